@@ -1,0 +1,86 @@
+"""Finding the dispatch files under an archive root.
+
+Symbolic links are not followed out of the root (an archive must not index, nor let a
+reader reach, files that were never put in it); hidden files and folders are left alone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.readers import READERS
+
+
+@dataclass(frozen=True)
+class Found:
+    """A dispatch file, or a path passed over and why (`skipped` is then set)."""
+
+    path: Path
+    relative: str
+    skipped: str | None = None
+
+
+def discover(root: Path) -> Iterator[Found]:
+    """Every readable-looking file under `root`, and the links and folders passed over.
+
+    The order is stable: sorted by path, folder by folder (`a/z.txt` before `a-b.txt`),
+    files and folders interleaved by name. A link to a file inside the root is followed;
+    a link to a folder inside it is not (its files are found under their own path), and
+    a link that leads out of the root is reported as skipped.
+    """
+    root = root.resolve()
+    try:
+        stack = _listing(root)
+    except OSError as error:
+        yield Found(root, ".", skipped=f"cannot list the folder ({error.strerror or error})")
+        return
+    while stack:
+        entry = stack.pop()
+        if entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        relative = path.relative_to(root).as_posix()
+        is_file = Path(entry.name).suffix.lower() in READERS
+        if entry.is_symlink():
+            reason = _link_problem(path, root)
+            if reason:
+                if is_file or _is_dir(entry):
+                    yield Found(path, relative, skipped=reason)
+                continue
+            if _is_dir(entry):
+                continue
+        if entry.is_dir(follow_symlinks=False):
+            try:
+                stack.extend(_listing(path))
+            except OSError as error:
+                yield Found(path, relative, skipped=f"cannot list the folder ({error.strerror or error})")
+        elif is_file:
+            yield Found(path, relative)
+
+
+def _listing(folder: Path) -> list[os.DirEntry[str]]:
+    """The folder's entries, last name first (the walk pops them from the end)."""
+    with os.scandir(folder) as entries:
+        return sorted(entries, key=lambda e: e.name, reverse=True)
+
+
+def _link_problem(path: Path, root: Path) -> str | None:
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "broken symbolic link"
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+        return "symbolic link that cannot be resolved (a loop?)"
+    if not target.is_relative_to(root):
+        return "symbolic link pointing outside the archive"
+    return None
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

@@ -1,0 +1,79 @@
+"""One reader per format, picked by the file's suffix."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+from archive.errors import UnreadableDispatch
+from archive.readers.base import Reading, Source
+from archive.readers.html import read_html
+from archive.readers.jsonl import read_jsonl
+from archive.readers.text import read_text
+
+Reader = Callable[[Source], Reading]
+
+READERS: dict[str, Reader] = {
+    ".txt": read_text,
+    ".text": read_text,
+    ".html": read_html,
+    ".htm": read_html,
+    ".jsonl": read_jsonl,
+    ".ndjson": read_jsonl,
+}
+
+# A dispatch is a few kilobytes; a larger file is a mistake or an attack, not news.
+# Exports hold many dispatches, so they may be larger.
+MAX_BYTES = {read_text: 8 << 20, read_html: 8 << 20, read_jsonl: 512 << 20}
+
+
+def reader_for(path: Path) -> Reader | None:
+    return READERS.get(path.suffix.lower())
+
+
+def read_file(path: Path, root: Path) -> Reading:
+    """Read one file of the archive rooted at `root`; UnreadableDispatch if none of it is
+    usable. The file is opened once, with its size checked before its bytes are read."""
+    relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    reader = reader_for(path)
+    if reader is None:
+        raise UnreadableDispatch(relative, f"unsupported file type {path.suffix or '(none)'!r}")
+    data = _read_bytes(path, relative, MAX_BYTES[reader])
+    try:
+        return reader(Source(path, relative, data))
+    except RecursionError:
+        raise UnreadableDispatch(relative, "structure nested too deeply to read") from None
+
+
+def _read_bytes(path: Path, relative: str, limit: int) -> bytes:
+    # O_NONBLOCK: opening a named pipe called `x.txt` must not wait for a writer forever;
+    # it changes nothing for a regular file.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise UnreadableDispatch(relative, f"cannot read the file ({error.strerror or error})") from None
+    try:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise UnreadableDispatch(relative, "not a file but a folder")
+        if not stat.S_ISREG(status.st_mode):
+            raise UnreadableDispatch(relative, "not a regular file (a device, pipe or socket)")
+        with open(descriptor, "rb", closefd=False) as handle:
+            # Read one byte past the limit: a file that grew since fstat() is caught too.
+            data = handle.read(limit + 1) if status.st_size <= limit else b""
+        size = max(status.st_size, len(data))
+        if size > limit:
+            raise UnreadableDispatch(
+                relative, f"file too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB)"
+            )
+        return data
+    except OSError as error:
+        raise UnreadableDispatch(relative, f"cannot read the file ({error.strerror or error})") from None
+    finally:
+        os.close(descriptor)
+
+
+__all__ = ["READERS", "Reading", "Source", "read_file", "reader_for", "UnreadableDispatch"]

@@ -1,0 +1,201 @@
+"""HTML pages: the article's title, date, byline and paragraphs, without the page around it.
+
+Metadata is preferred over the visible page because it is what publishers fill in for
+machines: `og:title` before `<h1>`, `article:published_time` before a `<time>` element.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from itertools import chain
+
+from bs4 import (
+    BeautifulSoup,
+    MarkupResemblesLocatorWarning,
+    ParserRejectedMarkup,
+    Tag,
+    XMLParsedAsHTMLWarning,
+)
+from bs4.element import PreformattedString
+
+from archive.dates import date_pattern, find_dateline, from_match
+from archive.errors import UnreadableDispatch
+from archive.model import DateSource, Dispatch, PartialDate
+from archive.paragraphs import derive_title, split_paragraphs
+from archive.readers.base import Reading, Source
+
+_BOILERPLATE = ["script", "style", "noscript", "template", "nav", "aside", "footer", "form",
+                "iframe", "svg", "button", "select"]
+# Elements that start a new paragraph when a page has no <p> at all.
+_BLOCKS = ["div", "section", "li", "dd", "dt", "blockquote", "pre", "h2", "h3", "h4", "h5",
+           "h6", "tr", "table", "figure", "figcaption", "address"]
+
+
+def read_html(source: Source) -> Reading:
+    soup = _parse(source)
+    linked_data = _linked_data(soup)  # before the scripts that hold it are dropped
+    _strip_boilerplate(soup)
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    title = (
+        _meta(soup, property="og:title")
+        or _text_of(soup.find("h1"))
+        or _text_of(soup.find("title"))
+        or _string(linked_data.get("headline"))
+    )
+    byline = _meta(soup, name="author") or _meta(soup, property="article:author") or _author(linked_data)
+    url = _meta(soup, property="og:url") or _canonical(soup)
+    date, problems = _date(soup, linked_data, source)
+    paragraphs = _paragraphs(soup)
+    if not paragraphs:
+        raise source.problem("HTML page with no text")
+    date_source = DateSource.METADATA if date else DateSource.NONE
+    if date is None and (date := find_dateline(paragraphs[0][:200])):
+        date_source = DateSource.DATELINE
+    dispatch = Dispatch(
+        id=source.dispatch_id,
+        source_path=source.relative,
+        title=title or derive_title(paragraphs[0]),
+        title_derived=not title,
+        paragraphs=paragraphs,
+        date=date,
+        date_source=date_source,
+        byline=byline,
+        url=url,
+    )
+    return Reading((dispatch,), problems)
+
+
+def _parse(source: Source) -> BeautifulSoup:
+    text = source.text()
+    # Beautiful Soup warns when a page is short and looks like a URL or a file name, or
+    # looks like XML: the file is read all the same, and the warning would only be noise.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        try:
+            return BeautifulSoup(text, "html.parser")
+        except ParserRejectedMarkup as error:
+            raise source.problem(f"HTML the parser rejects ({error})") from None
+
+
+def _strip_boilerplate(soup: BeautifulSoup) -> None:
+    for tag in soup.find_all(_BOILERPLATE):
+        tag.decompose()
+    # A page's <header> is its banner; an article's <header> holds its title and date.
+    for tag in soup.find_all("header"):
+        if tag.find_parent("article") is None:
+            tag.decompose()
+
+
+def _paragraphs(soup: BeautifulSoup) -> tuple[str, ...]:
+    containers = [soup.find("article"), soup.find("main"), soup.find(attrs={"role": "main"}), soup]
+    for container in containers:
+        if isinstance(container, Tag) and (found := _p_texts(container)):
+            return found
+    # The title is not part of the text: it was read above.
+    for tag in soup.find_all(["head", "title", "h1"]):
+        tag.decompose()
+    for block in soup.find_all(_BLOCKS):
+        block.insert_before("\n\n")
+        block.insert_after("\n\n")
+    return split_paragraphs(soup.get_text())
+
+
+def _p_texts(container: Tag) -> tuple[str, ...]:
+    """The text of each <p>, its own text only.
+
+    Python's parser nests an unclosed `<p>` in the previous one; taking `get_text()` of
+    each would repeat the text of the inner ones.
+    """
+    texts: dict[int, list[str]] = {}
+    for string in container.find_all(string=True):
+        if isinstance(string, PreformattedString):  # comments, doctypes, CDATA
+            continue
+        paragraph = string.find_parent("p")
+        if paragraph is not None:
+            texts.setdefault(id(paragraph), []).append(str(string))
+    return tuple(text for parts in texts.values() if (text := " ".join("".join(parts).split())))
+
+
+def _date(
+    soup: BeautifulSoup, linked_data: dict, source: Source
+) -> tuple[PartialDate | None, tuple[UnreadableDispatch, ...]]:
+    candidates = [
+        _meta(soup, property="article:published_time"),
+        _time_element(soup),
+        _meta(soup, name="date"),
+        linked_data.get("datePublished"),
+    ]
+    problems = []
+    for value in candidates:
+        if not isinstance(value, str) or not value.strip():
+            continue
+        match = date_pattern().match(value.strip())
+        if match:
+            try:
+                return from_match(match), ()
+            except ValueError:
+                pass
+        problems.append(source.problem(f"unreadable date in the page metadata: {value.strip()[:40]!r}"))
+    return None, tuple(problems[:1])
+
+
+def _string(value: object) -> str | None:
+    return " ".join(value.split()) or None if isinstance(value, str) else None
+
+
+def _meta(soup: BeautifulSoup, **attrs: str) -> str | None:
+    tag = soup.find("meta", attrs=attrs)
+    return _string(tag.get("content")) if isinstance(tag, Tag) else None
+
+
+def _text_of(tag: object) -> str | None:
+    return _string(tag.get_text()) if isinstance(tag, Tag) else None
+
+
+def _time_element(soup: BeautifulSoup) -> str | None:
+    tag = soup.find("time", attrs={"datetime": True})
+    return _string(tag.get("datetime")) if isinstance(tag, Tag) else None
+
+
+def _canonical(soup: BeautifulSoup) -> str | None:
+    tag = soup.find("link", attrs={"rel": "canonical"})
+    return _string(tag.get("href")) if isinstance(tag, Tag) else None
+
+
+def _linked_data(soup: BeautifulSoup) -> dict:
+    """The first JSON-LD object that describes an article, or {}."""
+    for script in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.I)}):
+        try:
+            data = json.loads(script.string or "")
+        except (ValueError, RecursionError):
+            continue
+        items = data if isinstance(data, list) else [data]
+        # Some sites wrap their objects in an `@graph` list.
+        graphs = [i["@graph"] for i in items if isinstance(i, dict) and isinstance(i.get("@graph"), list)]
+        for item in [*items, *chain.from_iterable(graphs)]:
+            if isinstance(item, dict) and _describes_an_article(item):
+                return item
+    return {}
+
+
+def _describes_an_article(item: dict) -> bool:
+    kinds = item.get("@type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return (
+        "datePublished" in item
+        or "headline" in item
+        or any(isinstance(k, str) and (k.endswith("Article") or k == "BlogPosting") for k in kinds)
+    )
+
+
+def _author(linked_data: dict) -> str | None:
+    author = linked_data.get("author")
+    if isinstance(author, list) and author:
+        author = author[0]
+    if isinstance(author, dict):
+        author = author.get("name")
+    return _string(author)

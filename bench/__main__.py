@@ -1,0 +1,53 @@
+"""`python -m bench`: the command line of the benchmark harness.
+
+`--quick` is the few-minutes check to run before a pull request (N=5,000, one
+repetition, 100 queries); the default is the full run that `docs/benchmarks.md` reports.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bench.ours import REPO
+from bench.run import Options, run
+
+
+@click.command()
+@click.option("--quick", is_flag=True, help="N=5,000 only, 1 repetition, 100 queries, short HTTP runs.")
+@click.option("--sizes", help="Archive sizes, comma-separated [default: 5000,34103; 5000 with --quick].")
+@click.option("--repeat", type=click.IntRange(min=1), help="Repetitions of each measure [default: 3; 1 with --quick].")
+@click.option("--queries", type=click.IntRange(min=10), help="Queries per size [default: 300; 100 with --quick].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=REPO / "docs" / "benchmarks.md",
+              show_default=True, help="Where to write the markdown table.")
+@click.option("--skip-http", is_flag=True, help="Leave out the HTTP load runs.")
+@click.option("--http-requests", type=click.IntRange(min=10), help="Request cap per HTTP run [default: 2000; 300 with --quick].")
+@click.option("--http-seconds", type=click.FloatRange(min=1), help="Time limit per HTTP run [default: 20; 5 with --quick].")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the temporary archive and indexes go [default: the system temp folder].")
+@click.option("--keep", is_flag=True, help="Keep the temporary archive and indexes.")
+@click.option("--seed", type=int, default=2019, show_default=True, help="Seed of the sample, formats and queries.")
+def main(quick, sizes, repeat, queries, out, skip_http, http_requests, http_seconds, workdir, keep, seed):
+    """Benchmark ours against plain Whoosh and Tantivy; write and print the table."""
+    try:
+        chosen = tuple(int(s) for s in (sizes or ("5000" if quick else "5000,34103")).split(","))
+    except ValueError:
+        raise click.BadParameter("give whole numbers separated by commas", param_hint="--sizes") from None
+    options = Options(
+        sizes=chosen,
+        repeat=repeat or (1 if quick else 3),
+        queries=queries or (100 if quick else 300),
+        out=out,
+        skip_http=skip_http,
+        http_requests=http_requests or (300 if quick else 2000),
+        http_seconds=http_seconds or (5 if quick else 20),
+        workdir=workdir,
+        keep=keep,
+        seed=seed,
+    )
+    click.echo(run(options))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""The results as one markdown page: the machine, then one table per archive size.
+
+Each cell is the median of the repetitions with its range in brackets; the ratio columns
+divide our median by the peer's, so below 1 is better for times and memory and above 1 is
+better for rates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bench.measure import Stats
+
+ENGINES = (("ours", "ours"), ("whoosh", "plain Whoosh"), ("tantivy", "Tantivy"))
+PEERS = ENGINES[1:]
+
+
+@dataclass
+class Row:
+    label: str
+    better: str = "lower"  # "lower", "higher", or "" when a ratio means nothing
+    values: dict[str, Stats | str] = field(default_factory=dict)  # engine -> figure or note
+
+
+@dataclass
+class SizeResult:
+    n: int
+    formats: dict[str, int]
+    megabytes: float
+    queries: int
+    year_queries: int
+    phrase_queries: int
+    rows: dict[str, Row]
+    failures: list[str] = field(default_factory=list)
+
+
+def number(value: float) -> str:
+    if value >= 100:
+        return f"{value:,.0f}".replace(",", " ")
+    if value >= 10:
+        return f"{value:.1f}"
+    if value >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def cell(value: Stats | str | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if value.runs == 1:
+        return number(value.median)
+    return f"{number(value.median)} ({number(value.low)}–{number(value.high)})"
+
+
+def ratio(row: Row, peer: str) -> str:
+    ours, theirs = row.values.get("ours"), row.values.get(peer)
+    if not row.better or not isinstance(ours, Stats) or not isinstance(theirs, Stats):
+        return "—"
+    if theirs.median == 0:
+        return "—"
+    return number(ours.median / theirs.median)
+
+
+def table(result: SizeResult) -> str:
+    head = ["measure", *(label for _, label in ENGINES), *(f"ours / {label}" for _, label in PEERS)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in result.rows.values():
+        cells = [row.label, *(cell(row.values.get(name)) for name, _ in ENGINES),
+                 *(ratio(row, name) for name, _ in PEERS)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render(machine: dict[str, str], settings: dict[str, str], results: list[SizeResult],
+           notes: list[str]) -> str:
+    out = ["# Benchmarks", "",
+           "Produced by `python -m bench` (`make bench`; `make bench-quick` for a short run). "
+           "Ours, plain Whoosh and Tantivy are measured in the same run, on the same files "
+           "and the same queries, so the ratios compare engines on equal terms.", "",
+           "## Machine and run", ""]
+    out += [f"- {key}: {value}" for key, value in {**machine, **settings}.items()]
+    if notes:
+        out += ["", *[f"- **Note:** {note}" for note in notes]]
+    for result in results:
+        formats = ", ".join(f"{count:,} {name}".replace(",", " ") for name, count in result.formats.items())
+        out += ["", f"## N = {result.n:,} dispatches".replace(",", " "), "",
+                f"Archive: {formats} ({result.megabytes:.0f} MB). Queries: {result.queries} "
+                f"({result.phrase_queries} with a quoted phrase, {result.year_queries} with a year "
+                "filter). Cells: median (min–max) over the repetitions.", "", table(result)]
+        if result.failures:
+            out += ["", "Failures and warnings:", "", *[f"- {failure}" for failure in result.failures]]
+    out += ["", "## What each row measures", "", *LEGEND]
+    return "\n".join(out) + "\n"
+
+
+LEGEND = [
+    "- **full rebuild**: wall time of the whole indexing command in a fresh child process "
+    "(`archive reindex --rebuild --index DIR ROOT` for ours, `python -m bench.peers.… build` "
+    "for the peers), start-up included; dispatches/s is N divided by that time.",
+    "- **peak RSS**: the highest sum of resident memory over the command's process tree, "
+    "sampled every 20 ms with psutil (worker processes included; shared pages counted "
+    "per process).",
+    "- **index size**: bytes of all files in the index folder after the build.",
+    "- **no-op reindex**: an update when nothing changed. *subprocess* runs the command "
+    "(about 0.3 s of interpreter start-up and imports included); *in-process* calls the "
+    "update function in the warm harness process (`index.reindex` for ours).",
+    "- **incremental 10+10+10**: 10 new, 10 changed and 10 deleted `.txt` files, then an "
+    "update; a fresh set of changes for each repetition, the same set for every engine.",
+    "- **query rows**: latency of one warm search handle per engine over the whole query "
+    "set (after a warm-up pass), p50 and p95 per repetition. *ranking* = the top 10 with "
+    "ids and titles and the exact number of matches; *+ snippets* = plus a highlighted body "
+    "snippet per hit; *+ snippets + facets* = plus year counts (and month counts when a "
+    "year is chosen): what the search page does.",
+    "- **matches per query**: a check that the engines answer the same question, not a "
+    "speed: every word must match, in the title or the body (the peers' analyzers differ "
+    "slightly from ours, so small gaps are expected).",
+    "- **HTTP rows** (ours only): the real server (`archive serve`) on 127.0.0.1 driven by "
+    "wrk cycling through the query URLs (`/?q=…`, `&annee=YYYY` for year queries), with "
+    "1 and 8 concurrent connections, each run stopped at its request cap or time limit; "
+    "server RSS is its process tree after the runs.",
+    "- **peers**: they read the archive with the harness's own minimal reader (it knows the "
+    "layout the harness wrote); ours goes through the archive's real readers, date "
+    "handling and reindex bookkeeping.",
+]

@@ -1,0 +1,302 @@
+"""One benchmark run: for each archive size, every engine, every measure, in a fair order.
+
+Engines take turns inside each repetition (ours, Whoosh, Tantivy, then again), so a slow
+drift of the machine touches all of them alike. Queries and HTTP run on the freshly built
+indexes; the incremental steps come last because they change the archive folder, and
+every engine sees the same changes before the next set is made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import importlib.metadata
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from bench import corpus, http, report
+from bench.engine import Engine
+from bench.measure import Stats, folder_size, percentile, run_command
+from bench.ours import REPO, NotAvailable, cli
+from bench.ours import load as load_ours
+from bench.peers import PEERS
+from bench.peers.plain_whoosh import GROUP
+from bench.queries import BenchQuery, Mode, make_queries
+
+MIB = 2**20
+MODE_LABELS = {Mode.RANKING: "ranking", Mode.SNIPPETS: "+ snippets", Mode.PAGE: "+ snippets + facets"}
+HTTP_CLIENTS = (1, 8)
+
+
+@dataclass(frozen=True)
+class Options:
+    sizes: tuple[int, ...]
+    repeat: int
+    queries: int
+    out: Path
+    skip_http: bool
+    http_requests: int
+    http_seconds: float
+    workdir: Path | None
+    keep: bool
+    seed: int
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run(options: Options) -> str:
+    notes = [f"plain Whoosh combines query words with `{GROUP.upper()}` "
+             "(`BENCH_WHOOSH_GROUP`), the same rule as ours."]
+    engines: list[Engine] = []
+    try:
+        engines.append(load_ours())
+    except NotAvailable as error:
+        notes.append(f"ours: not available ({error}); only the peers were measured.")
+        log(f"ours: not available ({error})")
+    engines += PEERS
+    load_before = load_average()
+    log("loading the corpus")
+    records = corpus.load_records()
+    results = []
+    with workspace(options) as work:
+        for n in options.sizes:
+            results.append(bench_size(records, min(n, len(records)), engines, options, work / f"n{n}"))
+    settings = {"sizes": ", ".join(f"{r.n:,}" for r in results).replace(",", " "),
+                "repetitions": str(options.repeat), "queries per size": str(options.queries),
+                "HTTP bounds": "skipped" if options.skip_http else
+                f"{options.http_requests} requests or {options.http_seconds:.0f} s per run",
+                "load average (1 min) at start / end": f"{load_before} / {load_average()}"}
+    page = report.render(machine(), settings, results, notes)
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(page, encoding="utf-8")
+    return page
+
+
+@contextlib.contextmanager
+def workspace(options: Options) -> Iterator[Path]:
+    work = Path(tempfile.mkdtemp(prefix="bench-", dir=options.workdir))
+    log(f"working in {work}")
+    try:
+        yield work
+    finally:
+        if options.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def rows() -> dict[str, report.Row]:
+    labels = [("build_s", "full rebuild (s)", "lower"),
+              ("build_rate", "full rebuild (dispatches/s)", "higher"),
+              ("build_rss", "full rebuild, peak RSS (MiB)", "lower"),
+              ("size", "index size on disk (MiB)", "lower"),
+              ("noop_sub", "no-op reindex, subprocess (s)", "lower"),
+              ("noop_in", "no-op reindex, in-process (s)", "lower"),
+              ("inc_sub", "incremental 10+10+10, subprocess (s)", "lower"),
+              ("inc_in", "incremental 10+10+10, in-process (s)", "lower")]
+    for mode in Mode:
+        for q in (50, 95):
+            labels.append((f"{mode}_p{q}", f"query {MODE_LABELS[mode]}, p{q} (ms)", "lower"))
+    labels.append(("matches", "matches per query (mean; a check)", ""))
+    for clients in HTTP_CLIENTS:
+        labels += [(f"http{clients}_rate", f"HTTP, {clients} client{'s' * (clients > 1)} (requests/s)", ""),
+                   (f"http{clients}_p95", f"HTTP, {clients} client{'s' * (clients > 1)}, p95 (ms)", "")]
+    labels.append(("server_rss", "server RSS after the HTTP runs (MiB)", ""))
+    return {key: report.Row(label, better) for key, label, better in labels}
+
+
+class Collector:
+    """Figures per row and engine; an engine that fails is noted and skipped afterwards."""
+
+    def __init__(self, result: report.SizeResult):
+        self.result = result
+        self.samples: dict[tuple[str, str], list[float]] = {}
+        self.broken: set[str] = set()
+
+    def add(self, key: str, engine: str, value: float) -> None:
+        self.samples.setdefault((key, engine), []).append(value)
+        self.result.rows[key].values[engine] = Stats.of(self.samples[key, engine])
+
+    def note(self, message: str) -> None:
+        if message not in self.result.failures:
+            self.result.failures.append(message)
+
+    def attempt(self, engine: Engine, key: str, what: str, call):
+        """Run one measurement; on error note it and stop measuring this engine."""
+        if engine.name in self.broken:
+            return None
+        try:
+            return call()
+        except Exception as error:  # a failing engine must not stop the others
+            self.broken.add(engine.name)
+            self.result.rows[key].values[engine.name] = "failed"
+            message = str(error).strip().splitlines()[-1] if str(error).strip() else repr(error)
+            self.result.failures.append(f"{engine.label}, {what}: {message[:300]}")
+            log(f"{engine.label}, {what} failed:\n{traceback.format_exc()}")
+            return None
+
+
+def bench_size(records, n: int, engines: list[Engine], options: Options, work: Path) -> report.SizeResult:
+    log(f"N={n}: writing the archive")
+    archive = corpus.materialise(records, n, work / "archive", seed=options.seed)
+    queries = make_queries(archive.records, options.queries, seed=options.seed)
+    result = report.SizeResult(
+        n=n, formats=archive.formats, megabytes=archive.bytes_written / 1e6, queries=len(queries),
+        year_queries=sum(q.year is not None for q in queries),
+        phrase_queries=sum('"' in q.text for q in queries), rows=rows())
+    if not any(e.name == "ours" for e in engines):
+        for row in result.rows.values():
+            row.values["ours"] = "not available"
+    got = Collector(result)
+    indexes = {e.name: work / f"index-{e.name}" for e in engines}
+    root = archive.root
+
+    for rep in range(options.repeat):
+        for engine in engines:
+            log(f"N={n}: full rebuild {rep + 1}/{options.repeat}, {engine.label}")
+            shutil.rmtree(indexes[engine.name], ignore_errors=True)
+            done = got.attempt(engine, "build_s", "full rebuild", lambda: run_command(
+                engine.build_command(root, indexes[engine.name]), cwd=REPO))
+            if done is not None:
+                got.add("build_s", engine.name, done.seconds)
+                got.add("build_rate", engine.name, n / done.seconds)
+                got.add("build_rss", engine.name, done.peak_rss / MIB)
+                got.add("size", engine.name, folder_size(indexes[engine.name]) / MIB)
+
+    for key, what in (("noop_sub", "no-op reindex, subprocess"), ("noop_in", "no-op reindex, in-process")):
+        for rep in range(options.repeat):
+            for engine in engines:
+                log(f"N={n}: {what} {rep + 1}/{options.repeat}, {engine.label}")
+                seconds = got.attempt(engine, key, what, lambda: update_once(engine, root, indexes, key, got))
+                if seconds is not None:
+                    got.add(key, engine.name, seconds)
+
+    query_latencies(engines, indexes, queries, options, got)
+    if not options.skip_http and any(e.name == "ours" and e.name not in got.broken for e in engines):
+        http_load(indexes["ours"], queries, options, got, next(e for e in engines if e.name == "ours"))
+
+    for key, what in (("inc_sub", "incremental, subprocess"), ("inc_in", "incremental, in-process")):
+        for rep in range(options.repeat):
+            corpus.apply_changes(archive)
+            for engine in engines:
+                log(f"N={n}: {what} {rep + 1}/{options.repeat}, {engine.label}")
+                seconds = got.attempt(engine, key, what, lambda: update_once(engine, root, indexes, key, got))
+                if seconds is not None:
+                    got.add(key, engine.name, seconds)
+    return result
+
+
+def update_once(engine: Engine, root: Path, indexes: dict[str, Path], key: str, got: Collector) -> float:
+    index_dir = indexes[engine.name]
+    if key.endswith("_sub"):
+        return run_command(engine.update_command(root, index_dir), cwd=REPO).seconds
+    start = time.perf_counter()
+    warning = engine.update(root, index_dir)
+    seconds = time.perf_counter() - start
+    if warning:
+        got.note(f"{engine.label}, {key}: {warning}")
+    return seconds
+
+
+def query_latencies(engines: list[Engine], indexes: dict[str, Path], queries: list[BenchQuery],
+                    options: Options, got: Collector) -> None:
+    searchers = {}
+    for engine in engines:
+        opened = got.attempt(engine, "ranking_p50", "opening the index", lambda: engine.open(indexes[engine.name]))
+        if opened is not None:
+            searchers[engine.name] = opened
+    try:
+        for engine in engines:
+            if engine.name in searchers:
+                log(f"queries: warming up {engine.label}")
+                got.attempt(engine, "ranking_p50", "warm-up queries",
+                            lambda: [searchers[engine.name].search(q, Mode.PAGE) for q in queries[:30]])
+        for rep in range(options.repeat):
+            for engine in engines:
+                if engine.name not in searchers:
+                    continue
+                for mode in Mode:
+                    log(f"queries {rep + 1}/{options.repeat}, {engine.label}, {mode}")
+                    timings = got.attempt(engine, f"{mode}_p50", f"queries ({mode})",
+                                          lambda: time_queries(searchers[engine.name], queries, mode))
+                    if timings is None:
+                        break
+                    latencies, totals = timings
+                    got.add(f"{mode}_p50", engine.name, percentile(latencies, 50) * 1000)
+                    got.add(f"{mode}_p95", engine.name, percentile(latencies, 95) * 1000)
+                    if rep == 0 and mode is Mode.RANKING:
+                        got.add("matches", engine.name, sum(totals) / len(totals))
+    finally:
+        for searcher in searchers.values():
+            searcher.close()
+
+
+def time_queries(searcher, queries: list[BenchQuery], mode: Mode) -> tuple[list[float], list[int]]:
+    latencies, totals = [], []
+    for query in queries:
+        start = time.perf_counter()
+        totals.append(searcher.search(query, mode))
+        latencies.append(time.perf_counter() - start)
+    return latencies, totals
+
+
+def http_load(index_dir: Path, queries: list[BenchQuery], options: Options, got: Collector,
+              engine: Engine) -> None:
+    port = http.free_port()
+    command = [*cli(), "serve", "--index", str(index_dir), "--host", http.HOST, "--port", str(port)]
+    paths = [q.url() for q in queries]
+
+    def measure() -> None:
+        with http.serve(command, port, cwd=REPO) as server:
+            http.warm_up(server.base, paths)
+            for rep in range(options.repeat):
+                for clients in HTTP_CLIENTS:
+                    log(f"HTTP {rep + 1}/{options.repeat}, {clients} client(s)")
+                    run = http.load(server.base, paths, clients, options.http_requests, options.http_seconds)
+                    if run.errors:
+                        got.note(f"HTTP, {clients} client(s): {run.errors} errors out of {run.requests} requests")
+                    got.add(f"http{clients}_rate", "ours", run.per_second)
+                    got.add(f"http{clients}_p95", "ours", run.p95_ms)
+            got.add("server_rss", "ours", server.rss() / MIB)
+
+    got.attempt(engine, "http1_rate", "HTTP load", measure)
+    # A failed server is not a failed engine: the incremental rows still run.
+    got.broken.discard(engine.name)
+
+
+def load_average() -> str:
+    """Other work on the machine skews every engine alike, but a reader should know of it."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def machine() -> dict[str, str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown")
+    facts = {
+        "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "CPU": f"{os.cpu_count()} cores ({cpu})",
+        "memory": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+        "system": platform.platform(),
+        "Python": platform.python_version(),
+        "whoosh-reloaded": importlib.metadata.version("whoosh-reloaded"),
+        "tantivy (Python binding)": importlib.metadata.version("tantivy"),
+    }
+    if shutil.which("wrk"):
+        banner = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()
+        facts["load tool"] = " ".join(banner[:2])
+    else:
+        facts["load tool"] = "urllib threads (wrk not installed)"
+    return facts

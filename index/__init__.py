@@ -1,0 +1,33 @@
+"""Everything Whoosh: the French analyzer, the index on disk, reindexing and searching.
+
+Only plain types cross this boundary (`SearchRequest` in; `SearchResult`, `SearchHit`,
+`StoredDispatch`, `ReindexReport` out), so the rest of the archive never sees Whoosh.
+"""
+
+from index.errors import ArchiveIndexError, IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
+from index.results import Facets, FacetValue, Failure, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
+from index.schema import SCHEMA_VERSION, needs_rebuild
+from index.search import ArchiveIndex, StoredDispatch, open_index
+from index.writer import reindex
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ArchiveIndex",
+    "ArchiveIndexError",
+    "FacetValue",
+    "Facets",
+    "Failure",
+    "IndexLocked",
+    "IndexMissing",
+    "IndexUnwritable",
+    "NeedsRebuild",
+    "ReindexReport",
+    "SearchHit",
+    "SearchRequest",
+    "SearchResult",
+    "Sort",
+    "StoredDispatch",
+    "needs_rebuild",
+    "open_index",
+    "reindex",
+]

@@ -1,0 +1,120 @@
+"""Date filters and date facets, counted from one cached column of date keys.
+
+Whoosh's `groupedby` facets turn off top-k pruning and score every match; here the
+matching documents are gathered once (unscored) and counted with NumPy over an array of
+`date_key` values (YYYYMMDD, 00 for an unknown month or day, 0 when undated) that is read
+once per index generation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from archive.model import PartialDate
+from index.results import FacetValue, Facets, SearchRequest
+
+_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def date_keys(searcher, generation_key: tuple) -> np.ndarray:
+    """The `date_key` of every document number of this searcher's reader (cached)."""
+    with _cache_lock:
+        keys = _cache.get(generation_key)
+        if keys is not None:
+            _cache.move_to_end(generation_key)
+            return keys
+    reader = searcher.reader()
+    column = reader.column_reader("date_key")
+    keys = np.fromiter((column[n] for n in range(reader.doc_count_all())), dtype=np.int64,
+                       count=reader.doc_count_all())
+    with _cache_lock:
+        _cache[generation_key] = keys
+        while len(_cache) > 4:
+            _cache.popitem(last=False)
+    return keys
+
+
+@dataclass(frozen=True)
+class DateFilter:
+    """Inclusive bounds on date keys, or undated only; `None` bounds are open."""
+
+    low: int | None = None
+    high: int | None = None
+    undated: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.undated or self.low is not None or self.high is not None
+
+    def mask(self, keys: np.ndarray) -> np.ndarray:
+        if self.undated:
+            return keys == 0
+        mask = keys > 0
+        if self.low is not None:
+            mask &= keys >= self.low
+        if self.high is not None:
+            mask &= keys <= self.high
+        return mask
+
+
+def _low(date: PartialDate) -> int:
+    return date.year * 10000 + (date.month or 0) * 100 + (date.day or 0)
+
+
+def _high(date: PartialDate) -> int:
+    return date.year * 10000 + (date.month or 99) * 100 + (date.day or 99)
+
+
+def date_filter(request: SearchRequest, date_from: PartialDate | None, date_to: PartialDate | None) -> DateFilter:
+    """The narrowest of the drill-down (day, month, year) and range filters.
+
+    Raises ValueError for a malformed value (the caller turns it into a message).
+    """
+    if request.undated:
+        return DateFilter(undated=True)
+    low = high = None
+    chosen = None
+    if request.day:
+        chosen = PartialDate.from_iso(request.day)
+    elif request.month:
+        chosen = PartialDate.from_iso(request.month)
+    elif request.year:
+        chosen = PartialDate(int(request.year))
+    bounds = [(chosen, chosen), (request.date_from, request.date_to), (date_from, date_to)]
+    for start, end in bounds:
+        if start is not None:
+            low = max(low or 0, _low(start))
+        if end is not None:
+            high = min(high or 99999999, _high(end))
+    return DateFilter(low, high)
+
+
+def count(keys: np.ndarray, docnums: np.ndarray, request: SearchRequest) -> Facets:
+    """Facets for the matching documents: years always, months inside the chosen year,
+    days inside the chosen month, and the undated count."""
+    matched = keys[docnums]
+    dated = matched[matched > 0]
+    years = _tally(dated // 10000, lambda v: f"{v:04d}")
+    months: tuple[FacetValue, ...] = ()
+    days: tuple[FacetValue, ...] = ()
+    year = request.year or (int(request.month[:4]) if request.month else None)
+    if year:
+        in_year = dated[(dated // 10000 == year) & (dated // 100 % 100 > 0)]
+        months = _tally(in_year // 100, lambda v: f"{v // 100:04d}-{v % 100:02d}")
+    if request.month:
+        ym = int(request.month.replace("-", ""))
+        in_month = dated[(dated // 100 == ym) & (dated % 100 > 0)]
+        days = _tally(in_month, lambda v: f"{v // 10000:04d}-{v // 100 % 100:02d}-{v % 100:02d}")
+    return Facets(years=years, months=months, days=days, undated=int((matched == 0).sum()))
+
+
+def _tally(values: np.ndarray, label) -> tuple[FacetValue, ...]:
+    if values.size == 0:
+        return ()
+    unique, counts = np.unique(values, return_counts=True)
+    return tuple(FacetValue(label(int(v)), int(c)) for v, c in zip(unique, counts))

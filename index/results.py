@@ -1,0 +1,117 @@
+"""Plain types that leave `index/`: requests, hits, facets, reports.
+
+Nothing here refers to Whoosh, so `web/` and the command line never see an engine type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from archive.model import PartialDate
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a person asked: the query text, filters, order and page.
+
+    `year`, `month` (`YYYY-MM`) and `day` (`YYYY-MM-DD`) drill down the date facets;
+    `date_from`/`date_to` bound a range (inclusive, partial dates allowed); `undated`
+    keeps only dispatches without a date.
+    """
+
+    query: str = ""
+    year: int | None = None
+    month: str | None = None
+    day: str | None = None
+    date_from: PartialDate | None = None
+    date_to: PartialDate | None = None
+    undated: bool = False
+    sort: Sort = Sort.RELEVANCE
+    page: int = 1
+    page_size: int = 10
+    # Only the ranked page is computed when False (benchmarks, the evaluation command).
+    with_facets: bool = True
+    with_snippets: bool = True
+    # One hit per story (the best version) unless asked otherwise.
+    collapse_versions: bool = True
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    title: str
+    date: PartialDate | None
+    source_path: str
+    byline: str | None
+    score: float
+    # HTML: the dispatch's text escaped, with the matched words in <mark>…</mark>.
+    snippet: str
+    # True when the dispatch holds only some of the query's words.
+    partial: bool = False
+    date_inferred: bool = False
+    story_id: str | None = None
+    # Other versions of the same story (ids), when results are collapsed.
+    other_versions: tuple[str, ...] = ()
+
+    @property
+    def precision(self) -> str | None:
+        return str(self.date.precision) if self.date else None
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str  # `2019`, `2019-04`, `2019-04-07`
+    count: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    years: tuple[FacetValue, ...] = ()
+    months: tuple[FacetValue, ...] = ()  # only when a year is chosen
+    days: tuple[FacetValue, ...] = ()  # only when a month is chosen
+    undated: int = 0
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    request: SearchRequest
+    total: int  # dispatches holding all the words (after filters)
+    hits: tuple[SearchHit, ...]
+    facets: Facets
+    # A corrected query drawn from the index vocabulary, when a word is unknown.
+    suggestion: str | None = None
+    # A message for the person when the query could not be read as typed.
+    notice: str | None = None
+    elapsed: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.page_size))
+
+
+@dataclass(frozen=True)
+class Failure:
+    path: str
+    reason: str
+
+
+@dataclass
+class ReindexReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+    documents: int = 0  # documents in the index after the run
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.removed

@@ -1,0 +1,218 @@
+"""Searching the archive: ranked or dated pages of hits, snippets, date facets, and
+« did you mean ».
+
+One pass gathers every matching document without scoring (for the count and the facets);
+the ranked page is then computed with Whoosh's top-k pruning, restricted to the documents
+the date filters keep. Sorting by date needs no scores at all.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from archive.model import DateSource, Dispatch, PartialDate
+from index import facets, query
+from index.analysis import french_analyzer
+from index.results import Facets, SearchHit, SearchRequest, SearchResult, Sort
+from index.schema import date_from_key
+from index.snippets import highlight_all, snippet
+from index.store import current_name, open_live
+
+MAX_PAGE_SIZE = 100
+# Deeper than this, a person is not reading any more: refuse rather than rank it all.
+MAX_RESULTS_DEPTH = 10_000
+
+
+@dataclass(frozen=True)
+class StoredDispatch:
+    """A dispatch as the index holds it, with its text highlighted for a query."""
+
+    dispatch: Dispatch
+    paragraphs_html: tuple[str, ...]
+    title_html: str
+    date_inferred: PartialDate | None = None
+    story_id: str | None = None
+
+
+class ArchiveIndex:
+    """A handle on the live index in a folder, safe to share between threads.
+
+    Each thread keeps its own Whoosh searcher (Whoosh searchers are not thread-safe) and
+    refreshes it when a reindex has committed or a rebuild has been published, so a
+    running server sees new dispatches without a restart.
+    """
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._local = threading.local()
+        open_live(self.index_dir)  # fail early: IndexMissing, NeedsRebuild
+
+    def _searcher(self) -> tuple[Searcher, tuple]:
+        name = current_name(self.index_dir)
+        cached = getattr(self._local, "state", None)
+        if cached is not None and cached[1] == name:
+            searcher = cached[0].refresh()
+        else:
+            if cached is not None:
+                cached[0].close()
+            searcher = open_live(self.index_dir).searcher()
+        self._local.state = (searcher, name)
+        return searcher, (name, searcher.reader().generation())
+
+    def count(self) -> int:
+        return self._searcher()[0].doc_count()
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        searcher, generation = self._searcher()
+        request = replace(request, page=max(1, request.page), page_size=min(max(1, request.page_size), MAX_PAGE_SIZE))
+        parsed = query.parse(request.query, searcher.schema)
+        notice = parsed.notice
+        try:
+            date_filter = facets.date_filter(request, parsed.date_from, parsed.date_to)
+        except ValueError:
+            date_filter, notice = facets.DateFilter(), _join(notice, "filtre de date illisible ignoré")
+        everything = query.bounded(parsed.everything, searcher.reader())
+        keys = facets.date_keys(searcher, generation)
+        matching = np.fromiter(searcher.docs_for_query(everything), dtype=np.int64)
+        kept = matching[date_filter.mask(keys[matching])] if date_filter.active else matching
+        total = int(kept.size)
+        found = Facets()
+        if request.with_facets:
+            found = facets.count(keys, matching, request)
+        hits = self._page(searcher, everything, kept, keys, request)
+        terms = frozenset(text for _, text in everything.iter_all_terms() if isinstance(text, str))
+        if len(hits) < request.page_size and parsed.anything is not None and request.page == 1:
+            hits += self._partial(searcher, parsed.anything, kept, keys, date_filter, request.page_size - len(hits))
+            terms |= frozenset(text for _, text in parsed.anything.iter_all_terms() if isinstance(text, str))
+        results = tuple(self._hit(searcher, docnum, score, partial, terms, request) for docnum, score, partial in hits)
+        suggestion = None if parsed.is_empty else self._suggest(searcher, parsed)
+        return SearchResult(
+            request=request,
+            total=total,
+            hits=results,
+            facets=found,
+            suggestion=suggestion,
+            notice=notice,
+            elapsed=time.perf_counter() - started,
+        )
+
+    def _page(self, searcher, q, kept: np.ndarray, keys: np.ndarray, request: SearchRequest) -> list:
+        start = (request.page - 1) * request.page_size
+        end = start + request.page_size
+        if start >= min(kept.size, MAX_RESULTS_DEPTH):
+            return []
+        if request.sort is Sort.RELEVANCE and not isinstance(q, wq.Every):
+            results = searcher.search(q, filter=set(kept.tolist()), limit=end)
+            return [(hit.docnum, hit.score, False) for hit in results[start:end]]
+        # By date: undated dispatches last either way, then by document order.
+        order = keys[kept]
+        if request.sort is Sort.OLDEST:
+            ranked = kept[np.lexsort((kept, order, order == 0))]
+        else:
+            ranked = kept[np.lexsort((kept, -order, order == 0))]
+        return [(int(docnum), 0.0, False) for docnum in ranked[start:end]]
+
+    def _partial(self, searcher, q, kept, keys, date_filter, room: int) -> list:
+        """Documents holding some of the words, after those holding them all."""
+        allowed = None
+        if date_filter.active:
+            allowed = set(np.flatnonzero(date_filter.mask(keys)).tolist())
+        results = searcher.search(q, filter=allowed, mask=set(kept.tolist()) or None, limit=room)
+        return [(hit.docnum, hit.score, True) for hit in results]
+
+    def _hit(self, searcher, docnum: int, score: float, partial: bool, terms, request) -> SearchHit:
+        fields = searcher.stored_fields(docnum)
+        return SearchHit(
+            id=fields["id"],
+            title=fields["title"],
+            date=date_from_key(fields.get("date_key", 0)),
+            source_path=fields["path"],
+            byline=fields.get("byline"),
+            score=float(score),
+            snippet=snippet(fields["body"], terms) if request.with_snippets else "",
+            partial=partial,
+            story_id=fields.get("story"),
+        )
+
+    def _suggest(self, searcher, parsed: query.ParsedQuery) -> str | None:
+        """The typed query with each unknown word replaced by the closest known one.
+
+        Corrections are looked for among the body's index terms (stems) and shown as a
+        word as it is written in a dispatch holding that stem.
+        """
+        reader = searcher.reader()
+        corrector = searcher.corrector("body")
+        corrected, changed = [], False
+        for word in parsed.words:
+            tokens = [t.text for t in french_analyzer()(word)]
+            if not tokens or all(reader.doc_frequency("body", t) > 0 for t in tokens) or len(word) < 3:
+                corrected.append(word)
+                continue
+            suggestions = corrector.suggest(tokens[0], limit=1, maxdist=2, prefix=1)
+            surface = _surface_form(searcher, suggestions[0]) if suggestions else None
+            corrected.append(surface or word)
+            changed |= surface is not None
+        return " ".join(corrected) if changed else None
+
+    def get(self, dispatch_id: str, highlight: str = "") -> StoredDispatch | None:
+        """The dispatch with this id, its text highlighted for the query `highlight`."""
+        searcher, _ = self._searcher()
+        docnum = searcher.document_number(id=dispatch_id)
+        if docnum is None:
+            return None
+        fields = searcher.stored_fields(docnum)
+        terms: frozenset[str] = frozenset()
+        if highlight.strip():
+            parsed = query.parse(highlight, searcher.schema)
+            terms = frozenset(t for _, t in parsed.everything.iter_all_terms() if isinstance(t, str))
+        paragraphs = tuple(fields["body"].split("\n\n"))
+        date = date_from_key(fields.get("date_key", 0))
+        dispatch = Dispatch(
+            id=fields["id"],
+            source_path=fields["path"],
+            title=fields["title"],
+            paragraphs=paragraphs,
+            date=date,
+            date_source=DateSource(fields.get("date_source", "none")) if date else DateSource.NONE,
+            title_derived=bool(fields.get("title_derived")),
+            byline=fields.get("byline"),
+            url=fields.get("url"),
+        )
+        inferred = fields.get("inferred_date")
+        return StoredDispatch(
+            dispatch=dispatch,
+            paragraphs_html=tuple(highlight_all(p, terms) for p in paragraphs),
+            title_html=highlight_all(fields["title"], terms),
+            date_inferred=PartialDate.from_iso(inferred) if inferred else None,
+            story_id=fields.get("story"),
+        )
+
+
+def _surface_form(searcher, term: str) -> str | None:
+    """A word as written in a dispatch whose body holds the index term `term`."""
+    docnums = searcher.docs_for_query(wq.Term("body", term))
+    docnum = next(iter(docnums), None)
+    if docnum is None:
+        return None
+    body = searcher.stored_fields(docnum)["body"]
+    for token in french_analyzer()(body, chars=True, removestops=False):
+        if token.text == term:
+            return body[token.startchar : token.endchar].lower()
+    return None
+
+
+def _join(first: str | None, second: str) -> str:
+    return f"{first}; {second}" if first else second
+
+
+def open_index(index_dir: Path) -> ArchiveIndex:
+    """A shared handle on the index in `index_dir` (IndexMissing, NeedsRebuild)."""
+    return ArchiveIndex(index_dir)

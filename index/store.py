@@ -1,0 +1,93 @@
+"""Where the index lives on disk, and how it is replaced without ever being lost.
+
+An index folder holds one or more Whoosh indexes, each under its own name, and a small
+`CURRENT` file naming the live one. A rebuild writes a new index beside the live one and
+switches `CURRENT` with an atomic rename only once it is complete, so a rebuild killed
+half-way leaves the previous index searchable. Incremental updates go into the live index
+through Whoosh's own atomic commit (segments first, then the table of contents).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+
+from index.errors import IndexLocked, IndexMissing, NeedsRebuild
+from index.schema import build_schema, needs_rebuild, write_version
+
+CURRENT_FILE = "CURRENT"
+LOCK_NAME = "REINDEX"
+
+
+def current_name(index_dir: Path) -> str | None:
+    try:
+        name = (index_dir / CURRENT_FILE).read_text().strip()
+    except OSError:
+        return None
+    return name or None
+
+
+def open_live(index_dir: Path) -> whoosh_index.Index:
+    """The live index, or IndexMissing / NeedsRebuild with a message for a person."""
+    name = current_name(index_dir)
+    if name is None or not whoosh_index.exists_in(str(index_dir), indexname=name):
+        raise IndexMissing(index_dir)
+    if needs_rebuild(index_dir):
+        raise NeedsRebuild(index_dir)
+    return whoosh_index.open_dir(str(index_dir), indexname=name)
+
+
+def create_fresh(index_dir: Path) -> tuple[whoosh_index.Index, str]:
+    """A new, empty index beside the live one; it becomes live through `publish`."""
+    name = f"ix{uuid.uuid4().hex[:12]}"
+    index_dir.mkdir(parents=True, exist_ok=True)
+    return whoosh_index.create_in(str(index_dir), build_schema(), indexname=name), name
+
+
+def publish(index_dir: Path, name: str) -> None:
+    """Make `name` the live index (atomic), then delete the files of the others."""
+    write_version(index_dir)
+    pointer = index_dir / f".{CURRENT_FILE}.{os.getpid()}"
+    pointer.write_text(name)
+    with pointer.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(pointer, index_dir / CURRENT_FILE)
+    remove_stale(index_dir)
+
+
+def remove_stale(index_dir: Path) -> None:
+    """Delete the files of every index but the live one (left by a finished or killed
+    rebuild). Call it under the reindex lock only."""
+    keep = current_name(index_dir)
+    # Whoosh names every file of an index after it (`_NAME_3.toc`, `NAME_abc.seg`).
+    # Searchers already open keep their open files: unlinking does not disturb them.
+    for path in index_dir.iterdir():
+        name = path.name.lstrip("_")
+        if name.startswith("ix") and (keep is None or not name.startswith(keep)) and path.is_file():
+            path.unlink(missing_ok=True)
+
+
+@contextmanager
+def reindex_lock(index_dir: Path, timeout: float) -> Iterator[None]:
+    """Hold the folder's reindex lock; wait at most `timeout` seconds, then IndexLocked.
+
+    The lock is an OS file lock: a reindex that dies (even by SIGKILL) releases it.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileStorage(str(index_dir)).lock(LOCK_NAME)
+    deadline = time.monotonic() + timeout
+    while not lock.acquire(blocking=False):
+        if time.monotonic() >= deadline:
+            raise IndexLocked(index_dir, timeout)
+        time.sleep(0.1)
+    try:
+        yield
+    finally:
+        lock.release()

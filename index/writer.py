@@ -1,0 +1,206 @@
+"""`reindex`: bring the index in line with the files under the archive roots.
+
+Unchanged files are recognised by size and mtime alone, read from sortable columns (no
+stored document is loaded), so a no-op reindex of a large archive takes a moment. A file
+whose size or mtime moved is read again and its dispatches' content hashes compared, so a
+touched but unchanged file does not count as a change.
+"""
+
+from __future__ import annotations
+
+import errno
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from whoosh.writing import LockError
+
+from archive import Dispatch, Found, UnreadableDispatch, discover, read_file
+from index.errors import IndexLocked, IndexMissing, IndexUnwritable
+from index.results import Failure, ReindexReport
+from index.schema import document
+from index.store import create_fresh, open_live, publish, reindex_lock, remove_stale
+
+Progress = Callable[[int, int], None]
+
+# A full build of this many files or more uses both cores (a sub-process per core).
+PARALLEL_THRESHOLD = 2000
+WRITER_MEMORY_MB = 256
+
+
+@dataclass(frozen=True)
+class _File:
+    found: Found
+    key: str  # the file's name in the index: relative to its root, prefixed when several
+    root: Path
+    size: int
+    mtime: int
+
+
+@dataclass(frozen=True)
+class _Known:
+    size: int
+    mtime: int
+    hashes: dict[str, str]  # dispatch id → content hash
+
+
+def reindex(
+    index_dir: Path,
+    roots: Sequence[Path],
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    lock_timeout: float = 10.0,
+) -> ReindexReport:
+    """Add new files, update changed ones, remove deleted ones; `rebuild` starts afresh.
+
+    Raises IndexLocked when another reindex holds the folder longer than `lock_timeout`,
+    IndexUnwritable when the disk refuses the write (the previous index is untouched).
+    """
+    started = time.perf_counter()
+    report = ReindexReport()
+    index_dir = Path(index_dir)
+    with reindex_lock(index_dir, lock_timeout):
+        remove_stale(index_dir)
+        files = list(_scan(roots, report))
+        live = None
+        if not rebuild:
+            try:
+                live = open_live(index_dir)
+            except IndexMissing:
+                live = None
+        try:
+            if live is None:
+                _build(index_dir, files, report, progress)
+            else:
+                _update(live, files, report, progress)
+        except LockError:
+            raise IndexLocked(index_dir, lock_timeout) from None
+        except OSError as error:
+            reason = "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+            raise IndexUnwritable(index_dir, reason) from None
+        report.documents = open_live(index_dir).doc_count()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _scan(roots: Sequence[Path], report: ReindexReport) -> Iterator[_File]:
+    prefixed = len(roots) > 1
+    for root in roots:
+        root = Path(root).resolve()
+        if not root.is_dir():
+            report.failures.append(Failure(str(root), "not a folder"))
+            continue
+        for found in discover(root):
+            key = f"{root.name}/{found.relative}" if prefixed else found.relative
+            if found.skipped:
+                report.failures.append(Failure(key, found.skipped))
+                continue
+            try:
+                stat = found.path.stat()
+            except OSError as error:
+                report.failures.append(Failure(key, f"cannot read the file ({error.strerror})"))
+                continue
+            yield _File(found, key, root, stat.st_size, stat.st_mtime_ns)
+
+
+def _read(file: _File, report: ReindexReport) -> list[Dispatch]:
+    """The file's dispatches, with ids and paths under the file's index key."""
+    try:
+        reading = read_file(file.found.path, file.root)
+    except UnreadableDispatch as error:
+        report.failures.append(Failure(file.key, error.reason))
+        return []
+    report.failures.extend(Failure(p.path, p.reason) for p in reading.problems)
+    if file.key == file.found.relative:
+        return list(reading.dispatches)
+    prefix = file.key[: -len(file.found.relative)]
+    return [_renamed(d, prefix) for d in reading.dispatches]
+
+
+def _renamed(dispatch: Dispatch, prefix: str) -> Dispatch:
+    return replace(dispatch, id=prefix + dispatch.id, source_path=prefix + dispatch.source_path)
+
+
+def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
+    ix, name = create_fresh(index_dir)
+    parallel = len(files) >= PARALLEL_THRESHOLD
+    options = {"limitmb": WRITER_MEMORY_MB}
+    if parallel:
+        # Each sub-process analyses its share and writes its own segment; merging them
+        # at the end would cost as much again, so they are kept as they are.
+        options.update(procs=2, multisegment=True)
+    with ix.writer(**options) as writer:
+        for done, file in enumerate(files, start=1):
+            for dispatch in _read(file, report):
+                writer.add_document(**document(dispatch, file.size, file.mtime))
+                report.added += 1
+            if progress:
+                progress(done, len(files))
+    publish(index_dir, name)
+
+
+def _update(ix, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
+    known = _known_files(ix)
+    changed = []
+    for file in files:
+        entry = known.get(file.key)
+        if entry is not None and (entry.size, entry.mtime) == (file.size, file.mtime):
+            report.unchanged += len(entry.hashes)
+        else:
+            changed.append(file)
+    seen = {file.key for file in files}
+    gone = [key for key in known if key not in seen]
+    if changed or gone:
+        with ix.writer(timeout=1.0, limitmb=WRITER_MEMORY_MB) as writer:
+            for key in gone:
+                report.removed += len(known[key].hashes)
+                writer.delete_by_term("path", key)
+            for done, file in enumerate(changed, start=1):
+                # A changed file that is now unreadable loses its old dispatches too:
+                # the index reflects the files, and the failure is in the report.
+                dispatches = _read(file, report)
+                if file.key in known:
+                    writer.delete_by_term("path", file.key)
+                _count(known.get(file.key), dispatches, report)
+                for dispatch in dispatches:
+                    writer.add_document(**document(dispatch, file.size, file.mtime))
+                if progress:
+                    progress(done, len(changed))
+    if progress and not changed:
+        progress(0, 0)
+
+
+def _count(known: _Known | None, dispatches: list[Dispatch], report: ReindexReport) -> None:
+    old = known.hashes if known else {}
+    for dispatch in dispatches:
+        if dispatch.id not in old:
+            report.added += 1
+        elif old[dispatch.id] != dispatch.content_hash:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    fresh = {dispatch.id for dispatch in dispatches}
+    report.removed += sum(1 for dispatch_id in old if dispatch_id not in fresh)
+
+
+def _known_files(ix) -> dict[str, _Known]:
+    """What the index holds, per file, read from columns only."""
+    known: dict[str, _Known] = {}
+    with ix.reader() as reader:
+        if reader.doc_count() == 0:
+            return known
+        paths = reader.column_reader("path")
+        sizes = reader.column_reader("size")
+        mtimes = reader.column_reader("mtime")
+        ids = reader.column_reader("id")
+        hashes = reader.column_reader("hash")
+        for docnum in reader.all_doc_ids():
+            key = paths[docnum]
+            entry = known.get(key)
+            if entry is None:
+                entry = known[key] = _Known(sizes[docnum], mtimes[docnum], {})
+            entry.hashes[ids[docnum]] = hashes[docnum]
+    return known
+

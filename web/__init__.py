@@ -1,0 +1,39 @@
+"""The search page, the dispatch pages and the JSON API, as one Flask app factory.
+
+Configuration comes from the defaults below, then `ARCHIVE_`-prefixed environment
+variables (`ARCHIVE_INDEX_DIR=/srv/index`), then `test_config`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from web import api, dispatch, errors, formatting, guide, search
+from web.handle import IndexHandle
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR="index-data",
+        # The folder `archive reindex` reads. Pages never open files: dispatches are
+        # looked up by id in the index only.
+        ARCHIVE_ROOT="seeds",
+        PAGE_SIZE=10,
+        LOCALE="fr",
+    )
+    app.config.from_prefixed_env("ARCHIVE")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    # One handle for the app's lifetime: it keeps a Whoosh searcher per thread and
+    # refreshes it when a reindex commits, so new dispatches appear without a restart.
+    app.extensions["archive_index"] = IndexHandle(app.config["INDEX_DIR"])
+
+    formatting.register(app)
+    errors.register(app)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(dispatch.bp)
+    app.register_blueprint(guide.bp)
+    app.register_blueprint(api.bp)
+    return app

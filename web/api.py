@@ -1,0 +1,89 @@
+"""The JSON shapes of search results and dispatches, shared by the API and the CLI, and
+the JSON API itself: `/api/search` (the search page's parameters), `/api/depeche/<id>`
+and `/healthz`. Errors are `{"error": "…"}` with the status (see web/errors.py).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request
+
+from index import IndexMissing, NeedsRebuild, SearchHit, SearchResult, StoredDispatch
+from web.errors import UNAVAILABLE
+from web.handle import archive_index
+from web.params import SearchState
+from web.search import search_for
+
+
+def hit_json(hit: SearchHit) -> dict:
+    return {
+        "id": hit.id,
+        "title": hit.title,
+        "date": hit.date.iso() if hit.date else None,
+        "precision": hit.precision,
+        "date_inferred": hit.date_inferred,
+        "source": hit.source_path,
+        "byline": hit.byline,
+        "score": round(hit.score, 4),
+        "snippet": hit.snippet,
+        "partial": hit.partial,
+        "story": hit.story_id,
+        "other_versions": list(hit.other_versions),
+    }
+
+
+def result_json(result: SearchResult) -> dict:
+    request = result.request
+    facets = result.facets
+    return {
+        "query": request.query,
+        "total": result.total,
+        "page": request.page,
+        "page_size": request.page_size,
+        "pages": result.pages,
+        "sort": str(request.sort),
+        "hits": [hit_json(hit) for hit in result.hits],
+        "facets": {
+            "years": [{"value": f.value, "count": f.count} for f in facets.years],
+            "months": [{"value": f.value, "count": f.count} for f in facets.months],
+            "days": [{"value": f.value, "count": f.count} for f in facets.days],
+            "undated": facets.undated,
+        },
+        "suggestion": result.suggestion,
+        "notice": result.notice,
+        "elapsed_ms": round(result.elapsed * 1000, 1),
+    }
+
+
+def dispatch_json(stored: StoredDispatch) -> dict:
+    dispatch = stored.dispatch
+    return {
+        **dispatch.summary(),
+        "paragraphs": list(dispatch.paragraphs),
+        "date_inferred": stored.date_inferred.iso() if stored.date_inferred else None,
+        "story": stored.story_id,
+    }
+
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/search")
+def search():
+    return jsonify(result_json(search_for(SearchState.from_args(request.args))))
+
+
+@bp.get("/api/depeche/<path:dispatch_id>")
+def dispatch(dispatch_id: str):
+    stored = archive_index().get(dispatch_id)
+    if stored is None:
+        abort(404, description=f"aucune dépêche n’a l’identifiant « {dispatch_id[:200]} »")
+    return jsonify(dispatch_json(stored))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        documents = archive_index().count()
+    except (IndexMissing, NeedsRebuild) as error:
+        return jsonify(status="unavailable", error=UNAVAILABLE[type(error)]), 503
+    return jsonify(status="ok", documents=documents)

@@ -1,0 +1,249 @@
+"""The `archive` command: show, reindex, search, evaluate and serve.
+
+It sits on top of the other layers (web → index → archive); domain errors become one
+line on stderr and a non-zero exit, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from archive import PartialDate, UnreadableDispatch, read_file
+from index import (
+    ArchiveIndexError,
+    IndexLocked,
+    ReindexReport,
+    SearchRequest,
+    SearchResult,
+    Sort,
+    open_index,
+    reindex,
+)
+from index.evaluate import evaluate as run_evaluation
+
+# Exit codes of `archive reindex`: some files failed; another reindex holds the index.
+EXIT_FAILURES = 1
+EXIT_LOCKED = 3
+
+DEFAULT_INDEX = Path("index-data")
+DEFAULT_ROOT = Path("seeds")
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_INDEX,
+    show_default=True,
+    envvar="ARCHIVE_INDEX",
+    help="Index folder (or the ARCHIVE_INDEX environment variable).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version("french-news-archive"), prog_name="archive")
+def cli() -> None:
+    """A searchable archive of French news dispatches."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def show(files: tuple[Path, ...]) -> None:
+    """Print the dispatches read from FILES as JSON, one object a line."""
+    failed = False
+    for path in files:
+        path = path.resolve()
+        try:
+            reading = read_file(path, path.parent)
+        except UnreadableDispatch as error:
+            click.echo(f"error: {error}", err=True)
+            failed = True
+            continue
+        for dispatch in reading.dispatches:
+            click.echo(json.dumps(dispatch.summary(), ensure_ascii=False))
+        for problem in reading.problems:
+            click.echo(f"warning: {problem}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command("reindex")
+@click.argument("roots", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
+@index_option
+@click.option("--rebuild", is_flag=True, help="Build a new index from scratch (the old one stays live until it is done).")
+@click.option("--wait", "lock_timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for another reindex to finish.")
+def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, lock_timeout: float) -> None:
+    """Index the dispatch files under ROOTS (default: seeds/), incrementally."""
+    roots = roots or (DEFAULT_ROOT,)
+    for root in roots:
+        if not root.is_dir():
+            raise click.UsageError(f"{root} is not a folder")
+    with _progress_bar() as progress:
+        try:
+            report = reindex(index_dir, list(roots), rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)
+        except IndexLocked as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_LOCKED)
+        except ArchiveIndexError as error:
+            raise click.ClickException(str(error)) from None
+    _print_report(report, index_dir)
+    if report.failures:
+        sys.exit(EXIT_FAILURES)
+
+
+class _progress_bar:
+    """A tqdm bar on a terminal; a plain line every tenth of the way otherwise."""
+
+    def __enter__(self):
+        self.bar = None
+        self.step = 0
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            if self.bar is None:
+                self.bar = tqdm(total=total, unit="fichier", desc="reindex", leave=False)
+            self.bar.update(done - self.bar.n)
+        elif total and done * 10 // total > self.step:
+            self.step = done * 10 // total
+            click.echo(f"reindex: {done}/{total} files", err=True)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _print_report(report: ReindexReport, index_dir: Path) -> None:
+    click.echo(
+        f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+        f"{report.unchanged} unchanged, {len(report.failures)} failed "
+        f"in {report.seconds:.2f} s; {report.documents} dispatches in {index_dir}"
+    )
+    for failure in report.failures:
+        click.echo(f"  failed: {failure.path}: {failure.reason}")
+
+
+def _partial_date(value: str | None) -> PartialDate | None:
+    if value is None:
+        return None
+    try:
+        return PartialDate.from_iso(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
+
+
+@cli.command("search")
+@click.argument("words", nargs=-1, required=True)
+@index_option
+@click.option("--year", type=int, help="Only this year.")
+@click.option("--month", help="Only this month (YYYY-MM).")
+@click.option("--from", "date_from", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Up to this date, inclusive.")
+@click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value, show_default=True)
+@click.option("--page", type=click.IntRange(min=1), default=1)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, the shape of the web API.")
+def search_command(words, index_dir, year, month, date_from, date_to, sort, page, limit, as_json) -> None:
+    """Search the archive for WORDS (quotes, -exclusion, OU, titre:, date:2019-04…)."""
+    if month and not re.fullmatch(r"\d{4}-\d{2}", month):
+        raise click.BadParameter(f"{month!r} is not a month (YYYY-MM)", param_hint="--month")
+    request = SearchRequest(
+        query=" ".join(words),
+        year=year,
+        month=month,
+        date_from=_partial_date(date_from),
+        date_to=_partial_date(date_to),
+        sort=Sort(sort),
+        page=page,
+        page_size=limit,
+    )
+    try:
+        result = open_index(index_dir).search(request)
+    except ArchiveIndexError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        from web.api import result_json
+
+        click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+    else:
+        _print_result(result)
+
+
+def _print_result(result: SearchResult) -> None:
+    if result.notice:
+        click.secho(result.notice, fg="yellow", err=True)
+    click.echo(f"{result.total} result(s) in {result.elapsed * 1000:.0f} ms")
+    if result.suggestion:
+        click.echo(f"did you mean: {result.suggestion}")
+    for hit in result.hits:
+        date = hit.date.iso() if hit.date else "undated"
+        partial = " (some words)" if hit.partial else ""
+        click.echo()
+        click.secho(f"{hit.title}", bold=True, nl=False)
+        click.echo(f"  [{date}] {hit.id}{partial}")
+        click.echo("  " + _terminal_marks(hit.snippet))
+
+
+def _terminal_marks(snippet_html: str) -> str:
+    """Snippet HTML for a terminal: matches in bold, entities decoded."""
+    from html import unescape
+
+    bold_on, bold_off = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
+    return unescape(snippet_html.replace("<mark>", bold_on).replace("</mark>", bold_off))
+
+
+@cli.command("evaluate")
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@index_option
+def evaluate_command(queries: Path, qrels: Path, index_dir: Path) -> None:
+    """Measure MRR@10 and recall@10/100 of the current index on judged QUERIES (JSON
+    Lines: id, text) and QRELS (TSV: query_id, doc_id, relevance)."""
+    try:
+        scores = run_evaluation(open_index(index_dir), queries, qrels)
+    except ArchiveIndexError as error:
+        raise click.ClickException(str(error)) from None
+    except (KeyError, ValueError) as error:
+        raise click.ClickException(f"cannot read the judgements: {error}") from None
+    click.echo(f"queries    {scores['queries']}")
+    for name in ("MRR@10", "R@10", "R@100"):
+        click.echo(f"{name:<10} {scores[name]:.4f}")
+
+
+@cli.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="ARCHIVE_HOST")
+@click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True, envvar="ARCHIVE_PORT")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+def serve_command(index_dir: Path, host: str, port: int, threads: int) -> None:
+    """Serve the search page (and its JSON API) with the waitress WSGI server."""
+    from waitress import create_server
+
+    from web import create_app
+
+    try:
+        app = create_app({"INDEX_DIR": str(index_dir)})
+    except ArchiveIndexError as error:
+        raise click.ClickException(str(error)) from None
+    server = create_server(app, host=host, port=port, threads=threads, ident="archive")
+    address = f"http://{host}:{server.effective_port}/"
+    click.echo(f"Serving the archive on {address} (Ctrl+C to stop)", err=False)
+    sys.stdout.flush()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""The dispatch page `/depeche/<id>`: the full text, highlighted for the search that led
+to it, with its date, where the date came from, and the way back to the results.
+
+The id is looked up in the index only, never opened as a path: `../../etc/passwd` is
+just an id the index does not hold.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from werkzeug.exceptions import BadRequest
+
+from web.handle import archive_index
+from web.params import SearchState
+
+bp = Blueprint("dispatch", __name__)
+
+DATE_SOURCES = {
+    "header": "date donnée en tête du fichier",
+    "metadata": "date lue dans les métadonnées de la page",
+    "dateline": "date lue dans le texte de la dépêche",
+    "none": "aucune date trouvée",
+}
+
+
+@bp.get("/depeche/<path:dispatch_id>")
+def show(dispatch_id: str):
+    try:
+        state = SearchState.from_args(request.args)
+    except BadRequest:
+        # The way back is a convenience: a damaged search URL must not hide the dispatch.
+        state = SearchState(query=request.args.get("q", "")[:1000])
+    stored = archive_index().get(dispatch_id, highlight=state.query)
+    if stored is None:
+        abort(404, description=f"Aucune dépêche n’a l’identifiant « {_shorten(dispatch_id)} » dans l’archive.")
+    dispatch = stored.dispatch
+    url = dispatch.url if dispatch.url and dispatch.url.lower().startswith(("http://", "https://")) else None
+    return render_template(
+        "dispatch/show.html",
+        stored=stored,
+        dispatch=dispatch,
+        state=state,
+        back=state.args(),
+        date_source=DATE_SOURCES[str(dispatch.date_source)],
+        url=url,
+    )
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

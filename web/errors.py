@@ -1,0 +1,81 @@
+"""Error pages and JSON errors, chosen by status, and the security headers of every
+response.
+
+A bad parameter is a 400 with a French message, an unknown dispatch a 404, a missing
+index a 503; nothing reaches the person as a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from index import IndexMissing, NeedsRebuild
+
+logger = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+TITLES = {
+    400: "Requête invalide",
+    404: "Page introuvable",
+    405: "Méthode non permise",
+    500: "Erreur interne",
+    503: "Archive indisponible",
+}
+MESSAGES = {
+    400: "Un paramètre de l’adresse n’a pas pu être lu.",
+    404: "Cette adresse ne correspond à aucune page de l’archive.",
+    405: "Cette adresse ne s’utilise pas ainsi.",
+    500: "Une erreur inattendue s’est produite ; elle a été consignée.",
+}
+UNAVAILABLE = {
+    IndexMissing: "L’archive n’est pas encore indexée : lancez « archive reindex ».",
+    NeedsRebuild: "L’index a été écrit par une autre version : lancez « archive reindex --rebuild ».",
+}
+
+
+def _wants_json() -> bool:
+    return request.blueprint == "api" or request.path.startswith("/api/")
+
+
+def respond(status: int, message: str):
+    if _wants_json():
+        return jsonify(error=message), status
+    title = TITLES.get(status, "Erreur")
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        # Our own aborts carry a French description; Werkzeug's defaults are English.
+        own = error.description if error.description != type(error).description else None
+        return respond(status, own or MESSAGES.get(status, error.name))
+
+    @app.errorhandler(IndexMissing)
+    @app.errorhandler(NeedsRebuild)
+    def index_unavailable(error):
+        logger.warning("%s", error)
+        return respond(503, UNAVAILABLE[type(error)])
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error: InternalServerError):
+        # Unhandled exceptions arrive here wrapped; Flask has already logged them.
+        return respond(500, MESSAGES[500])
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response

@@ -1,0 +1,56 @@
+"""The search page `/`: the box, the results, the date facets and the timeline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from index import SearchResult
+from web import timeline
+from web.handle import archive_index
+from web.params import MAX_DEPTH, SearchState
+
+bp = Blueprint("search", __name__)
+
+SORT_LABELS = {"pertinence": "pertinence", "recent": "plus récent", "ancien": "plus ancien"}
+
+
+def search_for(state: SearchState) -> SearchResult:
+    """The result page the state asks for; a page past the last one shows the last."""
+    index = archive_index()
+    page_size = int(current_app.config["PAGE_SIZE"])
+    result = index.search(state.request(page_size))
+    last = max(1, min(result.pages, MAX_DEPTH // page_size))
+    if result.request.page > last:
+        result = index.search(state.request(page_size, page=last))
+    return result
+
+
+@bp.get("/")
+def index():
+    state = SearchState.from_args(request.args)
+    result = search_for(state)
+    noun = "résultat" if state.query.strip() else "dépêche"
+    last = max(1, min(result.pages, MAX_DEPTH // result.request.page_size))
+    return render_template(
+        "search/index.html",
+        state=state,
+        result=result,
+        page=result.request.page,
+        last_page=last,
+        pages=_page_window(result.request.page, last),
+        noun=noun,
+        timeline=timeline.build(result.facets, state, noun, current_app.config["LOCALE"]),
+        sort_labels=SORT_LABELS,
+    )
+
+
+def _page_window(current: int, last: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last and a few around the current one;
+    None stands for a gap (« … »)."""
+    shown = {1, last, *range(max(1, current - around), min(last, current + around) + 1)}
+    pages: list[int | None] = []
+    for number in sorted(shown):
+        if pages and number - (pages[-1] or 0) > 1:
+            pages.append(None)
+        pages.append(number)
+    return pages
