@@ -95,6 +95,9 @@ def parse_date(text: str) -> PartialDate:
         raise ValueError(f"impossible date {text!r}") from None
 
 
+_YEAR = re.compile(r"[0-9]{4}")
+
+
 @cache
 def _dateline_pattern() -> re.Pattern[str]:
     # Whole words only: « 17 avril 20190 » or « Habitmai 2019 » hold no date.
@@ -107,7 +110,8 @@ def find_dateline(text: str) -> PartialDate | None:
     Only written French dates count here: a bare number such as `2014` in a sentence is
     far more often a reference to another year than the date of the dispatch.
     """
-    match = _dateline_pattern().search(text)
+    # Most first paragraphs hold no four-digit year: skip the long month alternation then.
+    match = _YEAR.search(text) and _dateline_pattern().search(text)
     if not match:
         return None
     try:

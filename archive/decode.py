@@ -32,6 +32,8 @@ _MAGIC = {
 # Control characters that never appear in real text (tab, newlines and form feed do).
 _CONTROL_CHARS = "".join(chr(c) for c in [*range(9), 11, *range(14, 32), 127])
 _CONTROL = re.compile(f"[{re.escape(_CONTROL_CHARS)}]")
+# The same as bytes: a quick first look, exact for UTF-8 and single-byte encodings.
+_CONTROL_BYTES = _CONTROL_CHARS.encode("ascii")
 
 # Latin-1 is left out: for text it is Windows-1252 less the typographic quotes, « œ » and
 # « € », so reading a Latin-1 file as Windows-1252 gives the same text.
@@ -60,10 +62,12 @@ def decode(data: bytes, path: str) -> str:
             raise UnreadableDispatch(path, f"binary file ({kind})")
     text = _decode_bytes(data, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    sample = text[:4096]
-    if sample and len(_CONTROL.findall(sample)) / len(sample) > 0.01:
-        raise UnreadableDispatch(path, "binary file (control characters)")
-    return unicodedata.normalize("NFC", _CONTROL.sub("", text))
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data):
+        sample = text[:4096]
+        if sample and len(_CONTROL.findall(sample)) / len(sample) > 0.01:
+            raise UnreadableDispatch(path, "binary file (control characters)")
+        text = _CONTROL.sub("", text)
+    return unicodedata.normalize("NFC", text)
 
 
 def _decode_bytes(data: bytes, path: str) -> str:

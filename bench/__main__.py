@@ -28,12 +28,17 @@ from bench.run import Options, run
               help="Where the temporary archive and indexes go [default: the system temp folder].")
 @click.option("--keep", is_flag=True, help="Keep the temporary archive and indexes.")
 @click.option("--seed", type=int, default=2019, show_default=True, help="Seed of the sample, formats and queries.")
-def main(quick, sizes, repeat, queries, out, skip_http, http_requests, http_seconds, workdir, keep, seed):
+@click.option("--engines", default="ours,whoosh,tantivy", show_default=True,
+              help="Which engines to measure, comma-separated.")
+def main(quick, sizes, repeat, queries, out, skip_http, http_requests, http_seconds, workdir, keep, seed, engines):
     """Benchmark ours against plain Whoosh and Tantivy; write and print the table."""
     try:
         chosen = tuple(int(s) for s in (sizes or ("5000" if quick else "5000,34103")).split(","))
     except ValueError:
         raise click.BadParameter("give whole numbers separated by commas", param_hint="--sizes") from None
+    unknown = set(engines.split(",")) - {"ours", "whoosh", "tantivy"}
+    if unknown:
+        raise click.BadParameter(f"unknown: {', '.join(sorted(unknown))}", param_hint="--engines")
     options = Options(
         sizes=chosen,
         repeat=repeat or (1 if quick else 3),
@@ -45,6 +50,7 @@ def main(quick, sizes, repeat, queries, out, skip_http, http_requests, http_seco
         workdir=workdir,
         keep=keep,
         seed=seed,
+        engines=tuple(name.strip() for name in engines.split(",")),
     )
     click.echo(run(options))
 

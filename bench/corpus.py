@@ -12,14 +12,15 @@ a plain Whoosh or Tantivy program would need for these files.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
-import html
 import json
 import os
 import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html import escape as e
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -129,7 +130,6 @@ def seed_text(record: Record, extra: str = "") -> str:
 
 def html_page(record: Record) -> str:
     """A news page: metadata in <head>, the text in <article>, furniture around it."""
-    e = lambda text: html.escape(text, quote=True)  # noqa: E731
     published = record.published or f"{record.date}T00:00:00+00:00"
     paragraphs = "\n".join(f"<p>{e(p)}</p>" for p in record.paragraphs)
     return f"""<!DOCTYPE html>
@@ -186,7 +186,7 @@ def apply_changes(archive: Archive, count: int = 10) -> dict[str, int]:
             path = txt_path(archive.root, record)
         else:
             base = archive.records[rng.randrange(len(archive.records))]
-            record = Record(**{**base.__dict__, "title": f"{base.title} (mise à jour)"})
+            record = dataclasses.replace(base, title=f"{base.title} (mise à jour)")
             path = txt_path(archive.root, record, suffix=f"-maj{archive.steps}-{i}")
         _write(path, seed_text(record, "Précisions apportées dans la soirée."))
         archive.txt_files[path] = record

@@ -47,8 +47,6 @@ class OurSearcher:
             with_facets=mode is Mode.PAGE,
             page_size=10,
         ))
-        for hit in result.hits:
-            hit.title, hit.snippet
         return result.total
 
     def close(self) -> None:

@@ -51,6 +51,7 @@ class Options:
     workdir: Path | None
     keep: bool
     seed: int
+    engines: tuple[str, ...] = ("ours", "whoosh", "tantivy")
 
 
 def log(message: str) -> None:
@@ -61,12 +62,15 @@ def run(options: Options) -> str:
     notes = [f"plain Whoosh combines query words with `{GROUP.upper()}` "
              "(`BENCH_WHOOSH_GROUP`), the same rule as ours."]
     engines: list[Engine] = []
-    try:
-        engines.append(load_ours())
-    except NotAvailable as error:
-        notes.append(f"ours: not available ({error}); only the peers were measured.")
-        log(f"ours: not available ({error})")
-    engines += PEERS
+    if "ours" in options.engines:
+        try:
+            engines.append(load_ours())
+        except NotAvailable as error:
+            notes.append(f"ours: not available ({error}); only the peers were measured.")
+            log(f"ours: not available ({error})")
+    else:
+        notes.append("ours: left out of this run (`--engines`).")
+    engines += [peer for peer in PEERS if peer.name in options.engines]
     load_before = load_average()
     log("loading the corpus")
     records = corpus.load_records()
@@ -157,9 +161,11 @@ def bench_size(records, n: int, engines: list[Engine], options: Options, work: P
         n=n, formats=archive.formats, megabytes=archive.bytes_written / 1e6, queries=len(queries),
         year_queries=sum(q.year is not None for q in queries),
         phrase_queries=sum('"' in q.text for q in queries), rows=rows())
-    if not any(e.name == "ours" for e in engines):
-        for row in result.rows.values():
-            row.values["ours"] = "not available"
+    for name, _ in report.ENGINES:
+        if not any(e.name == name for e in engines):
+            for row in result.rows.values():
+                # Asked for but not importable (ours only), or left out with --engines.
+                row.values[name] = "not available" if name in options.engines else "left out"
     got = Collector(result)
     indexes = {e.name: work / f"index-{e.name}" for e in engines}
     root = archive.root

@@ -5,12 +5,15 @@ Only plain types cross this boundary (`SearchRequest` in; `SearchResult`, `Searc
 """
 
 from index.errors import ArchiveIndexError, IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
-from index.results import Facets, FacetValue, Failure, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
+from index.query import MAX_QUERY_CHARS
+from index.results import MAX_RESULTS_DEPTH, Facets, FacetValue, Failure, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import SCHEMA_VERSION, needs_rebuild
 from index.search import ArchiveIndex, StoredDispatch, open_index
 from index.writer import reindex
 
 __all__ = [
+    "MAX_QUERY_CHARS",
+    "MAX_RESULTS_DEPTH",
     "SCHEMA_VERSION",
     "ArchiveIndex",
     "ArchiveIndexError",

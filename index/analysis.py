@@ -27,7 +27,7 @@ from functools import cache, lru_cache
 import Stemmer
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, StemFilter, StopFilter
 
-__all__ = ["FRENCH_STOP_WORDS", "fold", "french_analyzer", "snowball_stem", "spelling_analyzer", "stem"]
+__all__ = ["FRENCH_STOP_WORDS", "fold", "french_analyzer", "snowball_stem", "stem"]
 
 # Letters, digits and combining accents (text in NFD keeps its words whole), with inner
 # apostrophes so that the elision filter sees « l’armée » and « aujourd’hui » as one token.
@@ -160,13 +160,6 @@ def french_analyzer() -> CompositeAnalyzer:
         # minsize=1 keeps one-digit numbers (« 3 morts ») and letters (« plan B »);
         # renumber keeps phrase positions contiguous across removed stop words.
         | StopFilter(stoplist=_FOLDED_STOP_WORDS, minsize=1, renumber=True)
-        # Whoosh's StemFilter skips stopped tokens and is left out for spelling words.
+        # Whoosh's StemFilter skips stopped tokens.
         | StemFilter(stemfn=stem, cachesize=None)
     )
-
-
-@cache
-def spelling_analyzer() -> CompositeAnalyzer:
-    """Whole folded words, stop words included: the vocabulary spelling suggestions draw
-    from (so « les » is known, never « corrected »). Same tokens and elisions as above."""
-    return RegexTokenizer(_TOKEN_PATTERN) | ElisionFilter() | FoldFilter()

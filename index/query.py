@@ -15,6 +15,7 @@ from itertools import islice
 from whoosh import qparser, query
 
 from archive.model import PartialDate
+from index.analysis import fold
 
 # Upper-case only: « et », « ou » in lower case are ordinary (stop) words.
 _OPERATORS = qparser.OperatorsPlugin(
@@ -27,7 +28,19 @@ _OPERATORS = qparser.OperatorsPlugin(
     Require=None,
 )
 _FIELD_NAMES = {"title": ["titre"], "body": ["texte", "corps"]}
+# A question mark ending a word or standing alone is punctuation (« Qui est mort ? »,
+# « né? »), not the one-letter wildcard it is inside a word (« Pomp?o »).
+_QUESTION_MARK = re.compile(r"[?\u055e\u061f\u1367]+(?![\w*])")
 _DATE = re.compile(r"(?<!\S)date:(?P<from>[\d-]+)(?:\.\.(?P<to>[\d-]+))?(?!\S)", re.IGNORECASE)
+
+# Weight of a title match against a body match, applied at query time.
+TITLE_QUERY_BOOST = 1.0
+# Words that make a query a question without saying what it is about (« combien »,
+# « pourquoi »): left out of plain queries of several words. The other interrogatives
+# (« quel », « qui », « où »…) are stop words already.
+QUESTION_WORDS: frozenset[str] = frozenset()
+# Coordination bonus of partial matches: documents holding more of the words rank higher.
+PARTIAL_SCALE: float | None = None
 
 # The longest query read; beyond it the text is cut (the person is told).
 MAX_QUERY_CHARS = 1000
@@ -50,7 +63,9 @@ class ParsedQuery:
 
 
 def _parser(schema, group) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(["title", "body"], schema, group=group)
+    parser = qparser.MultifieldParser(
+        ["title", "body"], schema, fieldboosts={"title": TITLE_QUERY_BOOST}, group=group
+    )
     parser.replace_plugin(_OPERATORS)
     # Only the fields a person may name: `path:`, `hash:`… stay plain words.
     parser.replace_plugin(qparser.FieldsPlugin(expr=r"(?P<text>titre|title|texte|corps|body):"))
@@ -73,7 +88,11 @@ def parse(text: str, schema) -> ParsedQuery:
             date_to = PartialDate.from_iso(match["to"]) if match["to"] else date_from
         except ValueError:
             notices.append(f"date illisible ignorée : « {match.group(0)} » (écrire date:2019-04)")
-    text = _DATE.sub(" ", text).strip()
+    text = _QUESTION_MARK.sub(" ", _DATE.sub(" ", text)).strip()
+    if QUESTION_WORDS and _is_plain(text):
+        kept = [w for w in text.split() if fold(w) not in QUESTION_WORDS]
+        if kept:
+            text = " ".join(kept)
     words = tuple(re.findall(r"[^\W\d_][\w'’-]*", _strip_syntax(text)))
     if not text:
         everything, anything = query.Every(), None
@@ -81,7 +100,8 @@ def parse(text: str, schema) -> ParsedQuery:
         everything = _parser(schema, qparser.AndGroup).parse(text)
         anything = None
         if len(words) > 1 and _is_plain(text):
-            anything = _parser(schema, qparser.OrGroup).parse(text)
+            group = qparser.OrGroup.factory(PARTIAL_SCALE) if PARTIAL_SCALE else qparser.OrGroup
+            anything = _parser(schema, group).parse(text)
     if everything is query.NullQuery and text:
         notices.append("la requête ne contient que des mots trop courants pour être cherchés")
     return ParsedQuery(

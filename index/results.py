@@ -11,6 +11,10 @@ from enum import StrEnum
 from archive.model import PartialDate
 
 
+# Deeper than this, a person is not reading any more: pages stop there.
+MAX_RESULTS_DEPTH = 10_000
+
+
 class Sort(StrEnum):
     RELEVANCE = "relevance"
     NEWEST = "newest"
@@ -93,7 +97,7 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.request.page_size))
+        return max(1, -(-min(self.total, MAX_RESULTS_DEPTH) // self.request.page_size))
 
 
 @dataclass(frozen=True)

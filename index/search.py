@@ -15,19 +15,19 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.searching import Searcher
 
 from archive.model import DateSource, Dispatch, PartialDate
 from index import facets, query
 from index.analysis import french_analyzer
-from index.results import Facets, SearchHit, SearchRequest, SearchResult, Sort
+from index.results import MAX_RESULTS_DEPTH, Facets, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import date_from_key
 from index.snippets import highlight_all, snippet
 from index.store import current_name, open_live
 
 MAX_PAGE_SIZE = 100
-# Deeper than this, a person is not reading any more: refuse rather than rank it all.
-MAX_RESULTS_DEPTH = 10_000
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class ArchiveIndex:
         else:
             if cached is not None:
                 cached[0].close()
-            searcher = open_live(self.index_dir).searcher()
+            searcher = open_live(self.index_dir).searcher(weighting=WEIGHTING)
         self._local.state = (searcher, name)
         return searcher, (name, searcher.reader().generation())
 
@@ -86,8 +86,14 @@ class ArchiveIndex:
         total = int(kept.size)
         found = Facets()
         if request.with_facets:
-            found = facets.count(keys, matching, request)
-        hits = self._page(searcher, everything, kept, keys, request)
+            # Facets drill down inside the period asked for (`du`/`au`, `date:`), not
+            # inside the chosen year or month: the other years stay a click away.
+            period = facets.date_filter(
+                replace(request, year=None, month=None, day=None, undated=False), parsed.date_from, parsed.date_to
+            ) if date_filter.active else facets.DateFilter()
+            in_period = matching[period.mask(keys[matching])] if period.active else matching
+            found = facets.count(keys, in_period, request)
+        hits = self._page(searcher, everything, kept, matching.size, keys, request)
         terms = frozenset(text for _, text in everything.iter_all_terms() if isinstance(text, str))
         if len(hits) < request.page_size and parsed.anything is not None and request.page == 1:
             hits += self._partial(searcher, parsed.anything, kept, keys, date_filter, request.page_size - len(hits))
@@ -104,13 +110,15 @@ class ArchiveIndex:
             elapsed=time.perf_counter() - started,
         )
 
-    def _page(self, searcher, q, kept: np.ndarray, keys: np.ndarray, request: SearchRequest) -> list:
+    def _page(self, searcher, q, kept: np.ndarray, matching_size: int, keys: np.ndarray, request: SearchRequest) -> list:
         start = (request.page - 1) * request.page_size
         end = start + request.page_size
         if start >= min(kept.size, MAX_RESULTS_DEPTH):
             return []
         if request.sort is Sort.RELEVANCE and not isinstance(q, wq.Every):
-            results = searcher.search(q, filter=set(kept.tolist()), limit=end)
+            # Without a date filter every match is kept: no need to pass the set.
+            allowed = set(kept.tolist()) if kept.size < matching_size else None
+            results = searcher.search(q, filter=allowed, limit=end)
             return [(hit.docnum, hit.score, False) for hit in results[start:end]]
         # By date: undated dispatches last either way, then by document order.
         order = keys[kept]

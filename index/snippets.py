@@ -44,6 +44,11 @@ class MarkFormatter(highlight.Formatter):
             html += ELLIPSIS
         return html
 
+    def format(self, fragments, replace: bool = False) -> str:
+        # Two cut passages meet at one ellipsis, not « … … ».
+        html = self.between.join(self.format_fragment(f, replace) for f in fragments)
+        return html.replace(f"{ELLIPSIS} {ELLIPSIS}", f" {ELLIPSIS} ")
+
 
 _formatter = MarkFormatter()
 

@@ -12,7 +12,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
 
-from index.analysis import FRENCH_STOP_WORDS, fold, french_analyzer, snowball_stem, spelling_analyzer
+from index.analysis import FRENCH_STOP_WORDS, fold, french_analyzer, snowball_stem
 
 SNOWBALL_FR = Path(__file__).resolve().parents[2] / "shared" / "eval" / "snowball-fr"
 
@@ -96,11 +96,6 @@ def test_offsets_on_decomposed_accents():
 
 def test_fold():
     assert fold("L’Œuvre du Cœur, Ægée, SÉCURITÉ") == "l'oeuvre du coeur, aegee, securite"
-
-
-def test_spelling_words_are_folded_but_whole():
-    words = [t.text for t in spelling_analyzer()("Les forces d’Haftar l'ont quitté aujourd’hui, ŒUVRE")]
-    assert words == ["les", "forces", "haftar", "ont", "quitte", "aujourd'hui", "oeuvre"]
 
 
 def test_stop_words():

@@ -1,6 +1,7 @@
 """HTML pages: metadata in each of its forms, and the page around the article left out."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -255,6 +256,20 @@ def test_html_with_no_text_is_unreadable(tmp_path, content):
 def test_odd_pages_are_read_without_warnings(tmp_path, content, paragraphs):
     # pytest turns warnings into errors here: Beautiful Soup's must not escape.
     assert read_one(tmp_path, content).paragraphs == paragraphs
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["<p>" + "<b>mot " * 4000, "<div>mot " * 4000, "<article>" + "<header>x" * 4000 + "<p>Fin.</p>",
+     "<p>Début.</p>" + "<script>x</script>" * 4000],
+    ids=["nested inline", "nested blocks", "nested headers", "sibling scripts"],
+)
+def test_broken_deep_pages_are_read_in_linear_time(tmp_path, content):
+    # Reading each string's parents made these take 5 to 10 seconds; a walk takes 0.3.
+    started = time.perf_counter()
+    reading = read(tmp_path, content)
+    assert time.perf_counter() - started < 3
+    assert len(reading.dispatches) == 1
 
 
 def test_windows_1252_page(tmp_path):

@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         LOCALE="fr",
     )
     app.config.from_prefixed_env("ARCHIVE")
+    app.json.ensure_ascii = False  # French text as it is written, not \u00e9 escapes
     if test_config is not None:
         app.config.from_mapping(test_config)
 

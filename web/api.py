@@ -41,6 +41,14 @@ def result_json(result: SearchResult) -> dict:
         "page_size": request.page_size,
         "pages": result.pages,
         "sort": str(request.sort),
+        "filters": {
+            "year": request.year,
+            "month": request.month,
+            "day": request.day,
+            "undated": request.undated,
+            "from": request.date_from.iso() if request.date_from else None,
+            "to": request.date_to.iso() if request.date_to else None,
+        },
         "hits": [hit_json(hit) for hit in result.hits],
         "facets": {
             "years": [{"value": f.value, "count": f.count} for f in facets.years],

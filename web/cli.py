@@ -228,9 +228,11 @@ def serve_command(index_dir: Path, host: str, port: int, threads: int) -> None:
     from web import create_app
 
     try:
-        app = create_app({"INDEX_DIR": str(index_dir)})
+        open_index(index_dir)
     except ArchiveIndexError as error:
-        raise click.ClickException(str(error)) from None
+        # The app opens the index as soon as it appears; until then pages answer 503.
+        click.echo(f"warning: {error}", err=True)
+    app = create_app({"INDEX_DIR": str(index_dir)})
     server = create_server(app, host=host, port=port, threads=threads, ident="archive")
     address = f"http://{host}:{server.effective_port}/"
     click.echo(f"Serving the archive on {address} (Ctrl+C to stop)", err=False)

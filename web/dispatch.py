@@ -21,6 +21,7 @@ DATE_SOURCES = {
     "dateline": "date lue dans le texte de la dépêche",
     "none": "aucune date trouvée",
 }
+INFERRED = "date déduite d’une autre version"
 
 
 @bp.get("/depeche/<path:dispatch_id>")
@@ -35,13 +36,18 @@ def show(dispatch_id: str):
         abort(404, description=f"Aucune dépêche n’a l’identifiant « {_shorten(dispatch_id)} » dans l’archive.")
     dispatch = stored.dispatch
     url = dispatch.url if dispatch.url and dispatch.url.lower().startswith(("http://", "https://")) else None
+    if stored.date_inferred is not None:
+        shown_date, date_source = stored.date_inferred, INFERRED
+    else:
+        shown_date, date_source = dispatch.date, DATE_SOURCES[str(dispatch.date_source)]
     return render_template(
         "dispatch/show.html",
         stored=stored,
         dispatch=dispatch,
         state=state,
         back=state.args(),
-        date_source=DATE_SOURCES[str(dispatch.date_source)],
+        shown_date=shown_date,
+        date_source=date_source,
         url=url,
     )
 

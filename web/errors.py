@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from index import IndexMissing, NeedsRebuild
@@ -52,7 +52,8 @@ def respond(status: int, message: str):
     if _wants_json():
         return jsonify(error=message), status
     title = TITLES.get(status, "Erreur")
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    page = render_template("errors/error.html", status=status, title=title, message=message, error_page=True)
+    return page, status
 
 
 def register(app: Flask) -> None:
@@ -61,7 +62,12 @@ def register(app: Flask) -> None:
         status = error.code or 500
         # Our own aborts carry a French description; Werkzeug's defaults are English.
         own = error.description if error.description != type(error).description else None
-        return respond(status, own or MESSAGES.get(status, error.name))
+        response = make_response(respond(status, own or MESSAGES.get(status, error.name)))
+        # Keep what the error says beyond its body (`Allow` on a 405).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(IndexMissing)
     @app.errorhandler(NeedsRebuild)

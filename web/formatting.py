@@ -7,6 +7,8 @@ filters registered on the app use the app's `LOCALE`.
 
 from __future__ import annotations
 
+import re
+
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -38,11 +40,14 @@ def number(value: int | float, locale: str) -> str:
     return format_decimal(value, locale=locale)
 
 
+def word(value: int, singular: str, plural: str | None, locale: str) -> str:
+    """The noun that goes with `value`: French counts 0 and 1 as singular."""
+    return singular if Locale.parse(locale).plural_form(value) == "one" else (plural or singular + "s")
+
+
 def count(value: int, singular: str, plural: str | None, locale: str) -> str:
-    """« 1 résultat », « 2 résultats », « 1 234 résultats » (French counts 0 and 1 as one)."""
-    form = Locale.parse(locale).plural_form(value)
-    word = singular if form == "one" else (plural or singular + "s")
-    return f"{number(value, locale)}\u00a0{word}"
+    """« 1 résultat », « 2 résultats », « 1 234 résultats »."""
+    return f"{number(value, locale)}\u00a0{word(value, singular, plural, locale)}"
 
 
 def duration(seconds: float, locale: str) -> str:
@@ -55,6 +60,17 @@ def duration(seconds: float, locale: str) -> str:
     return f"{format_decimal(seconds, format='#,##0.0', locale=locale)}\u00a0s"
 
 
+_BEFORE_HIGH_PUNCTUATION = re.compile(r" ([:;?!»])")
+_AFTER_GUILLEMET = re.compile(r"« ")
+
+
+def french_spacing(text: str) -> str:
+    """No-break spaces where French typography wants them (« … », before : ; ? !), so
+    that a line never starts with a closing guillemet or a colon."""
+    text = _AFTER_GUILLEMET.sub("«\u00a0", text)
+    return _BEFORE_HIGH_PUNCTUATION.sub(lambda m: ("\u00a0" if m[1] in ":»" else "\u202f") + m[1], text)
+
+
 def register(app: Flask) -> None:
     """The template filters, in the app's locale."""
 
@@ -64,5 +80,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda d, short=False: date_text(d, locale(), short), "date_text")
     app.add_template_filter(lambda v: number(v, locale()), "number")
     app.add_template_filter(lambda v, singular, plural=None: count(v, singular, plural, locale()), "count")
+    app.add_template_filter(lambda v, singular, plural=None: word(v, singular, plural, locale()), "word")
     app.add_template_filter(lambda s: duration(s, locale()), "duration")
+    app.add_template_filter(french_spacing, "fr_spacing")
     app.add_template_global(lambda iso: PartialDate.from_iso(iso), "partial_date")

@@ -15,14 +15,10 @@ from babel.numbers import format_decimal
 from werkzeug.exceptions import BadRequest
 
 from archive.model import PartialDate
-from index import SearchRequest, Sort
+from index import MAX_QUERY_CHARS, SearchRequest, Sort
 
 # The URL's French sort names and the index's.
 SORTS = {"pertinence": Sort.RELEVANCE, "recent": Sort.NEWEST, "ancien": Sort.OLDEST}
-# Longer queries are refused: nobody types this much, and every link would carry it.
-MAX_QUERY_CHARS = 1000
-# The index ranks no deeper than its first 10,000 matches (index.search.MAX_RESULTS_DEPTH).
-MAX_DEPTH = 10_000
 _TRUE, _FALSE = {"1", "oui", "true", "on"}, {"0", "non", "false", "off", ""}
 
 

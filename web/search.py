@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 from index import SearchResult
 from web import timeline
 from web.handle import archive_index
-from web.params import MAX_DEPTH, SearchState
+from web.params import SearchState
 
 bp = Blueprint("search", __name__)
 
@@ -19,9 +19,8 @@ def search_for(state: SearchState) -> SearchResult:
     index = archive_index()
     page_size = int(current_app.config["PAGE_SIZE"])
     result = index.search(state.request(page_size))
-    last = max(1, min(result.pages, MAX_DEPTH // page_size))
-    if result.request.page > last:
-        result = index.search(state.request(page_size, page=last))
+    if result.request.page > result.pages:
+        result = index.search(state.request(page_size, page=result.pages))
     return result
 
 
@@ -30,7 +29,7 @@ def index():
     state = SearchState.from_args(request.args)
     result = search_for(state)
     noun = "résultat" if state.query.strip() else "dépêche"
-    last = max(1, min(result.pages, MAX_DEPTH // result.request.page_size))
+    last = result.pages
     return render_template(
         "search/index.html",
         state=state,

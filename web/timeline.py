@@ -19,22 +19,26 @@ CHART_WIDTH = 720  # the widest the chart is drawn (it shrinks with the page)
 PLOT_TOP = 18  # room for the count above the tallest bar
 PLOT_HEIGHT = 96
 LABEL_ROOM = 22
-MIN_SLOT, MAX_SLOT = 10.0, 64.0
+MIN_SLOT, MAX_SLOT = 10.0, 48.0
 # Beyond this many years between the first and the last, empty years are left out.
 MAX_SPAN = 60
 
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
+    label: str  # under the bar: « 2019 », « avr. »
+    long_label: str  # « 2019 », « avril 2019 »
     title: str  # the bar's text equivalent: « 2019 : 3 résultats »
     count: int
     link: dict | None  # the URL parameters that apply this bar's filter
     current: bool
+    undated: bool
     x: float
     y: float
     width: float
     height: float
+    slot_x: float  # the bar's whole column, clickable even when the bar is short
+    slot_width: float
     show_label: bool
 
     @property
@@ -48,6 +52,7 @@ class Timeline:
     unit: str  # « Année » or « Mois »: the header of the text table
     bars: tuple[Bar, ...]
     width: float
+    axis_width: float  # under the dated bars (the undated one has its own)
     height: float = PLOT_TOP + PLOT_HEIGHT + LABEL_ROOM
 
     @property
@@ -55,59 +60,80 @@ class Timeline:
         return PLOT_TOP + PLOT_HEIGHT
 
 
+@dataclass(frozen=True)
+class _Entry:
+    label: str
+    long_label: str
+    count: int
+    link: dict
+    current: bool = False
+    undated: bool = False
+
+
 def build(facets: Facets, state: SearchState, noun: str, locale: str) -> Timeline | None:
-    """Per month when a year is chosen, else per year; None when nothing is dated."""
+    """Per month when a year is chosen, else per year (and a last bar for the undated);
+    None when there is nothing to draw."""
     if state.undated:
         return None
     if state.year:
         counts = {int(f.value[5:7]): f.count for f in facets.months}
         if not counts:
             return None
-        entries = [
-            (
-                formatting.month_abbreviation(month, locale),
-                formatting.date_text(PartialDate(state.year, month), locale),
-                counts.get(month, 0),
-                state.month_args(f"{state.year:04d}-{month:02d}"),
-                state.month == f"{state.year:04d}-{month:02d}",
+        entries = []
+        for month in range(1, 13):
+            value = f"{state.year:04d}-{month:02d}"
+            entries.append(
+                _Entry(
+                    formatting.month_abbreviation(month, locale),
+                    formatting.date_text(PartialDate(state.year, month), locale),
+                    counts.get(month, 0),
+                    state.month_args(value),
+                    current=state.month == value,
+                )
             )
-            for month in range(1, 13)
-        ]
-        caption = f"Répartition par mois, {state.year}"
-        unit = "Mois"
-    else:
-        counts = {int(f.value): f.count for f in facets.years}
-        if not counts:
-            return None
-        first, last = min(counts), max(counts)
-        years = range(first, last + 1) if last - first <= MAX_SPAN else sorted(counts)
-        entries = [(str(y), str(y), counts.get(y, 0), state.year_args(str(y)), False) for y in years]
-        caption = "Répartition par année"
-        unit = "Année"
-    return _layout(entries, caption, unit, noun, locale)
+        return _layout(entries, f"Répartition par mois, {state.year}", "Mois", noun, locale)
+    counts = {int(f.value): f.count for f in facets.years}
+    if not counts:
+        return None
+    first, last = min(counts), max(counts)
+    years = range(first, last + 1) if last - first <= MAX_SPAN else sorted(counts)
+    entries = [_Entry(str(y), str(y), counts.get(y, 0), state.year_args(str(y))) for y in years]
+    if facets.undated:
+        entries.append(_Entry("s. d.", "sans date", facets.undated, state.undated_args(), undated=True))
+    return _layout(entries, "Répartition par année", "Année", noun, locale)
 
 
-def _layout(entries: list, caption: str, unit: str, noun: str, locale: str) -> Timeline:
-    slot = min(MAX_SLOT, max(MIN_SLOT, CHART_WIDTH / len(entries)))
+def _layout(entries: list[_Entry], caption: str, unit: str, noun: str, locale: str) -> Timeline:
+    # The undated bar stands apart, half a column to the right of the dated ones.
+    columns = len(entries) + (0.5 if entries[-1].undated else 0)
+    slot = min(MAX_SLOT, max(MIN_SLOT, CHART_WIDTH / columns))
     bar_width = max(6.0, round(slot * 0.72, 1))
-    highest = max(count for _, _, count, _, _ in entries) or 1
+    highest = max(entry.count for entry in entries) or 1
     # Label every bar when there is room for the text, else every n-th one.
     every = max(1, math.ceil(34 / slot))
     bars = []
-    for i, (label, long_label, n, link, current) in enumerate(entries):
-        height = round(max(2.0, n / highest * PLOT_HEIGHT), 1) if n else 0.0
+    for i, entry in enumerate(entries):
+        left = (i + 0.5 if entry.undated else i) * slot
+        height = round(max(2.0, entry.count / highest * PLOT_HEIGHT), 1) if entry.count else 0.0
         bars.append(
             Bar(
-                label=label,
-                title=f"{long_label} : {formatting.count(n, noun, None, locale)}",
-                count=n,
-                link=link if n else None,
-                current=current,
-                x=round(i * slot + (slot - bar_width) / 2, 1),
+                label=entry.label,
+                long_label=entry.long_label,
+                title=f"{entry.long_label} : {formatting.count(entry.count, noun, None, locale)}",
+                count=entry.count,
+                link=entry.link if entry.count else None,
+                current=entry.current,
+                undated=entry.undated,
+                x=round(left + (slot - bar_width) / 2, 1),
                 y=round(PLOT_TOP + PLOT_HEIGHT - height, 1),
                 width=bar_width,
                 height=height,
-                show_label=i % every == 0,
+                slot_x=round(left, 1),
+                slot_width=round(slot, 1),
+                show_label=i % every == 0 or entry.undated,
             )
         )
-    return Timeline(caption=caption, unit=unit, bars=tuple(bars), width=round(slot * len(entries), 1))
+    dated = sum(1 for entry in entries if not entry.undated)
+    return Timeline(
+        caption=caption, unit=unit, bars=tuple(bars), width=round(slot * columns, 1), axis_width=round(slot * dated, 1)
+    )

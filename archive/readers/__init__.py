@@ -61,19 +61,24 @@ def _read_bytes(path: Path, relative: str, limit: int) -> bytes:
             raise UnreadableDispatch(relative, "not a file but a folder")
         if not stat.S_ISREG(status.st_mode):
             raise UnreadableDispatch(relative, "not a regular file (a device, pipe or socket)")
+        if status.st_size > limit:
+            raise _too_large(relative, status.st_size, limit)
         with open(descriptor, "rb", closefd=False) as handle:
-            # Read one byte past the limit: a file that grew since fstat() is caught too.
-            data = handle.read(limit + 1) if status.st_size <= limit else b""
-        size = max(status.st_size, len(data))
-        if size > limit:
-            raise UnreadableDispatch(
-                relative, f"file too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB)"
-            )
+            # Sized by fstat(), not by the limit: no 8 MB buffer for a 3 KB file.
+            data = handle.read(status.st_size + 1)
+            if len(data) > status.st_size:  # it grew since (or is a /proc file): read on
+                data += handle.read(limit + 1 - len(data))
+        if len(data) > limit:
+            raise _too_large(relative, len(data), limit)
         return data
     except OSError as error:
         raise UnreadableDispatch(relative, f"cannot read the file ({error.strerror or error})") from None
     finally:
         os.close(descriptor)
+
+
+def _too_large(relative: str, size: int, limit: int) -> UnreadableDispatch:
+    return UnreadableDispatch(relative, f"file too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB)")
 
 
 __all__ = ["READERS", "Reading", "Source", "read_file", "reader_for", "UnreadableDispatch"]

@@ -103,13 +103,11 @@ class WhooshSearcher:
             options = {"groupedby": facets, "maptype": sorting.Count}
         results = self.searcher.search(parsed, limit=10, filter=year, **options)
         total = len(results)
-        for hit in results:
-            hit["id"], hit["title"]
-            if mode is not Mode.RANKING:
-                hit.highlights("body")
+        # What the page shows: each hit's fields, its snippet, the facet counts.
+        shown = [(hit["id"], hit["title"], hit.highlights("body") if mode is not Mode.RANKING else "")
+                 for hit in results]
         if mode is Mode.PAGE:
-            for name in options["groupedby"]:
-                results.groups(name)
+            shown += [results.groups(name) for name in options["groupedby"]]
         return total
 
     def close(self) -> None:

@@ -120,18 +120,19 @@ class TantivySearcher:
         snippets = None
         if mode is not Mode.RANKING:
             snippets = SnippetGenerator.create(searcher, text, self.schema, "body")
-            snippets.set_max_num_chars(200)
+            snippets.set_max_num_chars(200)  # Whoosh's default fragment size
+        # What the page shows: each hit's fields, its snippet, the facet counts.
+        shown = []
         for _, address in result.hits:
             doc = searcher.doc(address)
-            doc["id"], doc["title"]
-            if snippets is not None:
-                snippets.snippet_from_doc(doc).to_html()
+            snippet = snippets.snippet_from_doc(doc).to_html() if snippets is not None else ""
+            shown.append((doc["id"], doc["title"], snippet))
         if mode is Mode.PAGE:
             # The page counts years, and the months of a chosen year.
             aggregations = {"years": {"terms": {"field": "year", "size": 100}}}
             if query.year:
                 aggregations["months"] = {"terms": {"field": "month", "size": 12}}
-            searcher.aggregate(parsed, aggregations)
+            shown.append(searcher.aggregate(parsed, aggregations))
         return result.count
 
     def close(self) -> None:

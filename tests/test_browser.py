@@ -1,0 +1,157 @@
+"""The real page in headless Chromium, served by `archive serve` in a sub-process.
+
+What only a browser shows: the form submits, the facets and links work, the page keeps
+to its Content-Security-Policy (no console error), fits a phone's width, and shows where
+the keyboard focus is.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from index import reindex
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+SEED_000 = "000_4375ea2097648a51.txt"
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def archive_command() -> list[str]:
+    script = Path(sys.executable).with_name("archive")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "web.cli"]
+
+
+@pytest.fixture
+def server(tmp_path: Path, seeds_dir: Path):
+    """`archive serve` over an index of the seeds; stopped whatever the test does."""
+    index_dir = tmp_path / "index"
+    reindex(index_dir, [seeds_dir])
+    port = free_port()
+    log = (tmp_path / "server.log").open("w+")
+    process = subprocess.Popen(
+        [*archive_command(), "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"`archive serve` exited with {process.returncode}:\n{log.read()}")
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("`archive serve` did not answer /healthz within 20 s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium is needed for the browser tests: {CHROMIUM} not found (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def test_search_facet_and_dispatch_in_chromium(server, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    page.goto(server + "/")
+    page.get_by_label("Rechercher dans les dépêches").fill("armee americaine")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url("**/?q=armee+americaine*")
+    expect(page.locator("#results-title")).to_contain_text("2\u00a0résultats")
+    marks = page.locator("ol.results .snippet mark")
+    expect(marks.first).to_be_visible()
+    assert marks.count() >= 4
+    assert {text.lower() for text in marks.all_text_contents()} >= {"armée", "américaine"}
+
+    page.locator(".facets .facet a", has=page.locator(".facet-label", has_text="2019")).click()
+    page.wait_for_url("**annee=2019*")
+    expect(page.locator(".facets .facet.chosen ul .facet-label")).to_have_text(["avril"])
+    expect(page.locator(".active-filters a.chip")).to_have_count(1)
+    expect(page.locator("figure.timeline svg a.bar")).to_have_count(1)
+
+    page.locator("ol.results .hit-title a").first.click()
+    page.wait_for_url("**/depeche/000_4375ea2097648a51.txt?*")
+    expect(page.locator("h1 mark").first).to_be_visible()
+    expect(page.locator(".dispatch-meta")).to_contain_text("avril 2019")
+
+    shot = tmp_path / "depeche.png"
+    page.screenshot(path=str(shot), full_page=True)
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 10_000
+
+    page.locator("nav.back a").click()
+    page.wait_for_url("**/?q=armee+americaine&annee=2019*")
+    assert problems == [], problems
+
+
+def test_keyboard_focus_is_visible_and_phone_width_fits(server, browser):
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    # No horizontal scrolling at a phone's width (the month chart scrolls inside its box).
+    for url in ("/?q=combats&annee=2019", f"/depeche/{SEED_000}?q=combats", "/aide", "/?page=abc"):
+        page.goto(server + url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, url
+    page.goto(server + "/?q=combats")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.evaluate("document.activeElement.getBoundingClientRect().top") >= 0
+    for _ in range(6):
+        page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none"), page.evaluate("document.activeElement.outerHTML")
