@@ -40,7 +40,11 @@ class PartialDate:
         if self.day is not None and self.month is None:
             raise ValueError("a day needs a month")
         # date() validates the month and the day (no 2019-13, no 31/02/2019, no day 0).
-        self.first_day()
+        # A number too large for C (`date:99999999999999999999`) is as impossible.
+        try:
+            self.first_day()
+        except OverflowError:
+            raise ValueError(f"date out of range: {self.year}-{self.month}-{self.day}") from None
 
     @property
     def precision(self) -> Precision:

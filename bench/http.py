@@ -111,8 +111,8 @@ ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
 local ts = ffi.new("bench_timespec")
 local function now() ffi.C.clock_gettime(1, ts); return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) / 1e9 end
 
-local paths = {PATHS}
-local cap, marker = {CAP}, "{MARKER}"
+local paths = { @PATHS@ }
+local cap, marker = @CAP@, "@MARKER@"
 -- Globals, not locals: done() reads them through thread:get().
 i, answered, failed, first, last = 0, 0, 0, nil, nil
 local threads = {}
@@ -122,7 +122,9 @@ function setup(thread) table.insert(threads, thread) end
 function request()
   if first == nil then first = now() end
   i = i % #paths + 1
-  return wrk.format("GET", paths[i])
+  -- wrk silently requests "/" for a nil path: fail loudly instead.
+  local path = assert(paths[i], "no path")
+  return wrk.format("GET", path)
 end
 
 function response(status, headers, body)
@@ -145,14 +147,18 @@ end
 """
 
 
+def lua_script(paths: Sequence[str], cap: int, marker: str) -> str:
+    """The wrk script: cycle through `paths`, stop at `cap` answers and touch `marker`."""
+    quoted = ", ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in paths)
+    return _LUA.replace("@PATHS@", quoted).replace("@CAP@", str(cap)).replace("@MARKER@", marker)
+
+
 def _wrk(base: str, paths: Sequence[str], clients: int, max_requests: int,
          max_seconds: float) -> LoadRun:
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as scratch:
         marker = os.path.join(scratch, "cap-reached")
         script = os.path.join(scratch, "cycle.lua")
-        quoted = ", ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in paths)
-        Path(script).write_text(_LUA.replace("{PATHS}", quoted).replace("{CAP}", str(max_requests))
-                                .replace("{MARKER}", marker))
+        Path(script).write_text(lua_script(paths, max_requests, marker))
         # One wrk thread: it keeps 8 connections busy easily and leaves the cores to the server.
         command = ["wrk", "-t1", f"-c{clients}", f"-d{max_seconds:.0f}s", "--timeout", "30s",
                    "-s", script, base + "/"]

@@ -34,9 +34,14 @@ class SizeResult:
     failures: list[str] = field(default_factory=list)
 
 
+def thousands(value: float) -> str:
+    """`34 103`: French-style grouping, readable in both languages."""
+    return f"{value:,.0f}".replace(",", " ")
+
+
 def number(value: float) -> str:
     if value >= 100:
-        return f"{value:,.0f}".replace(",", " ")
+        return thousands(value)
     if value >= 10:
         return f"{value:.1f}"
     if value >= 1:
@@ -84,8 +89,8 @@ def render(machine: dict[str, str], settings: dict[str, str], results: list[Size
     if notes:
         out += ["", *[f"- **Note:** {note}" for note in notes]]
     for result in results:
-        formats = ", ".join(f"{count:,} {name}".replace(",", " ") for name, count in result.formats.items())
-        out += ["", f"## N = {result.n:,} dispatches".replace(",", " "), "",
+        formats = ", ".join(f"{thousands(count)} {name}" for name, count in result.formats.items())
+        out += ["", f"## N = {thousands(result.n)} dispatches", "",
                 f"Archive: {formats} ({result.megabytes:.0f} MB). Queries: {result.queries} "
                 f"({result.phrase_queries} with a quoted phrase, {result.year_queries} with a year "
                 "filter). Cells: median (min–max) over the repetitions.", "", table(result)]

@@ -78,14 +78,16 @@ def run(options: Options) -> str:
     with workspace(options) as work:
         for n in options.sizes:
             results.append(bench_size(records, min(n, len(records)), engines, options, work / f"n{n}"))
-    settings = {"sizes": ", ".join(f"{r.n:,}" for r in results).replace(",", " "),
-                "repetitions": str(options.repeat), "queries per size": str(options.queries),
-                "HTTP bounds": "skipped" if options.skip_http else
-                f"{options.http_requests} requests or {options.http_seconds:.0f} s per run",
-                "load average (1 min) at start / end": f"{load_before} / {load_average()}"}
-    page = report.render(machine(), settings, results, notes)
-    options.out.parent.mkdir(parents=True, exist_ok=True)
-    options.out.write_text(page, encoding="utf-8")
+        # Written before the (slow) clean-up of tens of thousands of files.
+        settings = {"sizes": ", ".join(report.thousands(r.n) for r in results),
+                    "repetitions": str(options.repeat), "queries per size": str(options.queries),
+                    "HTTP bounds": "skipped" if options.skip_http else
+                    f"{options.http_requests} requests or {options.http_seconds:.0f} s per run",
+                    "load average (1 min) at start / end": f"{load_before} / {load_average()}"}
+        page = report.render(machine(), settings, results, notes)
+        options.out.parent.mkdir(parents=True, exist_ok=True)
+        options.out.write_text(page, encoding="utf-8")
+        log(f"wrote {options.out}; removing the temporary folder")
     return page
 
 
@@ -123,12 +125,17 @@ def rows() -> dict[str, report.Row]:
 
 
 class Collector:
-    """Figures per row and engine; an engine that fails is noted and skipped afterwards."""
+    """Figures per row and engine, and the failures: each is noted once, then skipped.
+
+    A failed build stops the engine (nothing else has an index to work on); any other
+    failure skips only the rest of that step, so one broken measure costs one row.
+    """
 
     def __init__(self, result: report.SizeResult):
         self.result = result
         self.samples: dict[tuple[str, str], list[float]] = {}
-        self.broken: set[str] = set()
+        self.broken: set[str] = set()  # engines without an index
+        self.failed: set[tuple[str, str]] = set()  # (engine, step) pairs
 
     def add(self, key: str, engine: str, value: float) -> None:
         self.samples.setdefault((key, engine), []).append(value)
@@ -138,14 +145,17 @@ class Collector:
         if message not in self.result.failures:
             self.result.failures.append(message)
 
-    def attempt(self, engine: Engine, key: str, what: str, call):
-        """Run one measurement; on error note it and stop measuring this engine."""
-        if engine.name in self.broken:
+    def attempt(self, engine: Engine, key: str, what: str, call, fatal: bool = False):
+        """Run one measurement of step `what`; on error note it and return None."""
+        if engine.name in self.broken or (engine.name, what) in self.failed:
             return None
         try:
             return call()
         except Exception as error:  # a failing engine must not stop the others
-            self.broken.add(engine.name)
+            if fatal:
+                self.broken.add(engine.name)
+            else:
+                self.failed.add((engine.name, what))
             self.result.rows[key].values[engine.name] = "failed"
             message = str(error).strip().splitlines()[-1] if str(error).strip() else repr(error)
             self.result.failures.append(f"{engine.label}, {what}: {message[:300]}")
@@ -175,7 +185,7 @@ def bench_size(records, n: int, engines: list[Engine], options: Options, work: P
             log(f"N={n}: full rebuild {rep + 1}/{options.repeat}, {engine.label}")
             shutil.rmtree(indexes[engine.name], ignore_errors=True)
             done = got.attempt(engine, "build_s", "full rebuild", lambda: run_command(
-                engine.build_command(root, indexes[engine.name]), cwd=REPO))
+                engine.build_command(root, indexes[engine.name]), cwd=REPO), fatal=True)
             if done is not None:
                 got.add("build_s", engine.name, done.seconds)
                 got.add("build_rate", engine.name, n / done.seconds)
@@ -239,7 +249,7 @@ def query_latencies(engines: list[Engine], indexes: dict[str, Path], queries: li
                     timings = got.attempt(engine, f"{mode}_p50", f"queries ({mode})",
                                           lambda: time_queries(searchers[engine.name], queries, mode))
                     if timings is None:
-                        break
+                        continue
                     latencies, totals = timings
                     got.add(f"{mode}_p50", engine.name, percentile(latencies, 50) * 1000)
                     got.add(f"{mode}_p95", engine.name, percentile(latencies, 95) * 1000)
@@ -279,8 +289,6 @@ def http_load(index_dir: Path, queries: list[BenchQuery], options: Options, got:
             got.add("server_rss", "ours", server.rss() / MIB)
 
     got.attempt(engine, "http1_rate", "HTTP load", measure)
-    # A failed server is not a failed engine: the incremental rows still run.
-    got.broken.discard(engine.name)
 
 
 def load_average() -> str:

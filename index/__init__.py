@@ -1,9 +1,11 @@
 """Everything Whoosh: the French analyzer, the index on disk, reindexing and searching.
 
 Only plain types cross this boundary (`SearchRequest` in; `SearchResult`, `SearchHit`,
-`StoredDispatch`, `ReindexReport` out), so the rest of the archive never sees Whoosh.
+`StoredDispatch` with its `Version`s and their `Comparison`, `ReindexReport` out), so the
+rest of the archive never sees Whoosh.
 """
 
+from index.compare import Block, Change, Comparison, Version
 from index.errors import ArchiveIndexError, IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
 from index.query import MAX_QUERY_CHARS
 from index.results import MAX_RESULTS_DEPTH, Facets, FacetValue, Failure, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
@@ -17,6 +19,9 @@ __all__ = [
     "SCHEMA_VERSION",
     "ArchiveIndex",
     "ArchiveIndexError",
+    "Block",
+    "Change",
+    "Comparison",
     "FacetValue",
     "Facets",
     "Failure",
@@ -30,6 +35,7 @@ __all__ = [
     "SearchResult",
     "Sort",
     "StoredDispatch",
+    "Version",
     "needs_rebuild",
     "open_index",
     "reindex",

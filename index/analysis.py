@@ -27,12 +27,12 @@ from functools import cache, lru_cache
 import Stemmer
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, StemFilter, StopFilter
 
-__all__ = ["FRENCH_STOP_WORDS", "fold", "french_analyzer", "snowball_stem", "stem"]
+__all__ = ["FRENCH_STOP_WORDS", "TOKEN_PATTERN", "fold", "french_analyzer", "snowball_stem", "stem"]
 
 # Letters, digits and combining accents (text in NFD keeps its words whole), with inner
 # apostrophes so that the elision filter sees « l’armée » and « aujourd’hui » as one token.
 _WORD = r"\w[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
-_TOKEN_PATTERN = rf"{_WORD}(?:['’]{_WORD})*"
+TOKEN_PATTERN = rf"{_WORD}(?:['’]{_WORD})*"
 
 # U+02BC (modifier letter apostrophe) is a word character, so tokens may contain it too.
 _APOSTROPHES = ("'", "’", "ʼ")
@@ -154,7 +154,7 @@ _FOLDED_STOP_WORDS = frozenset(map(fold, FRENCH_STOP_WORDS))
 def french_analyzer() -> CompositeAnalyzer:
     """The analyzer of every French text field; one shared (stateless) instance."""
     return (
-        RegexTokenizer(_TOKEN_PATTERN)
+        RegexTokenizer(TOKEN_PATTERN)
         | ElisionFilter()
         | FoldFilter()
         # minsize=1 keeps one-digit numbers (« 3 morts ») and letters (« plan B »);

@@ -2,8 +2,9 @@
 
 Whoosh's `groupedby` facets turn off top-k pruning and score every match; here the
 matching documents are gathered once (unscored) and counted with NumPy over an array of
-`date_key` values (YYYYMMDD, 00 for an unknown month or day, 0 when undated) that is read
-once per index generation.
+`facet_key` values (YYYYMMDD, 00 for an unknown month or day, 0 when undated) that is read
+once per index generation. `facet_key` is the dispatch's own date, or for an undated one
+the date inferred from the other versions of its story (index/stories.py).
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ _cache_lock = threading.Lock()
 
 
 def date_keys(searcher, generation_key: tuple) -> np.ndarray:
-    """The `date_key` of every document number of this searcher's reader (cached)."""
+    """The `facet_key` of every document number of this searcher's reader (cached)."""
     with _cache_lock:
         keys = _cache.get(generation_key)
         if keys is not None:
             _cache.move_to_end(generation_key)
             return keys
     reader = searcher.reader()
-    column = reader.column_reader("date_key")
+    column = reader.column_reader("facet_key")
     keys = np.fromiter((column[n] for n in range(reader.doc_count_all())), dtype=np.int64,
                        count=reader.doc_count_all())
     with _cache_lock:
@@ -94,27 +95,35 @@ def date_filter(request: SearchRequest, date_from: PartialDate | None, date_to: 
     return DateFilter(low, high)
 
 
-def count(keys: np.ndarray, docnums: np.ndarray, request: SearchRequest) -> Facets:
+def count(keys: np.ndarray, docnums: np.ndarray, request: SearchRequest, codes: np.ndarray | None = None) -> Facets:
     """Facets for the matching documents: years always, months inside the chosen year,
-    days inside the chosen month, and the undated count."""
+    days inside the chosen month, and the undated count.
+
+    With `codes` (results collapsed into stories, see index/versions.py), a story counts
+    once in each value one of its versions has: the number a value shows is the number
+    of results a click on it gives.
+    """
     matched = keys[docnums]
-    dated = matched[matched > 0]
-    years = _tally(dated // 10000, lambda v: f"{v:04d}")
+    owners = docnums if codes is None else codes[docnums]
+    dated, who = matched[matched > 0], owners[matched > 0]
+    years = _tally(dated // 10000, who, lambda v: f"{v:04d}")
     months: tuple[FacetValue, ...] = ()
     days: tuple[FacetValue, ...] = ()
     year = request.year or (int(request.month[:4]) if request.month else None)
     if year:
-        in_year = dated[(dated // 10000 == year) & (dated // 100 % 100 > 0)]
-        months = _tally(in_year // 100, lambda v: f"{v // 100:04d}-{v % 100:02d}")
+        in_year = (dated // 10000 == year) & (dated // 100 % 100 > 0)
+        months = _tally(dated[in_year] // 100, who[in_year], lambda v: f"{v // 100:04d}-{v % 100:02d}")
     if request.month:
         ym = int(request.month.replace("-", ""))
-        in_month = dated[(dated // 100 == ym) & (dated % 100 > 0)]
-        days = _tally(in_month, lambda v: f"{v // 10000:04d}-{v // 100 % 100:02d}-{v % 100:02d}")
-    return Facets(years=years, months=months, days=days, undated=int((matched == 0).sum()))
+        in_month = (dated // 100 == ym) & (dated % 100 > 0)
+        days = _tally(dated[in_month], who[in_month], lambda v: f"{v // 10000:04d}-{v // 100 % 100:02d}-{v % 100:02d}")
+    return Facets(years=years, months=months, days=days, undated=int(np.unique(owners[matched == 0]).size))
 
 
-def _tally(values: np.ndarray, label) -> tuple[FacetValue, ...]:
+def _tally(values: np.ndarray, owners: np.ndarray, label) -> tuple[FacetValue, ...]:
+    """How many distinct owners (documents, or stories) each value has."""
     if values.size == 0:
         return ()
-    unique, counts = np.unique(values, return_counts=True)
+    pairs = np.unique(np.stack([values, owners]), axis=1)
+    unique, counts = np.unique(pairs[0], return_counts=True)
     return tuple(FacetValue(label(int(v)), int(c)) for v, c in zip(unique, counts))

@@ -9,8 +9,8 @@ not when their shingle sets are alike as wholes (Jaccard): seed `002` holds 44 %
 Finding candidate pairs uses MinHash LSH on Jaccard with a low threshold (64 bands of 2
 rows over datasketch's 128-permutation MinHash, the banding datasketch itself picks for a
 Jaccard threshold of 0.1), then every candidate pair gets the exact containment check
-below. On the 34,103 OrangeSum articles this banding finds 96 % of the pairs that pass
-the check, for about 5,000 candidate pairs.
+below. On the 34,103 OrangeSum articles this banding finds 96 % of the 806 pairs that pass
+the check, among 6,575 candidate pairs.
 
 The thresholds were read off that corpus (see `same_story`).
 """
@@ -131,12 +131,13 @@ def shared(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.intersect1d(a, b, assume_unique=True).size)
 
 
-def same_story(a: Fingerprint, b: Fingerprint, date_a: PartialDate | None, date_b: PartialDate | None) -> bool:
-    """The exact test behind every LSH candidate pair (see the module docstring)."""
-    smaller = min(a.shingles.size, b.shingles.size)
+def same_story(a: np.ndarray, b: np.ndarray, date_a: PartialDate | None, date_b: PartialDate | None) -> bool:
+    """The exact test behind every LSH candidate pair, on two bodies' `shingles` (see
+    the module docstring)."""
+    smaller = min(a.size, b.size)
     if smaller < MIN_SHARED or _days_apart(date_a, date_b) > MAX_DAYS_APART:
         return False
-    common = shared(a.shingles, b.shingles)
+    common = shared(a, b)
     return common >= MIN_SHARED and common >= MIN_CONTAINMENT * smaller
 
 

@@ -4,18 +4,22 @@ Words must all match (documents holding only some of them are shown after, as pa
 matches), `"phrases"`, `-exclusion`, `ET`/`OU`/`SAUF` as well as `AND`/`OR`/`NOT`,
 `titre:` and `texte:` field prefixes, and a date written `date:2019`, `date:2019-04`,
 `date:2019-04-07` or a range `date:2019-03..2019-05`.
+
+People also type questions (« Combien de morts à Tripoli ? »): a question mark ending a
+word is punctuation, not a wildcard, and the interrogatives that are not stop words are
+left out. Whatever is typed gives a query; what had to be left out is said in `notice`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 
 from whoosh import qparser, query
+from whoosh.query.compound import PreloadedOr
 
 from archive.model import PartialDate
-from index.analysis import fold
 
 # Upper-case only: « et », « ou » in lower case are ordinary (stop) words.
 _OPERATORS = qparser.OperatorsPlugin(
@@ -31,21 +35,50 @@ _FIELD_NAMES = {"title": ["titre"], "body": ["texte", "corps"]}
 # A question mark ending a word or standing alone is punctuation (« Qui est mort ? »,
 # « né? »), not the one-letter wildcard it is inside a word (« Pomp?o »).
 _QUESTION_MARK = re.compile(r"[?\u055e\u061f\u1367]+(?![\w*])")
+# A field prefix with no word after it (`titre:` at the end) is left out.
+_DANGLING_FIELD = re.compile(r"(?<!\S)(?:(?:titre|title|texte|corps|body|date):)+(?=\s|$)", re.IGNORECASE)
+# An operator with nothing on one side (`SAUF` alone, `combats ET`) is left out.
+_DANGLING_OPERATOR = re.compile(
+    # `\b`: whole words only. Without it `ANDNOT` also reads as AND + NOT, and 40 of them
+    # before another word took the regex engine hours (two ways to read each).
+    r"^(?:\s*(?:AND|OR|ANDNOT|ET|OU|SAUF)(?=\s|$))+|(?:(?<=\s)|^)(?:(?:AND|OR|NOT|ANDNOT|NON|ET|OU|SAUF)\b\s*)+$"
+)
 _DATE = re.compile(r"(?<!\S)date:(?P<from>[\d-]+)(?:\.\.(?P<to>[\d-]+))?(?!\S)", re.IGNORECASE)
 
-# Weight of a title match against a body match, applied at query time.
-TITLE_QUERY_BOOST = 1.0
-# Words that make a query a question without saying what it is about (« combien »,
-# « pourquoi »): left out of plain queries of several words. The other interrogatives
-# (« quel », « qui », « où »…) are stop words already.
-QUESTION_WORDS: frozenset[str] = frozenset()
-# Coordination bonus of partial matches: documents holding more of the words rank higher.
-PARTIAL_SCALE: float | None = None
+# Ranking, tuned on the PIAF dev split (index/evaluate.py). A title match counts for
+# 0.35 of its score, on top of the title boost in the index (schema.TITLE_BOOST): the
+# body, much longer, says better which of the dispatches on one subject answers.
+TITLE_QUERY_BOOST = 0.35
+# Among partial matches, two query words found within PROXIMITY_SLOP positions of each
+# other (« rite de la charrue », « Jakob Böhme ») add this much, as a phrase would.
+PROXIMITY_BOOST = 0.25
+PROXIMITY_SLOP = 2
+# Index terms of the words that make a query a question without saying what it is about
+# (« Combien de morts ? »): left out of a plain query that reads as a question. The other
+# interrogatives (« quel », « qui », « où », « quand »…) are stop words already.
+QUESTION_WORDS: frozenset[str] = frozenset({"combien", "comment", "pourquoi"})
+_QUESTION_START = re.compile(
+    r"\W*(?:qu|quoi|quel|quels|quelles?|quand|où|comment|combien|pourquoi|lequel|laquelle|"
+    r"lesquel(?:le)?s|est-ce|(?:à|a|en|de|dans|par|pour|sur|avec)\s+quel(?:le)?s?)\b",
+    re.IGNORECASE,
+)
+# Written by a person, these are operators: the query then means what it says, and no
+# partial matches are added to it.
+_EXPLICIT = re.compile(r"[()]|\b(?:AND|OR|NOT|ET|OU|SAUF|NON|ANDNOT)\b")
 
 # The longest query read; beyond it the text is cut (the person is told).
 MAX_QUERY_CHARS = 1000
-# A prefix or wildcard expanding to more words than this is cut to the most frequent.
+# The most words read: each costs a pass over its postings (and partial matches and
+# proximity pairs grow with them); beyond, the text is cut (the person is told).
+MAX_QUERY_WORDS = 32
+# Partial matches (documents holding only some of the words) are looked for with this
+# many words at most.
+MAX_PARTIAL_WORDS = 6
+# A prefix or wildcard expanding to more words than this is cut to the most frequent;
+# the prefixes of one query share this many words per field (`a* b*`: 128 each), and
+# this many postings (what matching costs: `a*` has 250,000 in 34,000 dispatches).
 MAX_EXPANSION = 256
+MAX_EXPANSION_POSTINGS = 250_000
 
 
 @dataclass(frozen=True)
@@ -61,11 +94,19 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return isinstance(self.everything, query.Every)
 
+    def bounded(self, reader) -> ParsedQuery:
+        """The same queries with prefixes and wildcards expanded boundedly (`bounded`)."""
+        some = None if self.anything is None else bounded(self.anything, reader)
+        return replace(self, everything=bounded(self.everything, reader), anything=some)
+
 
 def _parser(schema, group) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(
-        ["title", "body"], schema, fieldboosts={"title": TITLE_QUERY_BOOST}, group=group
-    )
+    parser = qparser.QueryParser(None, schema, group=group)
+    # A word found in the title and in the body counts once, where it scores best: a
+    # derived title repeats the first sentence, and a sum would count its words twice.
+    parser.add_plugin(qparser.MultifieldPlugin(
+        ["title", "body"], fieldboosts={"title": TITLE_QUERY_BOOST}, group=qparser.DisMaxGroup
+    ))
     parser.replace_plugin(_OPERATORS)
     # Only the fields a person may name: `path:`, `hash:`… stay plain words.
     parser.replace_plugin(qparser.FieldsPlugin(expr=r"(?P<text>titre|title|texte|corps|body):"))
@@ -78,32 +119,56 @@ def parse(text: str, schema) -> ParsedQuery:
     """Parse leniently: whatever was typed gives a query, and `notice` says what was
     left out (an unreadable date, a query cut to length)."""
     notices = []
+    typed = bool(text.strip())
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         notices.append(f"la requête a été tronquée à {MAX_QUERY_CHARS} caractères")
+    if len(split := text.split()) > MAX_QUERY_WORDS:
+        text = " ".join(split[:MAX_QUERY_WORDS])
+        notices.append(f"la requête a été réduite à ses {MAX_QUERY_WORDS} premiers mots")
     date_from = date_to = None
     for match in _DATE.finditer(text):
         try:
-            date_from = PartialDate.from_iso(match["from"])
-            date_to = PartialDate.from_iso(match["to"]) if match["to"] else date_from
+            # Both ends are read before either is kept: a range with one unreadable
+            # end is ignored as a whole.
+            start = PartialDate.from_iso(match["from"])
+            end = PartialDate.from_iso(match["to"]) if match["to"] else start
+            date_from, date_to = start, end
         except ValueError:
             notices.append(f"date illisible ignorée : « {match.group(0)} » (écrire date:2019-04)")
-    text = _QUESTION_MARK.sub(" ", _DATE.sub(" ", text)).strip()
-    if QUESTION_WORDS and _is_plain(text):
-        kept = [w for w in text.split() if fold(w) not in QUESTION_WORDS]
+    text = _DATE.sub(" ", text)
+    for match in _DANGLING_FIELD.finditer(text):
+        notices.append(f"« {match.group(0)} » sans mot après lui : ignoré")
+    text = _DANGLING_FIELD.sub(" ", text).strip()
+    for match in _DANGLING_OPERATOR.finditer(text):
+        notices.append(f"opérateur « {match.group(0).strip()} » sans mot d’un côté : ignoré")
+    text = _DANGLING_OPERATOR.sub(" ", text)
+    asked = bool(_QUESTION_MARK.search(text))
+    text = _QUESTION_MARK.sub(" ", text).strip()
+    if _is_plain(text) and (asked or _QUESTION_START.match(text)):
+        kept = [w for w in text.split() if not _is_question_word(w, schema)]
         if kept:
             text = " ".join(kept)
     words = tuple(re.findall(r"[^\W\d_][\w'’-]*", _strip_syntax(text)))
     if not text:
-        everything, anything = query.Every(), None
+        # Nothing typed lists everything (in the period asked for); something typed that
+        # leaves no word finds nothing, and the notices say why.
+        everything, anything = (query.NullQuery if typed and date_from is None else query.Every()), None
     else:
-        everything = _parser(schema, qparser.AndGroup).parse(text)
+        try:
+            everything = _parser(schema, qparser.AndGroup).parse(text)
+        except Exception:
+            # Whoosh's parser fails on some runs of operators (IndexError on `NOT NOT *`,
+            # AssertionError on `SAUF SAUF SAUF`): whatever it raises, the words are
+            # still searched, without the operators.
+            text = " ".join(words)
+            everything = _parser(schema, qparser.AndGroup).parse(text) if text else query.NullQuery
+            notices.append("les opérateurs de la requête n’ont pas pu être lus : ses mots sont cherchés sans eux")
         anything = None
-        if len(words) > 1 and _is_plain(text):
-            group = qparser.OrGroup.factory(PARTIAL_SCALE) if PARTIAL_SCALE else qparser.OrGroup
-            anything = _parser(schema, group).parse(text)
-    if everything is query.NullQuery and text:
-        notices.append("la requête ne contient que des mots trop courants pour être cherchés")
+        if not _EXPLICIT.search(text):
+            anything = _some_of(everything, _pairs(schema, text) if _is_plain(text) else [])
+    if everything is query.NullQuery and typed and not notices:
+        notices.append("aucun mot à chercher : la requête ne contient que des mots trop courants ou des opérateurs")
     return ParsedQuery(
         everything=everything,
         anything=anything,
@@ -114,9 +179,42 @@ def parse(text: str, schema) -> ParsedQuery:
     )
 
 
+def _some_of(everything: query.Query, bonus: list[query.Query]) -> query.Query | None:
+    """Documents holding some of the words (phrases and field prefixes kept whole), none
+    of the excluded ones; None when there is only one thing to look for."""
+    if not isinstance(everything, query.And):
+        return None
+    # Scoring « some of the words » visits every document holding any of them: with many
+    # common words that is most of the archive, so only the first few words take part.
+    wanted = [q for q in everything.subqueries if not isinstance(q, query.Not)][:MAX_PARTIAL_WORDS]
+    if len(wanted) < 2:
+        return None
+    excluded = [q for q in everything.subqueries if isinstance(q, query.Not)]
+    some = query.Or(wanted + bonus)
+    return query.And([some, *excluded]) if excluded else some
+
+
+def _is_question_word(word: str, schema) -> bool:
+    tokens = [t.text for t in schema["body"].analyzer(word, mode="query")]
+    return bool(tokens) and all(t in QUESTION_WORDS for t in tokens)
+
+
+def _pairs(schema, text: str) -> list[query.Query]:
+    """A phrase query with some slop for each two consecutive words: a ranking bonus."""
+    tokens = [t.text for t in schema["body"].analyzer(text, mode="query")][:MAX_PARTIAL_WORDS]
+    return [
+        query.Phrase("body", [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
+        for a, b in zip(tokens, tokens[1:])
+        if a != b
+    ]
+
+
 def _is_plain(text: str) -> bool:
-    """Only words: no operators, quotes, fields or exclusions that OR would distort."""
-    return not re.search(r"[\"():*?]|(?<!\S)-|\b(?:AND|OR|NOT|ET|OU|SAUF|NON|ANDNOT)\b", text)
+    """Only words: no operators, quotes, field prefixes, wildcards or exclusions."""
+    return not (
+        _EXPLICIT.search(text)
+        or re.search(r"[\"*?]|(?<!\S)-|\b(?:titre|title|texte|corps|body):", text, re.IGNORECASE)
+    )
 
 
 def _strip_syntax(text: str) -> str:
@@ -125,18 +223,36 @@ def _strip_syntax(text: str) -> str:
     return re.sub(r"(?<!\S)-\S+", " ", text)
 
 
-def bounded(q: query.Query, reader) -> query.Query:
+def bounded(q: query.Query, reader, share: dict[str, int] | None = None) -> query.Query:
     """Replace prefix and wildcard queries by at most `MAX_EXPANSION` of their most
-    frequent words, so that `a*` cannot expand to the whole vocabulary."""
+    frequent words, so that `a*` cannot expand to the whole vocabulary; several prefixes
+    in one field share that many words."""
+    if share is None:
+        counts: dict[str, int] = {}
+        for leaf in q.leaves() if not q.is_leaf() else [q]:
+            if isinstance(leaf, query.MultiTerm) and not isinstance(leaf, query.Term):
+                counts[leaf.fieldname] = counts.get(leaf.fieldname, 0) + 1
+        share = {name: (max(1, MAX_EXPANSION // n), MAX_EXPANSION_POSTINGS // n) for name, n in counts.items()}
     if isinstance(q, query.MultiTerm) and not isinstance(q, query.Term):
         field = reader.schema[q.fieldname]
-        # Look at a bounded number of candidates, then keep the most frequent ones.
-        candidates = list(islice(q._btexts(reader), MAX_EXPANSION * 16))
-        candidates.sort(key=lambda t: reader.doc_frequency(q.fieldname, t), reverse=True)
-        terms = [field.from_bytes(t) for t in candidates[:MAX_EXPANSION]]
+        limit, postings = share[q.fieldname]
+        # Look at a bounded number of candidates (each costs a look-up), then keep the
+        # most frequent ones that fit in the share of postings.
+        candidates = list(islice(q._btexts(reader), limit * 16))
+        frequency = {t: reader.doc_frequency(q.fieldname, t) for t in candidates}
+        candidates.sort(key=frequency.__getitem__, reverse=True)
+        terms = []
+        for t in candidates:
+            if len(terms) == limit:
+                break
+            if frequency[t] <= postings:
+                terms.append(field.from_bytes(t))
+                postings -= frequency[t]
         if not terms:
             return query.NullQuery
-        return query.Or([query.Term(q.fieldname, t) for t in terms], boost=q.boost)
+        # Preloaded: Whoosh's default OR, a tree of 256 matchers walked document by
+        # document, took 30 s for `a*` on 34,000 dispatches; this takes one.
+        return PreloadedOr([query.Term(q.fieldname, t) for t in terms], boost=q.boost)
     if q.is_leaf():
         return q
-    return q.apply(lambda child: bounded(child, reader))
+    return q.apply(lambda child: bounded(child, reader, share))

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from whoosh import fields
+from whoosh import columns, fields
 
 from archive.model import Dispatch, PartialDate
 from index.analysis import french_analyzer
+from index.fingerprints import SIGNATURE_BYTES, fingerprint
 
-SCHEMA_VERSION = 1
+# 2: stories of versions (`story`, `inferred_date`, `facet_key`, `minhash`).
+# 3: no year/month/day terms (facets read columns); size and mtime as columns only.
+SCHEMA_VERSION = 3
 VERSION_FILE = "schema-version.json"
 
 # Weight of a title word against a body word in BM25F (tuned on the PIAF dev split).
@@ -36,22 +39,43 @@ def build_schema() -> fields.Schema:
         # YYYYMMDD with 00 for an unknown month or day, 0 when undated: one sortable
         # column that date sorting, filters and facets read without loading documents.
         date_key=fields.NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
-        year=fields.ID,
-        month=fields.ID,
-        day=fields.ID,
         date_source=fields.STORED,
         title_derived=fields.STORED,
         byline=fields.STORED,
         url=fields.STORED,
         # What a cheap no-op reindex compares: file size and mtime first, the content
         # hash only when those differ.
-        size=fields.NUMERIC(int, bits=64, sortable=True, signed=False),
-        mtime=fields.NUMERIC(int, bits=64, sortable=True, signed=False),
+        # Columns only: nothing searches them, and as NUMERIC fields each value would
+        # also be indexed as several terms.
+        size=fields.COLUMN(columns.NumericColumn("Q")),
+        mtime=fields.COLUMN(columns.NumericColumn("Q")),
         hash=fields.ID(stored=True, sortable=True),
-        # Versions of one story share this id (see index/stories.py).
+        # Versions of one story share this id (see index/stories.py): the smallest id
+        # among them, the dispatch's own id when it has no other version.
         story=fields.ID(stored=True, sortable=True),
+        # An undated dispatch in a dated story: the date its versions agree on (ISO).
         inferred_date=fields.STORED,
+        # What date filters, facets and date sorting read: `date_key`, or for an undated
+        # dispatch the key of its inferred date. `date_key` stays the dispatch's own.
+        # A column only: nothing searches it, and indexed it would cost eight terms.
+        facet_key=fields.COLUMN(columns.NumericColumn("I")),
+        # The body's MinHash signature (128 × uint32), what finding versions of a new
+        # dispatch compares; zeros for a body too short to have versions.
+        minhash=MinHashColumn(),
     )
+
+
+class MinHashColumn(fields.COLUMN):
+    """A column of MinHash signatures that also takes the body's text and computes the
+    signature itself, in whichever process indexes the document: during a full build,
+    the writer's sub-processes, beside the analysis, rather than the process reading the
+    files, which would otherwise hold the sub-processes back."""
+
+    def __init__(self) -> None:
+        super().__init__(columns.FixedBytesColumn(SIGNATURE_BYTES))
+
+    def to_column_value(self, value: str | bytes) -> bytes:
+        return value if isinstance(value, bytes) else fingerprint(value).column_value()
 
 
 def date_key(date: PartialDate | None) -> int:
@@ -67,9 +91,18 @@ def date_from_key(key: int) -> PartialDate | None:
     return PartialDate(year, month or None, (day or None) if month else None)
 
 
-def document(dispatch: Dispatch, size: int, mtime: int) -> dict:
-    """The fields stored for one dispatch. Facet fields go only as deep as the date's
-    precision: a month-precision dispatch has no day."""
+def document(
+    dispatch: Dispatch,
+    size: int,
+    mtime: int,
+    *,
+    minhash: bytes | None = None,
+    story: str | None = None,
+    inferred: PartialDate | None = None,
+) -> dict:
+    """The fields stored for one dispatch. A dispatch alone in its story
+    (the default) has its own id as story id. Without `minhash`, the index computes
+    the signature from the body (see MinHashColumn)."""
     doc = {
         "id": dispatch.id,
         "path": dispatch.source_path,
@@ -82,15 +115,29 @@ def document(dispatch: Dispatch, size: int, mtime: int) -> dict:
         "mtime": mtime,
         "hash": dispatch.content_hash,
     }
-    if dispatch.date:
-        doc["year"] = f"{dispatch.date.year:04d}"
-        if dispatch.date.month:
-            doc["month"] = dispatch.date.iso()[:7]
-        if dispatch.date.day:
-            doc["day"] = dispatch.date.iso()
     for name in ("byline", "url"):
         if getattr(dispatch, name):
             doc[name] = getattr(dispatch, name)
+    doc["minhash"] = dispatch.body if minhash is None else minhash
+    return stamped(doc, story or dispatch.id, inferred)
+
+
+def stamped(doc: dict, story: str, inferred: PartialDate | None) -> dict:
+    """`doc` with its story id and, when it has no date of its own, the inferred one."""
+    doc = {k: v for k, v in doc.items() if k not in ("story", "inferred_date", "facet_key")}
+    doc["story"] = story
+    doc["facet_key"] = doc["date_key"]
+    if not doc["date_key"] and inferred is not None:
+        doc["inferred_date"] = inferred.iso()
+        doc["facet_key"] = date_key(inferred)
+    return doc
+
+
+def restored(stored: dict, size: int, mtime: int, minhash: bytes) -> dict:
+    """The document again from its stored fields and columns, to be rewritten with
+    another story or inferred date (Whoosh cannot change one field of a document)."""
+    doc = {name: value for name, value in stored.items() if name not in ("story", "inferred_date")}
+    doc.update(size=size, mtime=mtime, minhash=minhash)
     return doc
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from html import escape
 
-from whoosh import highlight
+from functools import lru_cache
 
-from index.analysis import french_analyzer
+from whoosh import highlight
+from whoosh.analysis import Token
+
+from index.analysis import TOKEN_PATTERN, french_analyzer
 
 SNIPPET_CHARS = 220
 FRAGMENTS = 3
@@ -58,7 +61,7 @@ def snippet(text: str, terms: frozenset[str], top: int = FRAGMENTS) -> str:
     when no term occurs in it (the match was in the title)."""
     if terms:
         fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-        html = highlight.highlight(text, terms, french_analyzer(), fragmenter, _formatter, top=top)
+        html = _highlight(text, terms, fragmenter, top)
         if html:
             return html
     opening = text[:SNIPPET_CHARS]
@@ -71,7 +74,40 @@ def highlight_all(text: str, terms: frozenset[str]) -> str:
     """The whole `text`, escaped, with every occurrence of the terms marked."""
     if not terms:
         return escape(text, quote=False)
-    fragmenter = highlight.WholeFragmenter(charlimit=None)
-    return highlight.highlight(text, terms, french_analyzer(), fragmenter, _formatter, top=1) or escape(
-        text, quote=False
+    return _highlight(text, terms, highlight.WholeFragmenter(charlimit=None), 1) or escape(text, quote=False)
+
+
+def _highlight(text: str, terms: frozenset[str], fragmenter, top: int) -> str:
+    """Whoosh's fragmenting, scoring and formatting, fed by `_tokens`."""
+    fragments = fragmenter.fragment_tokens(text, _tokens(text, terms))
+    return _formatter(text, highlight.top_fragments(fragments, top, _scorer, highlight.FIRST, 1))
+
+
+_scorer = highlight.BasicFragmentScorer()
+_WORDS = re.compile(TOKEN_PATTERN)
+
+
+@lru_cache(maxsize=1 << 17)
+def _word_tokens(word: str) -> tuple[tuple[int, int, str], ...]:
+    """The analyzer's tokens of one word (elision cut, folded, stemmed), with offsets."""
+    return tuple(
+        (t.startchar, t.endchar, t.text) for t in french_analyzer()(word, chars=True, removestops=False)
     )
+
+
+def _tokens(text: str, terms: frozenset[str]):
+    """The same tokens as `french_analyzer()(text, chars=True)`, marked `matched` when in
+    `terms`, but analysed once per distinct word: the analyzer works token by token, so
+    a word always gives the same tokens. Re-analysing the ten bodies of a page through
+    the whole pipeline was most of a page's time.
+
+    One Token object is reused, as Whoosh's own tokenizers do; fragmenters copy the
+    tokens they keep.
+    """
+    token = Token(chars=True)
+    for match in _WORDS.finditer(text):
+        base = match.start()
+        for start, end, term in _word_tokens(match.group()):
+            token.startchar, token.endchar, token.text = base + start, base + end, term
+            token.matched = term in terms
+            yield token

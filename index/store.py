@@ -10,16 +10,17 @@ through Whoosh's own atomic commit (segments first, then the table of contents).
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from index.errors import IndexLocked, IndexMissing, NeedsRebuild
+from index.errors import IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
 from index.schema import build_schema, needs_rebuild, write_version
 
 CURRENT_FILE = "CURRENT"
@@ -66,12 +67,19 @@ def remove_stale(index_dir: Path) -> None:
     """Delete the files of every index but the live one (left by a finished or killed
     rebuild). Call it under the reindex lock only."""
     keep = current_name(index_dir)
-    # Whoosh names every file of an index after it (`_NAME_3.toc`, `NAME_abc.seg`).
+    # Whoosh names every file of an index after it (`_NAME_3.toc`, `NAME_abc.seg`), and
+    # the folder of a writer's temporary files too (`NAME.tmp`, left by a killed rebuild).
     # Searchers already open keep their open files: unlinking does not disturb them.
     for path in index_dir.iterdir():
         name = path.name.lstrip("_")
-        if name.startswith("ix") and (keep is None or not name.startswith(keep)) and path.is_file():
-            path.unlink(missing_ok=True)
+        if name.startswith("ix") and (keep is None or not name.startswith(keep)):
+            # Tidying only: a file that cannot go now (a read-only folder) goes next time,
+            # and must not fail a rebuild that is already published.
+            with suppress(OSError):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -80,13 +88,17 @@ def reindex_lock(index_dir: Path, timeout: float) -> Iterator[None]:
 
     The lock is an OS file lock: a reindex that dies (even by SIGKILL) releases it.
     """
-    index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileStorage(str(index_dir)).lock(LOCK_NAME)
-    deadline = time.monotonic() + timeout
-    while not lock.acquire(blocking=False):
-        if time.monotonic() >= deadline:
-            raise IndexLocked(index_dir, timeout)
-        time.sleep(0.1)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileStorage(str(index_dir)).lock(LOCK_NAME)
+        deadline = time.monotonic() + timeout
+        while not lock.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                raise IndexLocked(index_dir, timeout)
+            time.sleep(0.1)
+    except OSError as error:
+        # A read-only folder (or disk) where the lock file cannot be created.
+        raise IndexUnwritable(index_dir, error.strerror or str(error)) from None
     try:
         yield
     finally:

@@ -4,6 +4,10 @@ Unchanged files are recognised by size and mtime alone, read from sortable colum
 stored document is loaded), so a no-op reindex of a large archive takes a moment. A file
 whose size or mtime moved is read again and its dispatches' content hashes compared, so a
 touched but unchanged file does not count as a change.
+
+Versions of one story are grouped on the way (index/stories.py): a full build groups
+everything before the new index is published; an update regroups what its changes reach
+in the same commit, so a run killed half-way never leaves stories out of step.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from pathlib import Path
 from whoosh.writing import LockError
 
 from archive import Dispatch, Found, UnreadableDispatch, discover, read_file
+from index import stories
 from index.errors import IndexLocked, IndexMissing, IndexUnwritable
+from index.fingerprints import fingerprint
 from index.results import Failure, ReindexReport
 from index.schema import document
 from index.store import create_fresh, open_live, publish, reindex_lock, remove_stale
@@ -26,7 +32,10 @@ Progress = Callable[[int, int], None]
 
 # A full build of this many files or more uses both cores (a sub-process per core).
 PARALLEL_THRESHOLD = 2000
-WRITER_MEMORY_MB = 256
+# Segments are written as plain files, not one compound file: Whoosh memory-maps a
+# compound file once per searcher, and a server keeps a searcher per thread, so each
+# thread's resident memory grew by the size of the index.
+WRITER_OPTIONS = {"limitmb": 256, "compound": False}
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,8 @@ def reindex(
     index_dir = Path(index_dir)
     with reindex_lock(index_dir, lock_timeout):
         remove_stale(index_dir)
-        files = list(_scan(roots, report))
+        # The same folder named twice is read once.
+        files = list(_scan(list(dict.fromkeys(Path(r).resolve() for r in roots)), report))
         live = None
         if not rebuild:
             try:
@@ -85,15 +95,27 @@ def reindex(
     return report
 
 
+def _root_prefixes(roots: Sequence[Path]) -> list[str]:
+    """What names each root's files in the index when there are several roots: the
+    folder's name, lengthened by its parents until no two roots share one."""
+    resolved = [Path(root).resolve() for root in roots]
+    if len(resolved) < 2:
+        return [""]
+    for depth in range(1, max(len(r.parts) for r in resolved) + 1):
+        names = ["/".join(r.parts[-depth:]).lstrip("/") for r in resolved]
+        if len(set(names)) == len(names):
+            return [f"{name}/" for name in names]
+    return [f"{r.as_posix().lstrip('/')}/" for r in resolved]
+
+
 def _scan(roots: Sequence[Path], report: ReindexReport) -> Iterator[_File]:
-    prefixed = len(roots) > 1
-    for root in roots:
+    for root, prefix in zip(roots, _root_prefixes(roots)):
         root = Path(root).resolve()
         if not root.is_dir():
             report.failures.append(Failure(str(root), "not a folder"))
             continue
         for found in discover(root):
-            key = f"{root.name}/{found.relative}" if prefixed else found.relative
+            key = prefix + found.relative
             if found.skipped:
                 report.failures.append(Failure(key, found.skipped))
                 continue
@@ -126,7 +148,7 @@ def _renamed(dispatch: Dispatch, prefix: str) -> Dispatch:
 def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
     ix, name = create_fresh(index_dir)
     parallel = len(files) >= PARALLEL_THRESHOLD
-    options = {"limitmb": WRITER_MEMORY_MB}
+    options = dict(WRITER_OPTIONS)
     if parallel:
         # Each sub-process analyses its share and writes its own segment; merging them
         # at the end would cost as much again, so they are kept as they are.
@@ -134,42 +156,66 @@ def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress:
     with ix.writer(**options) as writer:
         for done, file in enumerate(files, start=1):
             for dispatch in _read(file, report):
+                # Its MinHash signature is computed where it is indexed (MinHashColumn).
                 writer.add_document(**document(dispatch, file.size, file.mtime))
                 report.added += 1
             if progress:
                 progress(done, len(files))
+    # Every dispatch went in alone in its story; versions are found in the written index
+    # and rewritten together, before the index is published.
+    with ix.reader() as reader:
+        rewrites = stories.regroup_all(reader)
+    if rewrites:
+        # Versions are a few per cent of an archive: analysed in parallel when many.
+        many = parallel and len(rewrites) >= PARALLEL_THRESHOLD // 4
+        with ix.writer(**(options if many else WRITER_OPTIONS)) as writer:
+            for doc in rewrites:
+                writer.delete_by_term("id", doc["id"])
+                writer.add_document(**doc)
     publish(index_dir, name)
 
 
 def _update(ix, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
-    known = _known_files(ix)
-    changed = []
-    for file in files:
-        entry = known.get(file.key)
-        if entry is not None and (entry.size, entry.mtime) == (file.size, file.mtime):
-            report.unchanged += len(entry.hashes)
-        else:
-            changed.append(file)
-    seen = {file.key for file in files}
-    gone = [key for key in known if key not in seen]
-    if changed or gone:
-        with ix.writer(timeout=1.0, limitmb=WRITER_MEMORY_MB) as writer:
-            for key in gone:
-                report.removed += len(known[key].hashes)
-                writer.delete_by_term("path", key)
-            for done, file in enumerate(changed, start=1):
-                # A changed file that is now unreadable loses its old dispatches too:
-                # the index reflects the files, and the failure is in the report.
-                dispatches = _read(file, report)
-                if file.key in known:
-                    writer.delete_by_term("path", file.key)
-                _count(known.get(file.key), dispatches, report)
-                for dispatch in dispatches:
-                    writer.add_document(**document(dispatch, file.size, file.mtime))
-                if progress:
-                    progress(done, len(changed))
-    if progress and not changed:
-        progress(0, 0)
+    # One searcher on the index as committed: what it holds and, when something
+    # changed, the stories' plan (written in the same commit as the change).
+    with ix.searcher() as searcher:
+        known = _known_files(searcher.reader())
+        changed = []
+        for file in files:
+            entry = known.get(file.key)
+            if entry is not None and (entry.size, entry.mtime) == (file.size, file.mtime):
+                report.unchanged += len(entry.hashes)
+            else:
+                changed.append(file)
+        seen = {file.key for file in files}
+        gone = [key for key in known if key not in seen]
+        if changed or gone:
+            with ix.writer(timeout=1.0, **WRITER_OPTIONS) as writer:
+                for key in gone:
+                    report.removed += len(known[key].hashes)
+                    writer.delete_by_term("path", key)
+                added = []
+                for done, file in enumerate(changed, start=1):
+                    # A changed file that is now unreadable loses its old dispatches too:
+                    # the index reflects the files, and the failure is in the report.
+                    dispatches = _read(file, report)
+                    if file.key in known:
+                        writer.delete_by_term("path", file.key)
+                    _count(known.get(file.key), dispatches, report)
+                    added += [(dispatch, file, fingerprint(dispatch.body)) for dispatch in dispatches]
+                    if progress:
+                        progress(done, len(changed))
+                removed = gone + [file.key for file in changed if file.key in known]
+                plan = stories.plan_update(searcher, removed, [(d.id, d.date, fp) for d, _, fp in added])
+                for dispatch, file, fp in added:
+                    stamp = plan.stamps[dispatch.id]
+                    writer.add_document(**document(dispatch, file.size, file.mtime, minhash=fp.column_value(),
+                                                   story=stamp.story, inferred=stamp.inferred))
+                for doc in plan.rewrites:
+                    writer.delete_by_term("id", doc["id"])
+                    writer.add_document(**doc)
+        if progress and not changed:
+            progress(0, 0)
 
 
 def _count(known: _Known | None, dispatches: list[Dispatch], report: ReindexReport) -> None:
@@ -185,22 +231,20 @@ def _count(known: _Known | None, dispatches: list[Dispatch], report: ReindexRepo
     report.removed += sum(1 for dispatch_id in old if dispatch_id not in fresh)
 
 
-def _known_files(ix) -> dict[str, _Known]:
+def _known_files(reader) -> dict[str, _Known]:
     """What the index holds, per file, read from columns only."""
     known: dict[str, _Known] = {}
-    with ix.reader() as reader:
-        if reader.doc_count() == 0:
-            return known
-        paths = reader.column_reader("path")
-        sizes = reader.column_reader("size")
-        mtimes = reader.column_reader("mtime")
-        ids = reader.column_reader("id")
-        hashes = reader.column_reader("hash")
-        for docnum in reader.all_doc_ids():
-            key = paths[docnum]
-            entry = known.get(key)
-            if entry is None:
-                entry = known[key] = _Known(sizes[docnum], mtimes[docnum], {})
-            entry.hashes[ids[docnum]] = hashes[docnum]
+    if reader.doc_count() == 0:
+        return known
+    paths = reader.column_reader("path")
+    sizes = reader.column_reader("size")
+    mtimes = reader.column_reader("mtime")
+    ids = reader.column_reader("id")
+    hashes = reader.column_reader("hash")
+    for docnum in reader.all_doc_ids():
+        key = paths[docnum]
+        entry = known.get(key)
+        if entry is None:
+            entry = known[key] = _Known(sizes[docnum], mtimes[docnum], {})
+        entry.hashes[ids[docnum]] = hashes[docnum]
     return known
-

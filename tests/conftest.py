@@ -40,3 +40,23 @@ def runner():
     from click.testing import CliRunner
 
     return CliRunner()
+
+
+@pytest.fixture
+def make_archive(tmp_path: Path):
+    """Writes dispatch files into a fresh folder under `tmp_path` and returns it:
+    `make_archive({"a.txt": "texte", "b.bin": b"bytes"})`, with folders as needed."""
+
+    def make(files: dict[str, str | bytes], name: str = "archive") -> Path:
+        root = tmp_path / name
+        root.mkdir(parents=True, exist_ok=True)
+        for relative, content in files.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+
+    return make

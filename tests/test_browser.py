@@ -113,10 +113,12 @@ def test_search_facet_and_dispatch_in_chromium(server, browser, tmp_path):
     page.get_by_label("Rechercher dans les dépêches").fill("armee americaine")
     page.get_by_role("button", name="Rechercher").click()
     page.wait_for_url("**/?q=armee+americaine*")
-    expect(page.locator("#results-title")).to_contain_text("2\u00a0résultats")
+    # The seeds are two versions of one story: one result, its other version linked.
+    expect(page.locator("#results-title")).to_contain_text("1\u00a0résultat")
+    expect(page.locator("ol.results .version-count")).to_have_text("2\u00a0versions")
     marks = page.locator("ol.results .snippet mark")
     expect(marks.first).to_be_visible()
-    assert marks.count() >= 4
+    assert marks.count() >= 2
     assert {text.lower() for text in marks.all_text_contents()} >= {"armée", "américaine"}
 
     page.locator(".facets .facet a", has=page.locator(".facet-label", has_text="2019")).click()
@@ -138,6 +140,13 @@ def test_search_facet_and_dispatch_in_chromium(server, browser, tmp_path):
 
     page.locator("nav.back a").click()
     page.wait_for_url("**/?q=armee+americaine&annee=2019*")
+
+    # The other version, from the result's link: its comparison with this one is shown.
+    page.locator("ol.results .versions a").first.click()
+    page.wait_for_url("**/depeche/002_eb2ed1d0cd4a9010.txt?*")
+    expect(page.locator(".dispatch-meta")).to_contain_text("date déduite d’une autre version")
+    expect(page.locator(".comparison .diff-added ins").first).to_be_visible()
+    expect(page.locator(".comparison .diff-added ins").first).to_contain_text("Pompeo")
     assert problems == [], problems
 
 

@@ -23,7 +23,7 @@ def read(folder: Path, lines: list[str], name: str = "export.jsonl") -> Reading:
     return read_file(path, folder)
 
 
-def test_several_records_with_ids_by_line(tmp_path):
+def test_several_records_with_their_own_ids_or_line_numbers(tmp_path):
     reading = read(tmp_path, [
         record(id="a", date="2019-04-07", title="Retrait américain", body=BODY, author="Jean Dupont",
                url="https://exemple.fr/a"),
@@ -32,7 +32,8 @@ def test_several_records_with_ids_by_line(tmp_path):
         record(title="Sans date", body="Un texte."),
     ])
     assert reading.problems == ()
-    assert [d.id for d in reading.dispatches] == ["export.jsonl#L1", "export.jsonl#L2", "export.jsonl#L4"]
+    # The record's own id when it has one; the line number otherwise.
+    assert [d.id for d in reading.dispatches] == ["export.jsonl#a", "export.jsonl#b", "export.jsonl#L4"]
     assert {d.source_path for d in reading.dispatches} == {"export.jsonl"}
     first, second, third = reading.dispatches
     assert first.title == "Retrait américain"
@@ -135,3 +136,15 @@ def test_a_deeply_nested_line_is_a_problem_not_a_crash(tmp_path):
     assert [d.id for d in reading.dispatches] == ["export.jsonl#L2"]
     (problem,) = reading.problems
     assert problem.path == "export.jsonl#L1"
+
+
+def test_a_repeated_or_unusable_record_id_falls_back_to_the_line_number(tmp_path):
+    reading = read(tmp_path, [
+        record(id="a", title="Un", body="Premier."),
+        record(id="a", title="Deux", body="Même id."),
+        record(id="avec espace", title="Trois", body="Id illisible."),
+        record(id=42, title="Quatre", body="Id numérique."),
+    ])
+    assert [d.id for d in reading.dispatches] == [
+        "export.jsonl#a", "export.jsonl#L2", "export.jsonl#L3", "export.jsonl#42",
+    ]

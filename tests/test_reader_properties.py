@@ -53,7 +53,7 @@ def check_reading(reading: Reading, name: str) -> None:
     assert reading.dispatches, "a reading holds at least one dispatch"
     for dispatch in reading.dispatches:
         assert isinstance(dispatch, Dispatch)
-        assert dispatch.id == name or dispatch.id.startswith(f"{name}#L")
+        assert dispatch.id == name or dispatch.id.startswith(f"{name}#")
         assert dispatch.paragraphs and all(isinstance(p, str) and p.strip() for p in dispatch.paragraphs)
         assert isinstance(dispatch.title, str)
         assert dispatch.date is None or isinstance(dispatch.date, PartialDate)

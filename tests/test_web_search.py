@@ -15,6 +15,14 @@ from web.guide import SECTIONS
 
 SEED_000 = "000_4375ea2097648a51.txt"
 SEED_002 = "002_eb2ed1d0cd4a9010.txt"
+# An undated dispatch of another story than seed 000's (the seeds are two versions of
+# one story, seed 002 dated from 000): what facets and sorting do with the undated.
+UNDATED = "010_soudan.txt"
+UNDATED_TEXT = (
+    "Trêve fragile au Soudan\n\n"
+    "Des combats sporadiques ont été signalés dans la nuit près de Khartoum, selon des témoins "
+    "joints par téléphone. Les médiateurs réunis à Djeddah appellent au respect du cessez-le-feu.\n"
+)
 
 
 def page(client, url: str, status: int = 200) -> BeautifulSoup:
@@ -41,8 +49,19 @@ def query_of(href: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(href).query)
 
 
+@pytest.fixture
+def stories_client(tmp_path: Path, seeds_dir: Path):
+    """Seed 000 and an undated dispatch of another story: no versions to collapse."""
+    root = tmp_path / "stories"
+    root.mkdir()
+    shutil.copy(seeds_dir / SEED_000, root / SEED_000)
+    (root / UNDATED).write_text(UNDATED_TEXT, encoding="utf-8")
+    reindex(tmp_path / "stories-index", [root])
+    return create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "stories-index")}).test_client()
+
+
 def test_results_with_marked_snippets(client):
-    soup = page(client, "/?q=armee+americaine")
+    soup = page(client, "/?q=armee+americaine&versions=toutes")
     assert soup.select_one("#q")["value"] == "armee americaine"
     assert hit_ids(soup) == [SEED_000, SEED_002]
     assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("2\u00a0résultats")
@@ -57,21 +76,24 @@ def test_results_with_marked_snippets(client):
 
 
 def test_each_result_shows_date_source_and_links_with_the_query(client):
-    soup = page(client, "/?q=armee+americaine")
+    soup = page(client, "/?q=armee+americaine&versions=toutes")
     first, second = soup.select("ol.results .hit")
     assert first.select_one("time")["datetime"] == "2019-04"
     assert first.select_one("time").get_text() == "avril 2019"
     assert first.select_one(".source").get_text(strip=True).endswith(SEED_000)
-    assert second.select_one("time") is None
-    assert second.select_one(".undated").get_text() == "sans date"
+    assert first.select_one(".inferred") is None
+    # Seed 002 has no date of its own: it takes its story's, and says so.
+    assert second.select_one(".source").get_text(strip=True).endswith(SEED_002)
+    assert second.select_one("time")["datetime"] == "2019-04"
+    assert second.select_one(".inferred").get_text() == "(date déduite d’une autre version)"
     link = first.select_one(".hit-title a")["href"]
-    assert query_of(link)["q"] == ["armee americaine"]
+    assert query_of(link) == {"q": ["armee americaine"], "versions": ["toutes"]}
     assert soup.select(".badge") == []
     assert "ms" in soup.select_one(".elapsed").get_text()
 
 
 def test_partial_matches_are_badged(client):
-    soup = page(client, "/?q=Africom+Pompeo+Tripoli")
+    soup = page(client, "/?q=Africom+Pompeo+Tripoli&versions=toutes")
     # No dispatch holds all three words; both hold some of them.
     assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("0\u00a0résultat ")
     badges = soup.select("ol.results .badge")
@@ -80,15 +102,67 @@ def test_partial_matches_are_badged(client):
     assert soup.select_one(".partial-intro") is not None
 
 
-def test_year_facets_count_dated_and_undated(client):
-    soup = page(client, "/?q=combats")
+# Versions of one story: the seeds are one story sent twice, 002 with paragraphs added.
+
+
+def test_versions_are_collapsed_into_one_result(client):
+    soup = page(client, "/?q=Haftar")
+    assert hit_ids(soup) == [SEED_000]
+    assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("1\u00a0résultat ")
+    hit = soup.select_one("ol.results .hit")
+    assert hit.select_one(".version-count").get_text() == "2\u00a0versions"
+    others = hit.select(".versions a")
+    assert [urlsplit(a["href"]).path for a in others] == [f"/depeche/{SEED_002}"]
+    assert query_of(others[0]["href"]) == {"q": ["Haftar"]}
+    # Not a partial match: the versions count is not the partial badge.
+    assert soup.select(".badge") == []
+    switch = {a.get_text(): a for a in soup.select("nav.versions-switch a")}
+    assert switch["regroupées"].get("aria-current") == "true"
+    assert switch["toutes"].get("aria-current") is None
+    assert query_of(switch["toutes"]["href"]) == {"q": ["Haftar"], "versions": ["toutes"]}
+
+
+def test_all_versions_switch_lists_each_version(client):
+    soup = page(client, "/?q=Haftar&versions=toutes")
+    assert sorted(hit_ids(soup)) == [SEED_000, SEED_002]
+    assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("2\u00a0résultats")
+    assert soup.select(".version-count") == [] and soup.select(".versions") == []
+    switch = {a.get_text(): a for a in soup.select("nav.versions-switch a")}
+    assert switch["toutes"].get("aria-current") == "true"
+    assert query_of(switch["regroupées"]["href"]) == {"q": ["Haftar"]}
+    # The switch is part of the page's state: a new query, a facet, a sort keep it.
+    hidden = {field["name"]: field["value"] for field in soup.select(".search-form input[type=hidden]")}
+    assert hidden == {"versions": "toutes"}
+    year = soup.select_one(".facets .facet a")
+    assert query_of(year["href"]) == {"q": ["Haftar"], "annee": ["2019"], "versions": ["toutes"]}
+    sort = soup.select_one("nav.sort:not(.versions-switch) a")
+    assert query_of(sort["href"])["versions"] == ["toutes"]
+
+
+def test_facets_count_stories_when_collapsed(client):
+    # Seed 002 is dated from its story (April 2019): both versions fall in 2019.
+    assert facet_counts(page(client, "/?q=combats")) == {"2019": 1}
+    assert facet_counts(page(client, "/?q=combats&versions=toutes")) == {"2019": 2}
+    soup = page(client, "/?q=combats&annee=2019")
+    assert facet_counts(soup, ".facet.chosen > ul > li.facet") == {"avril": 1}
+    assert len(hit_ids(soup)) == 1
+
+
+def test_unknown_versions_value_is_a_400(client):
+    soup = page(client, "/?q=Haftar&versions=certaines", status=400)
+    message = soup.select_one(".error-message").get_text().replace("\u00a0", " ")
+    assert message == "« certaines » : le paramètre versions vaut « toutes » ou rien."
+
+
+def test_year_facets_count_dated_and_undated(stories_client):
+    soup = page(stories_client, "/?q=combats")
     assert facet_counts(soup) == {"2019": 1, "sans date": 1}
     undated = soup.select_one(".facet.undated a")
     assert query_of(undated["href"]) == {"q": ["combats"], "sans_date": ["1"]}
 
 
-def test_choosing_a_year_shows_its_months(client):
-    soup = page(client, "/?q=combats&annee=2019")
+def test_choosing_a_year_shows_its_months(stories_client):
+    soup = page(stories_client, "/?q=combats&annee=2019")
     assert hit_ids(soup) == [SEED_000]
     year = soup.select_one(".facets .facet.chosen")
     assert year.select_one(".facet-label").get_text() == "2019"
@@ -98,13 +172,13 @@ def test_choosing_a_year_shows_its_months(client):
     assert query_of(month_link) == {"q": ["combats"], "annee": ["2019"], "mois": ["2019-04"]}
 
 
-def test_choosing_a_month_then_undated(client):
-    soup = page(client, "/?q=combats&annee=2019&mois=2019-04")
+def test_choosing_a_month_then_undated(stories_client):
+    soup = page(stories_client, "/?q=combats&annee=2019&mois=2019-04")
     assert hit_ids(soup) == [SEED_000]
     # Seed 000 is dated to the month only: no day to offer.
     assert soup.select(".facet.chosen .facet.chosen ul") == []
-    soup = page(client, "/?q=combats&sans_date=1")
-    assert hit_ids(soup) == [SEED_002]
+    soup = page(stories_client, "/?q=combats&sans_date=1")
+    assert hit_ids(soup) == [UNDATED]
 
 
 def test_active_filters_are_removable_links(client):
@@ -146,24 +220,26 @@ def test_notice_is_shown(client):
     assert "date illisible" in soup.select_one(".notice").get_text()
 
 
-def test_empty_query_lists_the_newest(client):
-    soup = page(client, "/")
-    assert hit_ids(soup) == [SEED_000, SEED_002]  # dated first, the undated last
+def test_empty_query_lists_the_newest(stories_client):
+    soup = page(stories_client, "/")
+    assert hit_ids(soup) == [SEED_000, UNDATED]  # dated first, the undated last
     assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("2\u00a0dépêches")
     current = soup.select_one('.sort a[aria-current="true"]')
     assert current.get_text() == "plus récent"
 
 
-def test_sort_links_and_orders(client):
-    soup = page(client, "/?q=combats")
-    sorts = {a.get_text(): a for a in soup.select(".sort a")}
+def test_sort_links_and_orders(stories_client):
+    soup = page(stories_client, "/?q=combats")
+    sorts = {a.get_text(): a for a in soup.select("nav.sort:not(.versions-switch) a")}
     assert sorts["pertinence"].get("aria-current") == "true"
     assert query_of(sorts["plus ancien"]["href"]) == {"q": ["combats"], "tri": ["ancien"]}
-    assert hit_ids(page(client, "/?q=combats&tri=recent")) == [SEED_000, SEED_002]
-    assert hit_ids(page(client, "/?q=combats&tri=ancien")) == [SEED_000, SEED_002]
+    # Undated dispatches come last in either order.
+    assert hit_ids(page(stories_client, "/?q=combats&tri=recent")) == [SEED_000, UNDATED]
+    assert hit_ids(page(stories_client, "/?q=combats&tri=ancien")) == [SEED_000, UNDATED]
 
 
-def test_timeline_is_svg_with_linked_bars_and_a_text_equivalent(client):
+def test_timeline_is_svg_with_linked_bars_and_a_text_equivalent(stories_client):
+    client = stories_client
     soup = page(client, "/?q=combats")
     svg = soup.select_one("figure.timeline svg")
     bars = svg.select("a.bar")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 
-from index import IndexMissing, NeedsRebuild, SearchHit, SearchResult, StoredDispatch
+from index import IndexMissing, NeedsRebuild, SearchHit, SearchResult, StoredDispatch, Version
 from web.errors import UNAVAILABLE
 from web.handle import archive_index
 from web.params import SearchState
@@ -41,6 +41,8 @@ def result_json(result: SearchResult) -> dict:
         "page_size": request.page_size,
         "pages": result.pages,
         "sort": str(request.sort),
+        # True: one hit per story, `total` and facets count stories (see index/versions.py).
+        "collapse_versions": request.collapse_versions,
         "filters": {
             "year": request.year,
             "month": request.month,
@@ -62,13 +64,45 @@ def result_json(result: SearchResult) -> dict:
     }
 
 
-def dispatch_json(stored: StoredDispatch) -> dict:
+def dispatch_json(stored: StoredDispatch, similar: tuple[SearchHit, ...] | None = None) -> dict:
+    """The dispatch, its other versions (each compared with it: what this dispatch adds,
+    drops, rewords) and, when given, « Dépêches similaires » of other stories."""
     dispatch = stored.dispatch
-    return {
+    data = {
         **dispatch.summary(),
         "paragraphs": list(dispatch.paragraphs),
         "date_inferred": stored.date_inferred.iso() if stored.date_inferred else None,
         "story": stored.story_id,
+        "versions": [version_json(version) for version in stored.versions],
+    }
+    if similar is not None:
+        data["similar"] = [hit_json(hit) for hit in similar]
+    return data
+
+
+def version_json(version: Version) -> dict:
+    comparison = version.comparison
+    return {
+        "id": version.id,
+        "title": version.title,
+        "date": version.date.iso() if version.date else None,
+        "precision": str(version.date.precision) if version.date else None,
+        "date_inferred": version.date_inferred,
+        "comparison": {
+            "added": list(comparison.added),
+            "dropped": list(comparison.dropped),
+            "reworded": len(comparison.reworded),
+            "same": comparison.same,
+            "blocks": [
+                {
+                    "change": str(block.change),
+                    "text": block.text,
+                    **({"other": block.other, "words": [{"change": str(c), "text": t} for c, t in block.words]}
+                       if block.other else {}),
+                }
+                for block in comparison.blocks
+            ],
+        },
     }
 
 
@@ -85,7 +119,7 @@ def dispatch(dispatch_id: str):
     stored = archive_index().get(dispatch_id)
     if stored is None:
         abort(404, description=f"aucune dépêche n’a l’identifiant « {dispatch_id[:200]} »")
-    return jsonify(dispatch_json(stored))
+    return jsonify(dispatch_json(stored, archive_index().similar(dispatch_id)))
 
 
 @bp.get("/healthz")

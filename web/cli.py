@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import unicodedata
 from importlib.metadata import version
 from pathlib import Path
 
@@ -126,7 +127,12 @@ def _print_report(report: ReindexReport, index_dir: Path) -> None:
         f"in {report.seconds:.2f} s; {report.documents} dispatches in {index_dir}"
     )
     for failure in report.failures:
-        click.echo(f"  failed: {failure.path}: {failure.reason}")
+        click.echo(f"  failed: {_one_line(failure.path)}: {_one_line(failure.reason)}")
+
+
+def _one_line(text: str) -> str:
+    """A file name may hold a newline: escaped, each failure stays on its own line."""
+    return "".join(ascii(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
 
 
 def _partial_date(value: str | None) -> PartialDate | None:

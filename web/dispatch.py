@@ -1,5 +1,6 @@
 """The dispatch page `/depeche/<id>`: the full text, highlighted for the search that led
-to it, with its date, where the date came from, and the way back to the results.
+to it, with its date, where the date came from, the way back to the results, the other
+versions of its story (what this one adds and drops), and « Dépêches similaires ».
 
 The id is looked up in the index only, never opened as a path: `../../etc/passwd` is
 just an id the index does not hold.
@@ -49,6 +50,7 @@ def show(dispatch_id: str):
         shown_date=shown_date,
         date_source=date_source,
         url=url,
+        similar=archive_index().similar(dispatch_id),
     )
 
 

@@ -1,6 +1,6 @@
 """The search page's state, read from and written to its URL.
 
-`/?q=…&annee=2019&mois=2019-04&jour=2019-04-07&sans_date=1&du=2019-01&au=2019-06&tri=recent&page=2`
+`/?q=…&annee=2019&mois=2019-04&jour=2019-04-07&sans_date=1&du=2019-01&au=2019-06&tri=recent&versions=toutes&page=2`
 is the whole state of a search: every link on the page (facets, sort, pages, the way
 back from a dispatch) is this state with one thing changed.
 """
@@ -20,6 +20,8 @@ from index import MAX_QUERY_CHARS, SearchRequest, Sort
 # The URL's French sort names and the index's.
 SORTS = {"pertinence": Sort.RELEVANCE, "recent": Sort.NEWEST, "ancien": Sort.OLDEST}
 _TRUE, _FALSE = {"1", "oui", "true", "on"}, {"0", "non", "false", "off", ""}
+# `versions=toutes` lists every version of a story; without it, one result per story.
+ALL_VERSIONS = "toutes"
 
 
 class BadParameter(BadRequest):
@@ -45,6 +47,7 @@ class SearchState:
     date_from: PartialDate | None = None
     date_to: PartialDate | None = None
     sort: str | None = None  # as chosen in the URL; None: the default for the query
+    all_versions: bool = False  # every version of a story, not one result per story
     page: int = 1
 
     @classmethod
@@ -72,6 +75,9 @@ class SearchState:
         undated = args.get("sans_date", "").lower()
         if undated not in _TRUE | _FALSE:
             raise BadParameter("Le paramètre sans_date vaut 1 ou 0.")
+        versions = args.get("versions", "")
+        if versions not in ("", ALL_VERSIONS):
+            raise BadParameter(f"« {_shorten(versions)} » : le paramètre versions vaut « {ALL_VERSIONS} » ou rien.")
         return cls(
             query=query,
             year=int(year) if year else None,
@@ -81,6 +87,7 @@ class SearchState:
             date_from=_partial_date(args, "du"),
             date_to=_partial_date(args, "au"),
             sort=sort,
+            all_versions=versions == ALL_VERSIONS,
             page=_page(args),
         )
 
@@ -105,6 +112,7 @@ class SearchState:
             sort=SORTS[self.effective_sort],
             page=page or self.page,
             page_size=page_size,
+            collapse_versions=not self.all_versions,
         )
 
     def args(self, **changes) -> dict:
@@ -119,6 +127,7 @@ class SearchState:
             "du": state.date_from.iso() if state.date_from else None,
             "au": state.date_to.iso() if state.date_to else None,
             "tri": state.sort,
+            "versions": ALL_VERSIONS if state.all_versions else None,
             "page": state.page if state.page > 1 else None,
         }
         return {name: value for name, value in args.items() if value is not None}
@@ -139,6 +148,9 @@ class SearchState:
 
     def sort_args(self, sort: str) -> dict:
         return self.args(sort=sort, page=1)
+
+    def versions_args(self, all_versions: bool) -> dict:
+        return self.args(all_versions=all_versions, page=1)
 
     def page_args(self, page: int) -> dict:
         return self.args(page=page)

@@ -71,8 +71,29 @@ def read_html(source: Source) -> Reading:
     return Reading((dispatch,), problems)
 
 
+# Python's HTML parser (before 3.12.11 and 3.13.4) searches to the end of the page again
+# for each construct left open: 100 kB of `<div ` or of `<![CDATA[x>` took minutes. An
+# opener with no closer anywhere after it is escaped first (the parser would have kept
+# it as text anyway), so that the parse stays linear.
+_UNCLOSED = (
+    (re.compile(r"<!--"), re.compile(r"--\s*>")),
+    (re.compile(r"<!\[(?!(?:if|else|endif)(?![-.\w]))", re.IGNORECASE), re.compile(r"]\s*]\s*>")),
+    (re.compile(r"<!\[", re.IGNORECASE), re.compile(r"]\s*>")),
+)
+_TAG_OPENER = re.compile(r"<(?=[!?/a-zA-Z])")
+
+
+def _defused(text: str) -> str:
+    last = text.rfind(">") + 1
+    text = text[:last] + _TAG_OPENER.sub("&lt;", text[last:])
+    for opener, closer in _UNCLOSED:
+        last = max((match.end() for match in closer.finditer(text)), default=0)
+        text = text[:last] + opener.sub(lambda match: "&lt;" + match[0][1:], text[last:])
+    return text
+
+
 def _parse(source: Source) -> BeautifulSoup:
-    text = source.text()
+    text = _defused(source.text())
     # Beautiful Soup warns when a page is short and looks like a URL or a file name, or
     # looks like XML: the file is read all the same, and the warning would only be noise.
     with warnings.catch_warnings():

@@ -1,7 +1,10 @@
 """JSON Lines exports: one dispatch a line (`id`, `date`, `title`, `body`, and optionally
 `published`, `author`, `source`, `url`), as news databases and scrapers export them.
 
-A broken line is reported with its number and the other lines are kept.
+A dispatch's id is the file's path with the record's own `id` (`export.jsonl#afp-123`),
+which survives lines being added or reordered; a record without a usable id, or repeating
+one already seen in the file, is named by its line (`export.jsonl#L12`). A broken line is
+reported with its number and the other lines are kept.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ from archive.readers.base import Reading, Source
 def read_jsonl(source: Source) -> Reading:
     dispatches: list[Dispatch] = []
     problems: list[UnreadableDispatch] = []
+    seen: set[str] = set()
     for number, line in enumerate(source.text().split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            dispatch, problem = _record(source, number, line)
+            dispatch, problem = _record(source, number, line, seen)
         except UnreadableDispatch as error:
             problems.append(error)
             continue
@@ -36,7 +40,9 @@ def read_jsonl(source: Source) -> Reading:
     return Reading(tuple(dispatches), tuple(problems))
 
 
-def _record(source: Source, number: int, line: str) -> tuple[Dispatch, UnreadableDispatch | None]:
+def _record(
+    source: Source, number: int, line: str, seen: set[str]
+) -> tuple[Dispatch, UnreadableDispatch | None]:
     where = f"{source.relative}#L{number}"
     try:
         record = json.loads(line)
@@ -56,6 +62,11 @@ def _record(source: Source, number: int, line: str) -> tuple[Dispatch, Unreadabl
             date = parse_date(raw_date)
         except ValueError as error:
             problem = UnreadableDispatch(where, f"line {number}: {error}, kept undated")
+    own_id = record.get("id")
+    own_id = str(own_id).strip() if isinstance(own_id, (str, int)) and not isinstance(own_id, bool) else ""
+    if own_id and own_id not in seen and own_id.isprintable() and " " not in own_id and len(own_id) <= 200:
+        seen.add(own_id)
+        where = f"{source.relative}#{own_id}"
     byline = _string(record.get("author")) or _string(record.get("source")) or None
     dispatch = Dispatch(
         id=where,
