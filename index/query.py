@@ -96,7 +96,7 @@ class ParsedQuery:
 
     def bounded(self, reader) -> ParsedQuery:
         """The same queries with prefixes and wildcards expanded boundedly (`bounded`)."""
-        some = None if self.anything is None else bounded(self.anything, reader)
+        some = None if self.anything is None else _rarest(bounded(self.anything, reader), reader)
         return replace(self, everything=bounded(self.everything, reader), anything=some)
 
 
@@ -184,14 +184,38 @@ def _some_of(everything: query.Query, bonus: list[query.Query]) -> query.Query |
     of the excluded ones; None when there is only one thing to look for."""
     if not isinstance(everything, query.And):
         return None
-    # Scoring « some of the words » visits every document holding any of them: with many
-    # common words that is most of the archive, so only the first few words take part.
-    wanted = [q for q in everything.subqueries if not isinstance(q, query.Not)][:MAX_PARTIAL_WORDS]
+    wanted = [q for q in everything.subqueries if not isinstance(q, query.Not)]
     if len(wanted) < 2:
         return None
     excluded = [q for q in everything.subqueries if isinstance(q, query.Not)]
     some = query.Or(wanted + bonus)
     return query.And([some, *excluded]) if excluded else some
+
+
+class _Near(query.Phrase):
+    """Two query words near each other: a ranking bonus, not a thing to find."""
+
+
+def _rarest(some: query.Query, reader) -> query.Query:
+    """`some` with only the MAX_PARTIAL_WORDS rarest of its words (and the bonuses of
+    words kept). Scoring « some of the words » visits every document holding any of
+    them: with many common words that is most of the archive. The rarest are those
+    that rank best (keeping the first six instead cost 0.012 of MRR@10 on PIAF)."""
+    inner, excluded = (some.subqueries[0], list(some.subqueries[1:])) if isinstance(some, query.And) else (some, [])
+    if not isinstance(inner, query.Or):
+        return some
+    wanted = [q for q in inner.subqueries if not isinstance(q, _Near)]
+    if len(wanted) <= MAX_PARTIAL_WORDS:
+        return some
+
+    def frequency(q: query.Query) -> int:
+        return sum(reader.doc_frequency(field, text) for field, text in q.iter_all_terms())
+
+    kept = sorted(wanted, key=frequency)[:MAX_PARTIAL_WORDS]
+    words = {text for q in kept for _, text in q.iter_all_terms()}
+    near = [q for q in inner.subqueries if isinstance(q, _Near) and set(q.words) <= words]
+    rarest = query.Or(kept + near)
+    return query.And([rarest, *excluded]) if excluded else rarest
 
 
 def _is_question_word(word: str, schema) -> bool:
@@ -201,9 +225,9 @@ def _is_question_word(word: str, schema) -> bool:
 
 def _pairs(schema, text: str) -> list[query.Query]:
     """A phrase query with some slop for each two consecutive words: a ranking bonus."""
-    tokens = [t.text for t in schema["body"].analyzer(text, mode="query")][:MAX_PARTIAL_WORDS]
+    tokens = [t.text for t in schema["body"].analyzer(text, mode="query")][:MAX_QUERY_WORDS]
     return [
-        query.Phrase("body", [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
+        _Near("body", [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
         for a, b in zip(tokens, tokens[1:])
         if a != b
     ]

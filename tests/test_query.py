@@ -188,3 +188,18 @@ def test_a_word_with_a_hyphen_is_one_thing_to_find(schema):
     parsed = parse("Etats-Unis Libye", schema)
     assert isinstance(parsed.everything, wq.And) and len(parsed.everything.subqueries) == 2
     assert not any(isinstance(q, wq.Not) for q in parsed.everything.subqueries)
+
+
+def test_partial_matches_keep_the_rarest_words(index_dir):
+    from index.query import MAX_PARTIAL_WORDS
+    from index.store import open_live
+
+    # Six words in both seeds, then two rare ones: the rare ones are kept.
+    text = "combats Tripoli Haftar forces offensive capitale Zanzibar Pompeo"
+    with open_live(index_dir).searcher() as searcher:
+        parsed = parse(text, searcher.schema).bounded(searcher.reader())
+    kept = {word for _, word in parsed.anything.iter_all_terms()}
+    assert {"pompeo", "zanzibar"} <= kept
+    assert len({word for word in kept if " " not in word}) == MAX_PARTIAL_WORDS
+    # All the words still have to match for a full match.
+    assert {"combat", "capital", "pompeo"} <= {word for _, word in parsed.everything.iter_all_terms()}
