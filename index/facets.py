@@ -9,35 +9,28 @@ the date inferred from the other versions of its story (index/stories.py).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 from archive.model import PartialDate
+from index.cache import LruCache
 from index.results import FacetValue, Facets, SearchRequest
 
-_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_cache_lock = threading.Lock()
+# A few generations: the live one, and the previous while threads move over.
+_date_keys: LruCache[np.ndarray] = LruCache(4)
 
 
 def date_keys(searcher, generation_key: tuple) -> np.ndarray:
     """The `facet_key` of every document number of this searcher's reader (cached)."""
-    with _cache_lock:
-        keys = _cache.get(generation_key)
-        if keys is not None:
-            _cache.move_to_end(generation_key)
-            return keys
-    reader = searcher.reader()
-    column = reader.column_reader("facet_key")
-    keys = np.fromiter((column[n] for n in range(reader.doc_count_all())), dtype=np.int64,
-                       count=reader.doc_count_all())
-    with _cache_lock:
-        _cache[generation_key] = keys
-        while len(_cache) > 4:
-            _cache.popitem(last=False)
-    return keys
+
+    def read() -> np.ndarray:
+        reader = searcher.reader()
+        column = reader.column_reader("facet_key")
+        count = reader.doc_count_all()
+        return np.fromiter((column[n] for n in range(count)), dtype=np.int64, count=count)
+
+    return _date_keys.get(generation_key, read)
 
 
 @dataclass(frozen=True)

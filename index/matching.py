@@ -9,18 +9,17 @@ else (phrases, exclusions, wildcards) is left to Whoosh's own matcher.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from functools import reduce
 
 import numpy as np
 from whoosh import query as wq
 
+from index.cache import LruCache
+
 _EMPTY = np.empty(0, dtype=np.int64)
 _CACHE_SIZE = 4096
 
-_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_lock = threading.Lock()
+_postings_cache: LruCache[np.ndarray] = LruCache(_CACHE_SIZE)
 
 
 def matching(searcher, q: wq.Query, generation: tuple) -> np.ndarray:
@@ -53,20 +52,11 @@ def _sets(searcher, q: wq.Query, generation: tuple) -> np.ndarray | None:
 
 
 def _postings(searcher, field: str, text, generation: tuple) -> np.ndarray:
-    key = (generation, field, text)
-    with _lock:
-        cached = _cache.get(key)
-        if cached is not None:
-            _cache.move_to_end(key)
-            return cached
-    reader = searcher.reader()
-    if (field, text) in reader:
+    def read() -> np.ndarray:
+        reader = searcher.reader()
+        if (field, text) not in reader:
+            return _EMPTY
         # The reader's matcher leaves deleted documents out.
-        found = np.fromiter(reader.postings(field, text).all_ids(), dtype=np.int64)
-    else:
-        found = _EMPTY
-    with _lock:
-        _cache[key] = found
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return found
+        return np.fromiter(reader.postings(field, text).all_ids(), dtype=np.int64)
+
+    return _postings_cache.get((generation, field, text), read)

@@ -6,7 +6,6 @@ the keyboard focus is.
 """
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import stop
 
 from index import reindex
 
@@ -78,12 +78,7 @@ def server(tmp_path: Path, seeds_dir: Path):
             time.sleep(0.1)
         yield base
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
 
 

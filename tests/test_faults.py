@@ -29,6 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from servers import stop
 
 from archive import discover, read_file
 
@@ -438,11 +439,4 @@ def test_the_server_answers_while_a_reindex_adds_and_removes_files(tmp_path):
             page = answer.read().decode()
         assert "100\u00a0résultats" in page
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        server.stdout.close()
-        server.stderr.close()
+        stop(server)

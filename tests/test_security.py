@@ -12,7 +12,6 @@ import http.client
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
+from servers import stop
 from bs4 import BeautifulSoup
 
 ARCHIVE = str(Path(sys.executable).with_name("archive"))
@@ -280,14 +280,7 @@ def server(hostile_index):
         assert match, line
         yield process, match[1], int(match[2])
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
+        stop(process)
 
 
 @pytest.mark.slow
