@@ -113,6 +113,7 @@ def rows() -> dict[str, report.Row]:
               ("noop_in", "no-op reindex, in-process (s)", "lower"),
               ("inc_sub", "incremental 10+10+10, subprocess (s)", "lower"),
               ("inc_in", "incremental 10+10+10, in-process (s)", "lower")]
+    labels.append(("warm_s", "read-ahead before the queries (s)", ""))
     for mode in Mode:
         for q in (50, 95):
             labels.append((f"{mode}_p{q}", f"query {MODE_LABELS[mode]}, p{q} (ms)", "lower"))
@@ -246,6 +247,13 @@ def query_latencies(engines: list[Engine], indexes: dict[str, Path], queries: li
                     continue
                 for mode in Mode:
                     log(f"queries {rep + 1}/{options.repeat}, {engine.label}, {mode}")
+                    # An engine with caches starts each pass as a freshly started
+                    # server would: caches empty, then its own read-ahead, timed apart.
+                    prepare = getattr(searchers[engine.name], "prepare", None)
+                    if prepare is not None:
+                        seconds = got.attempt(engine, "warm_s", "read-ahead", lambda: timed(prepare))
+                        if seconds is not None and mode is Mode.RANKING:
+                            got.add("warm_s", engine.name, seconds)
                     timings = got.attempt(engine, f"{mode}_p50", f"queries ({mode})",
                                           lambda: time_queries(searchers[engine.name], queries, mode))
                     if timings is None:
@@ -258,6 +266,12 @@ def query_latencies(engines: list[Engine], indexes: dict[str, Path], queries: li
     finally:
         for searcher in searchers.values():
             searcher.close()
+
+
+def timed(call) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
 
 
 def time_queries(searcher, queries: list[BenchQuery], mode: Mode) -> tuple[list[float], list[int]]:

@@ -5,6 +5,7 @@ Only plain types cross this boundary (`SearchRequest` in; `SearchResult`, `Searc
 rest of the archive never sees Whoosh.
 """
 
+from index.cache import clear_caches
 from index.compare import Block, Change, Comparison, Version
 from index.errors import ArchiveIndexError, IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
 from index.query import MAX_QUERY_CHARS
@@ -36,6 +37,7 @@ __all__ = [
     "Sort",
     "StoredDispatch",
     "Version",
+    "clear_caches",
     "needs_rebuild",
     "open_index",
     "reindex",

@@ -3,8 +3,9 @@
 The count, the date facets and date sorting need every match but no score. For the
 queries people type most (words, with `OU` or field prefixes) the set is computed from
 the posting lists with NumPy set operations, and each term's posting list is cached per
-index generation, since a documentalist refining a search repeats most words. Anything
-else (phrases, exclusions, wildcards) is left to Whoosh's own matcher.
+index generation (index/postings.py), since a documentalist refining a search repeats
+most words; phrases read positions only in the documents holding all their words
+(index/phrases.py). Anything else (exclusions alone, `Every`) is left to Whoosh.
 """
 
 from __future__ import annotations
@@ -15,19 +16,24 @@ import numpy as np
 from whoosh import query as wq
 
 from index.cache import LruCache
+from index.phrases import phrase_docs
+from index.postings import postings
 
 _EMPTY = np.empty(0, dtype=np.int64)
-_CACHE_SIZE = 4096
-
-_postings_cache: LruCache[np.ndarray] = LruCache(_CACHE_SIZE)
+# Sets that needed positions or Whoosh's matchers: bounded in entries, per generation.
+_found: LruCache[np.ndarray] = LruCache(512)
 
 
 def matching(searcher, q: wq.Query, generation: tuple) -> np.ndarray:
     """Sorted document numbers of the live documents matching `q`."""
     found = _sets(searcher, q, generation)
     if found is None:
-        found = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
-        found.sort()
+        def ask_whoosh() -> np.ndarray:
+            docs = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
+            docs.sort()
+            return docs
+
+        found = _found.get((generation, q), ask_whoosh)
     return found
 
 
@@ -46,17 +52,15 @@ def _sets(searcher, q: wq.Query, generation: tuple) -> np.ndarray | None:
         # Smallest first: every later intersection is cheaper.
         parts.sort(key=len)
         return reduce(np.intersect1d, parts)
+    if isinstance(q, wq.Phrase):
+        field = searcher.schema[q.fieldname] if q.fieldname in searcher.schema else None
+        if field is None or not field.format or not field.format.supports("positions"):
+            return None
+        return _found.get((generation, q), lambda: phrase_docs(searcher, q.fieldname, q.words, q.slop, generation))
     if q is wq.NullQuery:
         return _EMPTY
     return None
 
 
 def _postings(searcher, field: str, text, generation: tuple) -> np.ndarray:
-    def read() -> np.ndarray:
-        reader = searcher.reader()
-        if (field, text) not in reader:
-            return _EMPTY
-        # The reader's matcher leaves deleted documents out.
-        return np.fromiter(reader.postings(field, text).all_ids(), dtype=np.int64)
-
-    return _postings_cache.get((generation, field, text), read)
+    return postings(searcher, field, text, generation).docs

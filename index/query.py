@@ -192,7 +192,7 @@ def _some_of(everything: query.Query, bonus: list[query.Query]) -> query.Query |
     return query.And([some, *excluded]) if excluded else some
 
 
-class _Near(query.Phrase):
+class Near(query.Phrase):
     """Two query words near each other: a ranking bonus, not a thing to find."""
 
 
@@ -204,7 +204,7 @@ def _rarest(some: query.Query, reader) -> query.Query:
     inner, excluded = (some.subqueries[0], list(some.subqueries[1:])) if isinstance(some, query.And) else (some, [])
     if not isinstance(inner, query.Or):
         return some
-    wanted = [q for q in inner.subqueries if not isinstance(q, _Near)]
+    wanted = [q for q in inner.subqueries if not isinstance(q, Near)]
     if len(wanted) <= MAX_PARTIAL_WORDS:
         return some
 
@@ -213,7 +213,7 @@ def _rarest(some: query.Query, reader) -> query.Query:
 
     kept = sorted(wanted, key=frequency)[:MAX_PARTIAL_WORDS]
     words = {text for q in kept for _, text in q.iter_all_terms()}
-    near = [q for q in inner.subqueries if isinstance(q, _Near) and set(q.words) <= words]
+    near = [q for q in inner.subqueries if isinstance(q, Near) and set(q.words) <= words]
     rarest = query.Or(kept + near)
     return query.And([rarest, *excluded]) if excluded else rarest
 
@@ -227,7 +227,7 @@ def _pairs(schema, text: str) -> list[query.Query]:
     """A phrase query with some slop for each two consecutive words: a ranking bonus."""
     tokens = [t.text for t in schema["body"].analyzer(text, mode="query")][:MAX_QUERY_WORDS]
     return [
-        _Near("body", [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
+        Near("body", [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
         for a, b in zip(tokens, tokens[1:])
         if a != b
     ]

@@ -21,12 +21,13 @@ from whoosh.collectors import FilterCollector
 from whoosh.searching import Searcher, TimeLimit
 
 from archive.model import DateSource, Dispatch, PartialDate
-from index import facets, query, versions
+from index import facets, partial, postings, query, versions
 from index.matching import matching as match_set
 from index.analysis import french_analyzer
 from index.compare import Version
 from index.results import MAX_RESULTS_DEPTH, Facets, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import date_from_key
+from index.scoring import Scored, Scorer
 from index.snippets import highlight_all, snippet
 from index.store import current_name, open_live
 
@@ -75,13 +76,18 @@ class ArchiveIndex:
     running server sees new dispatches without a restart.
     """
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, warm: bool = False) -> None:
         self.index_dir = Path(index_dir)
         self._local = threading.local()
         # Every thread's open searcher, so that `close` can close them all.
         self._open: set[Searcher] = set()
         self._open_lock = threading.Lock()
         open_live(self.index_dir).close()  # fail early: IndexMissing, NeedsRebuild
+        # A server reads ahead what its first queries need, for each generation it sees.
+        self._warm = warm
+        self._warmed: set[tuple] = set()
+        if warm:
+            self._searcher()
 
     def close(self) -> None:
         """Close the searchers of every thread (their segment files stay open until then)."""
@@ -116,7 +122,27 @@ class ArchiveIndex:
             with self._open_lock:
                 self._open.add(searcher)
         self._local.state = (searcher, name)
-        return searcher, (name, searcher.reader().generation())
+        generation = (name, searcher.reader().generation())
+        if self._warm and generation not in self._warmed:
+            with self._open_lock:
+                start = generation not in self._warmed
+                self._warmed.add(generation)
+            if start:
+                threading.Thread(target=self.warm, name="archive-warm", daemon=True).start()
+        return searcher, generation
+
+    def warm(self) -> int:
+        """Read ahead what queries need from the live generation: date keys, story
+        codes, field lengths and the postings of frequent terms. Best effort: a reindex
+        publishing meanwhile only makes it useless. Returns the postings read."""
+        try:
+            with open_live(self.index_dir).searcher(weighting=WEIGHTING) as searcher:
+                generation = (current_name(self.index_dir), searcher.reader().generation())
+                facets.date_keys(searcher, generation)
+                versions.story_codes(searcher, generation)
+                return postings.warm(searcher, generation, ("title", "body"))
+        except Exception:  # noqa: BLE001 - the index moved or went: queries read it themselves
+            return 0
 
     def count(self) -> int:
         return self._searcher()[0].doc_count()
@@ -134,7 +160,11 @@ class ArchiveIndex:
         parsed = parsed.bounded(searcher.reader())
         everything = parsed.everything
         keys = facets.date_keys(searcher, generation)
-        matching = match_set(searcher, everything, generation)
+        scorer = Scorer(searcher, generation, match_set)
+        # Scores and matches in one pass over the posting arrays; a query the scorer
+        # does not know (everything, `-mot` alone) is left to Whoosh.
+        scored = None if isinstance(everything, wq.Every) else scorer.score(everything)
+        matching = scored.docs if scored is not None else match_set(searcher, everything, generation)
         kept = matching[date_filter.mask(keys[matching])] if date_filter.active else matching
         # Collapsed, the total and the facets count stories (see facets.count).
         codes = versions.story_codes(searcher, generation) if request.collapse_versions else None
@@ -148,15 +178,16 @@ class ArchiveIndex:
             ) if date_filter.active else facets.DateFilter()
             in_period = matching[period.mask(keys[matching])] if period.active else matching
             found = facets.count(keys, in_period, request, codes)
-        hits = self._page(searcher, everything, kept, matching.size, keys, request, codes)
+        hits = self._page(searcher, everything, scored, kept, matching.size, keys, request, codes)
         terms = frozenset(text for _, text in everything.iter_all_terms() if isinstance(text, str))
         if len(hits) < request.page_size and parsed.anything is not None and request.page == 1:
-            hits += self._partial(searcher, parsed.anything, kept, keys, date_filter, request.page_size - len(hits), codes)
+            room = request.page_size - len(hits)
+            hits += self._partial(searcher, scorer, parsed.anything, kept, keys, date_filter, room, codes)
             terms |= frozenset(text for _, text in parsed.anything.iter_all_terms() if isinstance(text, str))
         pools = {False: kept}
         if codes is not None and any(partial for _, _, partial in hits):
             # Versions folded into a partial hit are the other partial matches.
-            some = match_set(searcher, parsed.anything, generation)
+            some = match_set(searcher, partial.without_bonuses(parsed.anything), generation)
             pools[True] = some[date_filter.mask(keys[some])] if date_filter.active else some
         results = tuple(
             self._hit(searcher, docnum, score, partial, terms, request,
@@ -174,16 +205,20 @@ class ArchiveIndex:
             elapsed=time.perf_counter() - started,
         )
 
-    def _page(self, searcher, q, kept: np.ndarray, matching_size: int, keys: np.ndarray, request: SearchRequest,
-              codes: np.ndarray | None = None) -> list:
+    def _page(self, searcher, q, scored: Scored | None, kept: np.ndarray, matching_size: int, keys: np.ndarray,
+              request: SearchRequest, codes: np.ndarray | None = None) -> list:
         start = (request.page - 1) * request.page_size
         end = start + request.page_size
         if start >= min(kept.size, MAX_RESULTS_DEPTH):
             return []
+        if request.sort is Sort.RELEVANCE and scored is not None:
+            pool = scored if kept.size == scored.size else scored.only(np.isin(scored.docs, kept, assume_unique=True))
+            # Collapsed, each story is represented by its best-scoring version.
+            page = pool.ranked(codes)[start:end]
+            return [(docnum, score, False) for docnum, score in zip(page.tolist(), pool.score_of(page).tolist())]
         if request.sort is Sort.RELEVANCE and not isinstance(q, wq.Every):
             # Without a date filter every match is kept: no need to pass the set.
             allowed = set(kept.tolist()) if kept.size < matching_size else None
-            # Collapsed, each story is represented by its best-scoring version.
             results = searcher.search(q, filter=allowed, limit=end, collapse="story" if codes is not None else None)
             return [(hit.docnum, hit.score, False) for hit in results[start:end]]
         # By date: undated dispatches last either way, then by document order.
@@ -196,16 +231,26 @@ class ArchiveIndex:
             ranked = versions.first_of_each(ranked, codes)
         return [(int(docnum), 0.0, False) for docnum in ranked[start:end]]
 
-    def _partial(self, searcher, q, kept, keys, date_filter, room: int, codes: np.ndarray | None = None) -> list:
+    def _partial(self, searcher, scorer: Scorer, q, kept, keys, date_filter, room: int,
+                 codes: np.ndarray | None = None) -> list:
         """Documents holding some of the words, after those holding them all (collapsed:
         one per story, and none of a story already shown)."""
+        shown = kept if codes is None else np.flatnonzero(np.isin(codes, codes[kept]))
+
+        def keep(found: Scored) -> Scored:
+            if date_filter.active:
+                found = found.only(date_filter.mask(keys[found.docs]))
+            return found.without(shown)
+
+        page = partial.best(scorer, q, keep, room, codes)
+        if page is not None:
+            return [(docnum, score, True) for docnum, score in page]
         allowed = None
         if date_filter.active:
             allowed = set(np.flatnonzero(date_filter.mask(keys)).tolist())
             if not allowed:
                 # Whoosh reads an empty `filter` set as no filter at all.
                 return []
-        shown = kept if codes is None else np.flatnonzero(np.isin(codes, codes[kept]))
         collector = searcher.collector(limit=room, collapse="story" if codes is not None else None)
         # Partial matches are a help, not the answer: past a time budget, the best
         # found so far are shown rather than keeping the person waiting.
@@ -292,11 +337,11 @@ class ArchiveIndex:
     def similar(self, dispatch_id: str, limit: int = 5) -> tuple[SearchHit, ...]:
         """« Dépêches similaires »: other stories sharing the dispatch's key terms (its
         own versions left out), one hit per story, best first."""
-        searcher, _ = self._searcher()
+        searcher, generation = self._searcher()
         docnum = searcher.document_number(id=dispatch_id)
         if docnum is None:
             return ()
-        found, terms = versions.similar(searcher, docnum, limit)
+        found, terms = versions.similar(Scorer(searcher, generation, match_set), docnum, limit)
         request = SearchRequest()
         return tuple(self._hit(searcher, n, score, False, terms, request) for n, score in found)
 
@@ -343,6 +388,7 @@ def _join(first: str | None, second: str) -> str:
     return f"{first}; {second}" if first else second
 
 
-def open_index(index_dir: Path) -> ArchiveIndex:
-    """A shared handle on the index in `index_dir` (IndexMissing, NeedsRebuild)."""
-    return ArchiveIndex(index_dir)
+def open_index(index_dir: Path, warm: bool = False) -> ArchiveIndex:
+    """A shared handle on the index in `index_dir` (IndexMissing, NeedsRebuild); `warm`
+    reads ahead, in a background thread, what queries need from each new generation."""
+    return ArchiveIndex(index_dir, warm=warm)

@@ -8,39 +8,32 @@ How versions are grouped at reindex is in index/stories.py.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import numpy as np
 from whoosh import query as wq
 
 from archive.model import PartialDate
+from index.cache import LruCache
 from index.compare import Version, compare
 from index.schema import date_from_key
+from index.scoring import Scorer
 
 # Key terms of a dispatch that « Dépêches similaires » searches for.
 SIMILAR_TERMS = 12
 
-_codes: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_codes_lock = threading.Lock()
+# A few generations: the live one, and the previous while threads move over.
+_codes: LruCache[np.ndarray] = LruCache(4)
 
 
 def story_codes(searcher, generation_key: tuple) -> np.ndarray:
     """A number per document number, shared by the versions of one story (cached per
     index generation, like the date keys)."""
-    with _codes_lock:
-        codes = _codes.get(generation_key)
-        if codes is not None:
-            _codes.move_to_end(generation_key)
-            return codes
-    numbers: dict[str, int] = {}
-    stories = searcher.reader().column_reader("story")
-    codes = np.fromiter((numbers.setdefault(s, len(numbers)) for s in stories), dtype=np.int64)
-    with _codes_lock:
-        _codes[generation_key] = codes
-        while len(_codes) > 4:
-            _codes.popitem(last=False)
-    return codes
+
+    def read() -> np.ndarray:
+        numbers: dict[str, int] = {}
+        stories = searcher.reader().column_reader("story")
+        return np.fromiter((numbers.setdefault(s, len(numbers)) for s in stories), dtype=np.int64)
+
+    return _codes.get(generation_key, read)
 
 
 def first_of_each(ranked: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -82,14 +75,15 @@ def compared(searcher, docnum: int, paragraphs: tuple[str, ...]) -> tuple[Versio
     return tuple(sorted(found, key=lambda v: (v.date is None, v.date.first_day() if v.date else None, v.id)))
 
 
-def similar(searcher, docnum: int, limit: int) -> tuple[list[tuple[int, float]], frozenset[str]]:
+def similar(scorer: Scorer, docnum: int, limit: int) -> tuple[list[tuple[int, float]], frozenset[str]]:
     """Dispatches of other stories sharing the document's key terms (Whoosh's
-    more-like-this, with its versions masked), one per story; and those key terms."""
+    more-like-this terms, its own story left out), one per story; and those key terms."""
+    searcher = scorer.searcher
     terms = searcher.key_terms([docnum], "body", numterms=SIMILAR_TERMS)
     if not terms:
         return [], frozenset()
-    story = searcher.stored_fields(docnum).get("story")
-    own_story = set(searcher.docs_for_query(wq.Term("story", story))) if story else set()
-    q = wq.Or([wq.Term("body", text, boost=weight) for text, weight in terms])
-    results = searcher.search(q, limit=limit, mask=own_story | {docnum}, collapse="story")
-    return [(hit.docnum, hit.score) for hit in results], frozenset(text for text, _ in terms)
+    codes = story_codes(searcher, scorer.generation)
+    found = scorer.score(wq.Or([wq.Term("body", text, boost=weight) for text, weight in terms]))
+    found = found.only(codes[found.docs] != codes[docnum])
+    best = found.ranked(codes)[:limit]
+    return list(zip(best.tolist(), found.score_of(best).tolist())), frozenset(text for text, _ in terms)

@@ -21,6 +21,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         ARCHIVE_ROOT="seeds",
         PAGE_SIZE=10,
         LOCALE="fr",
+        # Read ahead, in the background, what the first queries of each index
+        # generation need (the posting lists of frequent words).
+        WARM_CACHES=True,
     )
     app.config.from_prefixed_env("ARCHIVE")
     app.json.ensure_ascii = False  # French text as it is written, not \u00e9 escapes
@@ -29,7 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # One handle for the app's lifetime: it keeps a Whoosh searcher per thread and
     # refreshes it when a reindex commits, so new dispatches appear without a restart.
-    app.extensions["archive_index"] = IndexHandle(app.config["INDEX_DIR"])
+    app.extensions["archive_index"] = IndexHandle(app.config["INDEX_DIR"], warm=app.config["WARM_CACHES"])
 
     formatting.register(app)
     errors.register(app)

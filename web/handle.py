@@ -16,12 +16,13 @@ from index import ArchiveIndex, IndexMissing, NeedsRebuild, open_index
 
 
 class IndexHandle:
-    def __init__(self, index_dir: str | Path) -> None:
+    def __init__(self, index_dir: str | Path, warm: bool = True) -> None:
         self.index_dir = Path(index_dir)
+        self._warm = warm
         self._lock = threading.Lock()
         self._index: ArchiveIndex | None = None
         try:
-            self._index = open_index(self.index_dir)
+            self._index = open_index(self.index_dir, warm=warm)
         except (IndexMissing, NeedsRebuild):
             pass  # reported by each request until the index is there
 
@@ -30,7 +31,7 @@ class IndexHandle:
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    self._index = open_index(self.index_dir)
+                    self._index = open_index(self.index_dir, warm=self._warm)
         return self._index
 
 

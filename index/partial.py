@@ -1,0 +1,89 @@
+"""Partial matches: the best documents holding some of the words, after those holding
+them all, with a bonus where two query words stand close together.
+
+The words' scores are summed over whole arrays (index/scoring.py). The proximity bonus
+needs positions, which are costly to read: it is checked only for the documents that
+could still reach the page, best upper bound first (their words' score plus every bonus
+they might earn), until the page's last score beats the next candidate's bound. The
+page is the one Whoosh would rank, without scoring every document that holds a word.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh import query as wq
+
+from index.phrases import phrase_docs
+from index.query import Near
+from index.scoring import Scored, Scorer, union_sum, intersect_sum
+
+# Candidates whose proximity is checked in a first round, per hit wanted.
+_CANDIDATES_PER_HIT = 4
+
+
+def best(scorer: Scorer, q: wq.Query, keep, room: int, codes: np.ndarray | None) -> list[tuple[int, float]] | None:
+    """The `room` best partial matches of `q` (the words `Or`-ed, with `Near`
+    bonuses and `Not` exclusions as index/query.py builds them) among the documents
+    `keep` leaves (a function of a Scored); None when the query is not of that shape."""
+    inner, excluded = (q.subqueries[0], q.subqueries[1:]) if isinstance(q, wq.And) else (q, [])
+    if not isinstance(inner, wq.Or) or any(not isinstance(ex, wq.Not) for ex in excluded):
+        return None
+    words = [sub for sub in inner.subqueries if not isinstance(sub, Near)]
+    near = [sub for sub in inner.subqueries if isinstance(sub, Near)]
+    parts = [scorer.score(word) for word in words]
+    if any(part is None for part in parts) or inner.boost != 1.0 or any(len(pair.words) != 2 for pair in near):
+        return None
+    base = union_sum(parts)
+    for ex in excluded:
+        base = base.without(scorer._matching(scorer.searcher, ex.query, scorer.generation))
+    base = keep(base)
+    if not base.size or room <= 0:
+        return []
+    if not near:
+        return _top(base, room, codes)
+    bounds = [_bound(scorer, pair, base) for pair in near]
+    upper = union_sum([base, *bounds])
+    order = upper.ranked()
+    size = room * _CANDIDATES_PER_HIT
+    while True:
+        candidates = np.sort(order[:size])
+        scores = base.score_of(candidates)
+        for pair, bound in zip(near, bounds):
+            close = _close(scorer, pair, candidates)
+            if close.size:
+                scores[np.searchsorted(candidates, close)] += bound.score_of(close)
+        page = _top(Scored(candidates, scores), room, codes)
+        if size >= order.size:
+            return page
+        next_bound = float(upper.score_of(order[size:size + 1])[0])
+        if len(page) == room and page[-1][1] > next_bound:
+            return page
+        size *= 4
+
+
+def without_bonuses(q: wq.Query) -> wq.Query:
+    """`q` without its `Near` bonuses: the same documents (a bonus needs both its words),
+    found from the posting lists alone rather than by reading positions."""
+    if isinstance(q, wq.And):
+        return wq.And([without_bonuses(q.subqueries[0]), *q.subqueries[1:]])
+    if isinstance(q, wq.Or):
+        return wq.Or([sub for sub in q.subqueries if not isinstance(sub, Near)], boost=q.boost)
+    return q
+
+
+def _top(found: Scored, room: int, codes: np.ndarray | None) -> list[tuple[int, float]]:
+    ranked = found.ranked(codes)[:room]
+    return list(zip(ranked.tolist(), found.score_of(ranked).tolist()))
+
+
+def _bound(scorer: Scorer, pair: wq.Phrase, base: Scored) -> Scored:
+    """The bonus `pair` gives a document of `base` holding both its words, whether or
+    not they stand close (Whoosh scores a phrase as its words, times its boost)."""
+    both = intersect_sum([scorer.term(pair.fieldname, word) for word in pair.words]).times(pair.boost)
+    return both.only(np.isin(both.docs, base.docs, assume_unique=True))
+
+
+def _close(scorer: Scorer, pair: Near, docs: np.ndarray) -> np.ndarray:
+    """The documents of `docs` where the pair's words stand in order, at most
+    `slop` positions apart (as Whoosh's phrase with slop matches them)."""
+    return phrase_docs(scorer.searcher, pair.fieldname, pair.words, pair.slop, scorer.generation, among=docs)
