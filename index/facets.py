@@ -117,6 +117,8 @@ def _tally(values: np.ndarray, owners: np.ndarray, label) -> tuple[FacetValue, .
     """How many distinct owners (documents, or stories) each value has."""
     if values.size == 0:
         return ()
-    pairs = np.unique(np.stack([values, owners]), axis=1)
-    unique, counts = np.unique(pairs[0], return_counts=True)
+    # One integer per (value, owner) pair: a 1-D unique is several times faster than
+    # a unique of rows. Values (YYYYMMDD at most) and owners both fit in 32 bits.
+    pairs = np.unique(values.astype(np.int64) << 32 | owners.astype(np.int64))
+    unique, counts = np.unique(pairs >> 32, return_counts=True)
     return tuple(FacetValue(label(int(v)), int(c)) for v, c in zip(unique, counts))

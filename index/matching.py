@@ -44,7 +44,7 @@ def _sets(searcher, q: wq.Query, generation: tuple) -> np.ndarray | None:
         parts = [_sets(searcher, sub, generation) for sub in q.subqueries]
         if any(part is None for part in parts):
             return None
-        return reduce(np.union1d, parts, _EMPTY)
+        return np.unique(np.concatenate(parts)) if parts else _EMPTY
     if isinstance(q, wq.And):
         parts = [_sets(searcher, sub, generation) for sub in q.subqueries]
         if not parts or any(part is None for part in parts):

@@ -72,7 +72,7 @@ def without_bonuses(q: wq.Query) -> wq.Query:
 
 
 def _top(found: Scored, room: int, codes: np.ndarray | None) -> list[tuple[int, float]]:
-    ranked = found.ranked(codes)[:room]
+    ranked = found.ranked(codes, room)
     return list(zip(ranked.tolist(), found.score_of(ranked).tolist()))
 
 

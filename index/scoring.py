@@ -42,14 +42,19 @@ class Scored:
     def times(self, boost: float) -> Scored:
         return self if boost == 1.0 else Scored(self.docs, self.scores * boost)
 
-    def ranked(self, codes: np.ndarray | None = None) -> np.ndarray:
+    def ranked(self, codes: np.ndarray | None = None, limit: int | None = None) -> np.ndarray:
         """Document numbers best first, ties in document order as Whoosh breaks them;
-        with story `codes`, only each story's best document."""
+        with story `codes`, only each story's best document. With `limit`, the first
+        `limit` of them (and stories are looked for among the best documents first)."""
         order = self.docs[np.lexsort((self.docs, -self.scores))]
         if codes is None:
-            return order
-        _, first = np.unique(codes[order], return_index=True)
-        return order[np.sort(first)]
+            return order[:limit]
+        reach = order.size if limit is None else 4 * limit
+        while True:
+            _, first = np.unique(codes[order[:reach]], return_index=True)
+            if reach >= order.size or first.size >= limit:
+                return order[np.sort(first)][:limit]
+            reach *= 4
 
     def score_of(self, docs: np.ndarray) -> np.ndarray:
         """Scores of `docs`, which must all be among the matches."""

@@ -214,7 +214,7 @@ class ArchiveIndex:
         if request.sort is Sort.RELEVANCE and scored is not None:
             pool = scored if kept.size == scored.size else scored.only(np.isin(scored.docs, kept, assume_unique=True))
             # Collapsed, each story is represented by its best-scoring version.
-            page = pool.ranked(codes)[start:end]
+            page = pool.ranked(codes, end)[start:end]
             return [(docnum, score, False) for docnum, score in zip(page.tolist(), pool.score_of(page).tolist())]
         if request.sort is Sort.RELEVANCE and not isinstance(q, wq.Every):
             # Without a date filter every match is kept: no need to pass the set.

@@ -8,6 +8,7 @@ attribute values), so the page can insert snippets as they are.
 from __future__ import annotations
 
 import re
+from collections import deque
 from html import escape
 
 from functools import lru_cache
@@ -21,6 +22,7 @@ SNIPPET_CHARS = 220
 FRAGMENTS = 3
 ELLIPSIS = "…"
 _NEAR_START = 12
+_SURROUND = 70
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 
 
@@ -60,10 +62,9 @@ def snippet(text: str, terms: frozenset[str], top: int = FRAGMENTS) -> str:
     """Up to `top` passages of `text` around the analysed `terms`; the opening of the text
     when no term occurs in it (the match was in the title)."""
     if terms:
-        fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-        html = _highlight(text, terms, fragmenter, top)
-        if html:
-            return html
+        fragments = _best(text, _context_fragments(text, terms), top)
+        if fragments:
+            return _formatter(text, fragments)
     opening = text[:SNIPPET_CHARS]
     if len(text) > SNIPPET_CHARS:
         opening = opening.rsplit(" ", 1)[0] + " " + ELLIPSIS
@@ -81,6 +82,60 @@ def _highlight(text: str, terms: frozenset[str], fragmenter, top: int) -> str:
     """Whoosh's fragmenting, scoring and formatting, fed by `_tokens`."""
     fragments = fragmenter.fragment_tokens(text, _tokens(text, terms))
     return _formatter(text, highlight.top_fragments(fragments, top, _scorer, highlight.FIRST, 1))
+
+
+def _context_fragments(text: str, terms: frozenset[str], maxchars: int = SNIPPET_CHARS, surround: int = _SURROUND):
+    """Whoosh's `ContextFragmenter.fragment_tokens`, step for step, on plain tuples:
+    passages of at most `maxchars` characters of words, from `surround` characters of
+    words before a match to `surround` after the last. Whoosh's version, fed with Token
+    objects, was most of a result page's time. Yields (start, end, matches)."""
+    first = None
+    firsts: deque[int] = deque()
+    countdown = -1  # < 0: not inside a passage
+    matches: list[tuple[int, int, str]] = []
+    length = 0
+    endchar = None
+    for word in _WORDS.finditer(text):
+        base = word.start()
+        for start, end, term in _word_tokens(word.group()):
+            startchar, endchar, size = base + start, base + end, end - start
+            matched = term in terms
+            if countdown < 0 and not matched:
+                firsts.append(startchar)
+                while firsts and endchar - firsts[0] > surround:
+                    firsts.popleft()
+            elif length + size > maxchars:
+                countdown = 0
+            elif matched:
+                countdown = surround
+                if first is None:
+                    if firsts:
+                        first = firsts[0]
+                    else:
+                        first = startchar
+                        countdown += surround
+                matches.append((startchar, endchar, term))
+            if countdown >= 0:
+                length += size
+                countdown -= size
+                if countdown <= 0:
+                    # (Whoosh's `mkfrag` starts a passage begun by no match at its
+                    # first match, or at 0: it scores nothing and is never shown.)
+                    yield (first if first is not None else matches[0][0] if matches else 0), endchar, matches
+                    matches, firsts, first, length = [], deque(), None, 0
+    if matches:
+        yield first, endchar, matches
+
+
+def _best(text: str, fragments, top: int) -> list[highlight.Fragment]:
+    """Whoosh's `top_fragments` with its `BasicFragmentScorer`: the matches, times 100
+    per distinct term, the later passage first on a tie; then in text order."""
+    scored = [(len(m) * (len({t for _, _, t in m}) * 100 or 1), start, end, m) for start, end, m in fragments]
+    best = sorted((f for f in scored if f[0] >= 1), key=lambda f: (f[0], f[1]), reverse=True)[:top]
+    return [
+        highlight.Fragment(text, [Token(startchar=s, endchar=e, text=t) for s, e, t in m], start, end)
+        for _, start, end, m in sorted(best, key=lambda f: f[1])
+    ]
 
 
 _scorer = highlight.BasicFragmentScorer()

@@ -53,8 +53,8 @@ def other_versions(searcher, docnum: int, pool: np.ndarray, codes: np.ndarray, k
     if same.size == 0:
         return ()
     same = same[np.lexsort((same, keys[same], keys[same] == 0))]
-    ids = searcher.reader().column_reader("id")
-    return tuple(ids[int(n)] for n in same)
+    # Stored fields, not the `id` column: a column reader reads its offsets first.
+    return tuple(searcher.stored_fields(int(n))["id"] for n in same)
 
 
 def compared(searcher, docnum: int, paragraphs: tuple[str, ...]) -> tuple[Version, ...]:
@@ -85,5 +85,5 @@ def similar(scorer: Scorer, docnum: int, limit: int) -> tuple[list[tuple[int, fl
     codes = story_codes(searcher, scorer.generation)
     found = scorer.score(wq.Or([wq.Term("body", text, boost=weight) for text, weight in terms]))
     found = found.only(codes[found.docs] != codes[docnum])
-    best = found.ranked(codes)[:limit]
+    best = found.ranked(codes, limit)
     return list(zip(best.tolist(), found.score_of(best).tolist())), frozenset(text for text, _ in terms)

@@ -1,0 +1,43 @@
+"""Snippets against Whoosh's own highlighter: `index/snippets.py` walks the text with
+its own copy of Whoosh's context fragmenter, so the passages, their choice and their
+marks must be exactly what `whoosh.highlight.highlight` gives, on real dispatches."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh import highlight
+
+from bench.corpus import CORPUS, load_records
+from index.analysis import french_analyzer
+from index.snippets import SNIPPET_CHARS, _formatter, snippet
+
+
+def whoosh_snippet(text: str, terms: frozenset[str]) -> str:
+    fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+    return highlight.highlight(text, terms, french_analyzer(), fragmenter, _formatter, top=3,
+                               scorer=highlight.BasicFragmentScorer(), minscore=1)
+
+
+@pytest.fixture(scope="module")
+def bodies() -> list[str]:
+    if not CORPUS.is_file():
+        pytest.fail(f"the news corpus is missing: expected {CORPUS}")
+    records = load_records()
+    return ["\n\n".join(r.paragraphs) for r in random.Random(5).sample(records, 400)]
+
+
+def test_snippets_are_whoosh_highlights(bodies):
+    rng = random.Random(8)
+    for body in bodies:
+        stems = sorted({t.text for t in french_analyzer()(body)})
+        for count in (1, 2, 4, 12):
+            terms = frozenset(rng.sample(stems, min(count, len(stems))))
+            assert snippet(body, terms) == whoosh_snippet(body, terms)
+
+
+def test_a_word_longer_than_a_snippet_is_handled_as_whoosh_does():
+    body = "Début " + "x" * 300 + " fin du texte avec le mot cherché " + "y" * 250
+    for terms in (frozenset({"x" * 300}), frozenset({"cherch"}), frozenset({"x" * 300, "fin"})):
+        assert snippet(body, terms) == (whoosh_snippet(body, terms) or snippet(body, frozenset()))
