@@ -89,7 +89,7 @@ def build(docs: int, work: Path = WORK, log=print) -> Built:
     marker.unlink(missing_ok=True)
     log(f"writing {len(articles)} articles under {root}")
     write_archive(articles, root)
-    log(f"indexing them with `archive reindex --rebuild` (several minutes for the whole corpus)")
+    log("indexing them with `archive reindex --rebuild` (several minutes for the whole corpus)")
     started = time.perf_counter()
     archive_command = Path(sys.executable).with_name("archive")
     finished = subprocess.run(

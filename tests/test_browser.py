@@ -5,17 +5,10 @@ to its Content-Security-Policy (no console error), fits a phone's width, and sho
 the keyboard focus is.
 """
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
-from servers import stop
+from servers import start, stop
 
 from index import reindex
 
@@ -36,50 +29,16 @@ SEED_000 = "000_4375ea2097648a51.txt"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def archive_command() -> list[str]:
-    script = Path(sys.executable).with_name("archive")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "web.cli"]
-
-
 @pytest.fixture
 def server(tmp_path: Path, seeds_dir: Path):
     """`archive serve` over an index of the seeds; stopped whatever the test does."""
     index_dir = tmp_path / "index"
     reindex(index_dir, [seeds_dir])
-    port = free_port()
-    log = (tmp_path / "server.log").open("w+")
-    process = subprocess.Popen(
-        [*archive_command(), "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    base = f"http://127.0.0.1:{port}"
+    process, base = start(index_dir, "--host", "127.0.0.1")
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"`archive serve` exited with {process.returncode}:\n{log.read()}")
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("`archive serve` did not answer /healthz within 20 s")
-            time.sleep(0.1)
-        yield base
+        yield base.rstrip("/")
     finally:
         stop(process)
-        log.close()
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from servers import stop
+from servers import start, stop
 
 from archive import discover, read_file
 
@@ -357,18 +357,6 @@ def test_a_read_only_index_folder_gives_a_clear_error_and_keeps_the_old_index(tm
 # -- The server while the index changes ---------------------------------------------------
 
 
-def start_server(index_dir: Path, *options: str) -> tuple[subprocess.Popen, str]:
-    """`archive serve` on a port the system picks; returns it with its address."""
-    server = subprocess.Popen([ARCHIVE, "serve", "--index", str(index_dir), "--port", "0", *options],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = server.stdout.readline()
-    match = re.match(r"Serving the archive on (http://[\d.]+:\d+/) ", line)
-    if not match:
-        server.kill()
-        raise AssertionError(f"no address printed: {line!r} {server.stderr.read()[-2000:]}")
-    return server, match[1]
-
-
 def total(base: str, query: str = "") -> int:
     url = f"{base}api/search?{urllib.parse.urlencode({'q': query})}"
     with urllib.request.urlopen(url, timeout=30) as answer:
@@ -408,7 +396,7 @@ def test_the_server_answers_while_a_reindex_adds_and_removes_files(tmp_path):
     for number in range(300, 400):
         (root / f"{number:04d}.txt").write_text(f" date 2019-04-01 Ancienne {number}\n\nUn texte périmé n{number}.\n")
     assert archive("reindex", "--index", str(index_dir), str(root)).returncode == 0
-    server, base = start_server(index_dir)
+    server, base = start(index_dir)
     try:
         assert total(base, "périmé") == 100
         poller = Poller(base, ["périmé", "inédit", "dépêche", "m7x1v0"])

@@ -12,17 +12,14 @@ import http.client
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
-from servers import stop
+from servers import start, stop
 from bs4 import BeautifulSoup
 
-ARCHIVE = str(Path(sys.executable).with_name("archive"))
 
 SCRIPT = "<script>alert(document.cookie)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -272,13 +269,10 @@ def test_security_headers_when_the_index_is_missing(tmp_path):
 def server(hostile_index):
     """`archive serve` with no `--host`: it must listen on loopback only."""
     env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_HOST", "ARCHIVE_PORT")}
-    process = subprocess.Popen([ARCHIVE, "serve", "--index", str(hostile_index), "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    line = process.stdout.readline()
-    match = re.match(r"Serving the archive on http://([\d.]+):(\d+)/ ", line)
+    process, base = start(hostile_index, env=env)
+    address = urlsplit(base)
     try:
-        assert match, line
-        yield process, match[1], int(match[2])
+        yield process, address.hostname, address.port
     finally:
         stop(process)
 
