@@ -296,7 +296,7 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_the_old_index(tmp_path, small
     write_archive(root, range(100, 400))
     for rebuild in ([], ["--rebuild"]):
         failed = archive("reindex", "--index", str(index_dir), str(root), *rebuild)
-        assert failed.returncode == 1
+        assert failed.returncode == 4
         assert check_one_line_error(failed.stderr) == "the disk is full"
         assert live_state(index_dir) == old
     # Room again: the next reindex goes through, and clears what the failed ones left.
@@ -324,7 +324,7 @@ def test_a_file_size_limit_gives_a_clear_error_and_keeps_the_old_index(tmp_path)
     write_archive(root, range(50, 1000))  # an index of them is past 64 kB
     for rebuild in ([], ["--rebuild"]):
         failed = archive("reindex", "--index", str(index_dir), str(root), *rebuild, preexec_fn=limit_file_size)
-        assert failed.returncode == 1
+        assert failed.returncode == 4
         assert check_one_line_error(failed.stderr) == "File too large"
         assert live_state(index_dir) == old
 
@@ -341,12 +341,12 @@ def test_a_read_only_index_folder_gives_a_clear_error_and_keeps_the_old_index(tm
         index_dir.chmod(0o555)
         for rebuild in ([], ["--rebuild"]):
             failed = archive("reindex", "--index", str(index_dir), str(root), *rebuild, **as_unprivileged())
-            assert failed.returncode == 1
+            assert failed.returncode == 4
             assert check_one_line_error(failed.stderr) == "Permission denied"
             assert live_state(index_dir) == old
         # A new index in a read-only folder: the same error, not a trace.
         failed = archive("reindex", "--index", str(index_dir / "nouveau"), str(root), **as_unprivileged())
-        assert (failed.returncode, check_one_line_error(failed.stderr)) == (1, "Permission denied")
+        assert (failed.returncode, check_one_line_error(failed.stderr)) == (4, "Permission denied")
     finally:
         index_dir.chmod(0o755)
     done = archive("reindex", "--index", str(index_dir), str(root))

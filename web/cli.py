@@ -29,9 +29,11 @@ from index import (
 )
 from index.evaluate import evaluate as run_evaluation
 
-# Exit codes of `archive reindex`: some files failed; another reindex holds the index.
+# Exit codes of `archive reindex`: some files failed; another reindex holds the index;
+# the index cannot be written (disk full, read-only folder, schema needing a rebuild).
 EXIT_FAILURES = 1
 EXIT_LOCKED = 3
+EXIT_INDEX = 4
 
 DEFAULT_INDEX = Path("index-data")
 DEFAULT_ROOT = Path("seeds")
@@ -92,7 +94,9 @@ def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, loc
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_LOCKED)
         except ArchiveIndexError as error:
-            raise click.ClickException(str(error)) from None
+            # Not 1: no file failed, the index itself could not be brought up to date.
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(EXIT_INDEX)
     _print_report(report, index_dir)
     if report.failures:
         sys.exit(EXIT_FAILURES)
