@@ -13,6 +13,7 @@ in the same commit, so a run killed half-way never leaves stories out of step.
 from __future__ import annotations
 
 import errno
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +23,8 @@ from whoosh.writing import LockError
 
 from archive import Dispatch, Found, UnreadableDispatch, discover, read_file
 from index import stories
+from index.build import build_parallel
+from index.build_writer import BulkSegmentWriter
 from index.errors import IndexLocked, IndexMissing, IndexUnwritable
 from index.fingerprints import fingerprint
 from index.results import Failure, ReindexReport
@@ -30,12 +33,17 @@ from index.store import create_fresh, open_live, publish, reindex_lock, remove_s
 
 Progress = Callable[[int, int], None]
 
-# A full build of this many files or more uses both cores (a sub-process per core).
+# A full build of this many files or more uses every core (index/build.py).
 PARALLEL_THRESHOLD = 2000
+BUILD_WORKERS = min(os.cpu_count() or 1, 2)
 # Segments are written as plain files, not one compound file: Whoosh memory-maps a
 # compound file once per searcher, and a server keeps a searcher per thread, so each
 # thread's resident memory grew by the size of the index.
-WRITER_OPTIONS = {"limitmb": 256, "compound": False}
+SEGMENT_OPTIONS = {"compound": False}
+WRITER_OPTIONS = {"limitmb": 256, **SEGMENT_OPTIONS}
+# The postings a build worker holds in memory before it starts another segment: two
+# workers at this size keep a build, parent included, under 1 GB.
+BUILD_LIMIT_MB = 160
 
 
 @dataclass(frozen=True)
@@ -147,28 +155,33 @@ def _renamed(dispatch: Dispatch, prefix: str) -> Dispatch:
 
 def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
     ix, name = create_fresh(index_dir)
-    parallel = len(files) >= PARALLEL_THRESHOLD
-    options = dict(WRITER_OPTIONS)
-    if parallel:
-        # Each sub-process analyses its share and writes its own segment; merging them
-        # at the end would cost as much again, so they are kept as they are.
-        options.update(procs=2, multisegment=True)
-    with ix.writer(**options) as writer:
-        for done, file in enumerate(files, start=1):
-            for dispatch in _read(file, report):
-                # Its MinHash signature is computed where it is indexed (MinHashColumn).
-                writer.add_document(**document(dispatch, file.size, file.mtime))
-                report.added += 1
-            if progress:
-                progress(done, len(files))
+    if len(files) >= PARALLEL_THRESHOLD and BUILD_WORKERS > 1:
+        build_parallel(ix, files, _read, report, progress, workers=BUILD_WORKERS, limitmb=BUILD_LIMIT_MB,
+                       options=SEGMENT_OPTIONS)
+    else:
+        writer = BulkSegmentWriter(ix, **WRITER_OPTIONS)
+        try:
+            for done, file in enumerate(files, start=1):
+                for dispatch in _read(file, report):
+                    # Its MinHash signature is computed where it is indexed (MinHashColumn).
+                    writer.add_document(**document(dispatch, file.size, file.mtime))
+                    report.added += 1
+                if writer.memory > BUILD_LIMIT_MB * 2**20:
+                    # Nothing reads this index before it is published: a segment per budget.
+                    writer.commit()
+                    writer = BulkSegmentWriter(ix, **WRITER_OPTIONS)
+                if progress:
+                    progress(done, len(files))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
     # Every dispatch went in alone in its story; versions are found in the written index
     # and rewritten together, before the index is published.
     with ix.reader() as reader:
         rewrites = stories.regroup_all(reader)
     if rewrites:
-        # Versions are a few per cent of an archive: analysed in parallel when many.
-        many = parallel and len(rewrites) >= PARALLEL_THRESHOLD // 4
-        with ix.writer(**(options if many else WRITER_OPTIONS)) as writer:
+        with BulkSegmentWriter(ix, **WRITER_OPTIONS) as writer:
             for doc in rewrites:
                 writer.delete_by_term("id", doc["id"])
                 writer.add_document(**doc)
