@@ -1,7 +1,7 @@
 """The segment writer of a full build: Whoosh's `SegmentWriter`, minus avoidable work.
 
-It writes exactly the files `SegmentWriter` writes (tests/test_build.py compares every
-term, posting, stored field and column with a plain Whoosh build), three ways faster:
+It writes what `SegmentWriter` writes (tests/test_build.py compares every
+term, posting, stored field and column with a plain Whoosh build), faster in four ways:
 
 - The French text fields are analysed word by word with a cache: the term a word
   becomes (or that it is dropped) depends on the word alone, so each distinct word goes
@@ -12,6 +12,9 @@ term, posting, stored field and column with a plain Whoosh build), three ways fa
   postings have grown past its budget (index/build.py).
 - Field lengths, which Whoosh reads back from disk for every posting it writes (with
   a file-system lookup per posting for fields without lengths), are kept in memory.
+- Posting blocks and stored fields are compressed at zlib level 1, not Whoosh's 3:
+  on 34,103 dispatches that is 3 % less CPU (a second off the build) for an index
+  1.4 % larger. The format is the same: readers only check that a block is compressed.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from array import array
 from pickle import dumps
 
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -34,6 +38,8 @@ _CACHED_WORDS = 400_000
 # the value's object header and list slot); what `memory` counts.
 _POSTING_BYTES = 4 + 8 + 8 + 33
 _UNSEEN = object()
+# zlib level of posting blocks and stored fields (see the module docstring).
+_COMPRESSION = 1
 
 
 def _encode(positions: list[int]) -> bytes:
@@ -47,7 +53,9 @@ class BulkSegmentWriter(SegmentWriter):
     other segments (`commit(merge=False)`), no spelling fields, no term vectors."""
 
     def __init__(self, ix, **kwargs) -> None:
-        super().__init__(ix, **kwargs)
+        super().__init__(ix, codec=W3Codec(compression=_COMPRESSION), **kwargs)
+        # The stored fields' column writer, which Whoosh creates at level 3.
+        self.perdocwriter._colwriters["_stored"]._child._level = _COMPRESSION
         self._postings: dict[str, dict[bytes, tuple[array, array, list]]] = {}
         self._lengths: dict[str, array] = {}
         self._terms: dict[str, str | None] = {}
