@@ -46,6 +46,7 @@ class _Outcome:
     segments: list
     added: int
     failures: list[Failure]
+    words: dict  # the worker's word cache (BulkSegmentWriter.words)
 
 
 def split(sizes: Sequence[int], shares: int) -> list[range]:
@@ -62,8 +63,9 @@ def split(sizes: Sequence[int], shares: int) -> list[range]:
 
 
 def build_parallel(ix, files: list, read: Callable, report: ReindexReport, progress: Progress | None,
-                   *, workers: int, limitmb: int, options: dict) -> None:
-    """Write `files` into the empty index `ix` with `workers` processes.
+                   *, workers: int, limitmb: int, options: dict) -> dict:
+    """Write `files` into the empty index `ix` with `workers` processes; return the
+    workers' word caches merged, for the writer of what follows (story rewrites).
 
     `read(file, report)` gives a file's dispatches and records its failures (it must be
     a module-level function: workers receive it by name).
@@ -104,6 +106,10 @@ def build_parallel(ix, files: list, read: Callable, report: ReindexReport, progr
     writer._close_segment()
     writer._commit_toc([segment for n in range(len(shares)) for segment in outcomes[n].segments])
     writer._finish()
+    words: dict = {}
+    for outcome in outcomes.values():
+        words.update(outcome.words)
+    return words
 
 
 def _collect(processes, messages, total: int, progress: Progress | None) -> dict[int, _Outcome]:
@@ -154,7 +160,7 @@ def _index_share(location, share, read, limitmb, options, messages, n, parent) -
                 local.added += 1
             if writer.memory > limitmb * 2**20:
                 segments += writer.finish_segments()
-                writer = BulkSegmentWriter(ix, _lk=False, **options)
+                writer = BulkSegmentWriter(ix, _lk=False, words=writer.words, **options)
             unreported += 1
             if time.monotonic() - reported >= _REPORT_SECONDS:
                 messages.put(("files", n, unreported))
@@ -164,7 +170,7 @@ def _index_share(location, share, read, limitmb, options, messages, n, parent) -
     except BaseException:
         writer.abandon()
         raise
-    return _Outcome(segments, local.added, local.failures)
+    return _Outcome(segments, local.added, local.failures, writer.words)
 
 
 def _picklable(error: BaseException) -> BaseException:

@@ -6,6 +6,8 @@ term, posting, stored field and column with a plain Whoosh build), faster in fou
 - The French text fields are analysed word by word with a cache: the term a word
   becomes (or that it is dropped) depends on the word alone, so each distinct word goes
   through the analyzer once, instead of every occurrence through five generators.
+  The next writer of a build takes the cache over (`words`): a worker's next segment,
+  and the parent's rewrites of stories, which would otherwise analyse every word anew.
 - Postings are kept per term as they arrive, already in document order, instead of
   one tuple each in Whoosh's external sorting pool: at the end only the terms are
   sorted, not every posting. The caller starts a new segment when `memory` says the
@@ -52,18 +54,24 @@ class BulkSegmentWriter(SegmentWriter):
     """A `SegmentWriter` for adding documents to a segment of its own: no merging of
     other segments (`commit(merge=False)`), no spelling fields, no term vectors."""
 
-    def __init__(self, ix, **kwargs) -> None:
+    def __init__(self, ix, words: dict[str, str | None] | None = None, **kwargs) -> None:
+        """`words`: the word cache of a previous writer of the same schema (`words`)."""
         super().__init__(ix, codec=W3Codec(compression=_COMPRESSION), **kwargs)
         # The stored fields' column writer, which Whoosh creates at level 3.
         self.perdocwriter._colwriters["_stored"]._child._level = _COMPRESSION
         self._postings: dict[str, dict[bytes, tuple[array, array, list]]] = {}
         self._lengths: dict[str, array] = {}
-        self._terms: dict[str, str | None] = {}
+        self._terms: dict[str, str | None] = {} if words is None else words
         self._single: dict[int, bytes] = {}
         self._fast = {name: _fast_analyzer(field) for name, field in self.schema.items()}
         self._analyzer = french_analyzer()
         self.memory = 0
         self.merge = False
+
+    @property
+    def words(self) -> dict[str, str | None]:
+        """The word cache: each word seen, and its term (None: the analyzer drops it)."""
+        return self._terms
 
     def add_reader(self, reader):
         raise NotImplementedError("a bulk writer does not merge segments: commit(merge=False)")

@@ -156,7 +156,7 @@ def _renamed(dispatch: Dispatch, prefix: str) -> Dispatch:
 def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
     ix, name = create_fresh(index_dir)
     if len(files) >= PARALLEL_THRESHOLD and BUILD_WORKERS > 1:
-        build_parallel(ix, files, _read, report, progress, workers=BUILD_WORKERS, limitmb=BUILD_LIMIT_MB,
+        words = build_parallel(ix, files, _read, report, progress, workers=BUILD_WORKERS, limitmb=BUILD_LIMIT_MB,
                        options=SEGMENT_OPTIONS)
     else:
         writer = BulkSegmentWriter(ix, **WRITER_OPTIONS)
@@ -169,19 +169,21 @@ def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress:
                 if writer.memory > BUILD_LIMIT_MB * 2**20:
                     # Nothing reads this index before it is published: a segment per budget.
                     writer.commit()
-                    writer = BulkSegmentWriter(ix, **WRITER_OPTIONS)
+                    writer = BulkSegmentWriter(ix, words=writer.words, **WRITER_OPTIONS)
                 if progress:
                     progress(done, len(files))
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+        words = writer.words
     # Every dispatch went in alone in its story; versions are found in the written index
     # and rewritten together, before the index is published.
     with ix.reader() as reader:
         rewrites = stories.regroup_all(reader)
     if rewrites:
-        with BulkSegmentWriter(ix, **WRITER_OPTIONS) as writer:
+        # With the build's word cache, the rewrites analyse few words anew.
+        with BulkSegmentWriter(ix, words=words, **WRITER_OPTIONS) as writer:
             for doc in rewrites:
                 writer.delete_by_term("id", doc["id"])
                 writer.add_document(**doc)
