@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import itertools
 import tempfile
 import threading
 import time
@@ -18,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+# PSS is read on one sample in this many (every 200 ms at the default interval).
+_PSS_EVERY = 10
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Stats:
 class ProcessRun:
     seconds: float
     peak_rss: int  # bytes
+    peak_pss: int  # bytes; 0 where the system does not report it
     stdout: str
     stderr: str
     returncode: int
@@ -53,17 +58,29 @@ class CommandFailed(RuntimeError):
 
 def tree_rss(process: psutil.Process) -> int:
     """RSS of a process and all its descendants, in bytes."""
-    total = 0
+    return tree_memory(process)[0]
+
+
+def tree_memory(process: psutil.Process, pss: bool = False) -> tuple[int, int]:
+    """RSS and, when asked, PSS of a process and all its descendants, in bytes. Forked
+    workers share their parent's pages: RSS counts those pages in every process, PSS
+    divides them among the processes sharing them (0 where the system does not report
+    it). PSS costs a walk of each process's pages: it is sampled less often."""
+    total_rss = total_pss = 0
     try:
         members = [process, *process.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
+        return 0, 0
     for member in members:
         try:
-            total += member.memory_info().rss
+            info = member.memory_full_info() if pss else member.memory_info()
         except psutil.NoSuchProcess:
-            pass
-    return total
+            continue
+        except psutil.AccessDenied:
+            info = member.memory_info()
+        total_rss += info.rss
+        total_pss += getattr(info, "pss", 0)
+    return total_rss, total_pss
 
 
 def run_command(command: Sequence[str], *, cwd: Path | None = None, env: dict | None = None,
@@ -73,13 +90,16 @@ def run_command(command: Sequence[str], *, cwd: Path | None = None, env: dict | 
         start = time.perf_counter()
         process = psutil.Popen(list(command), cwd=cwd, env=env, stdout=out, stderr=err,
                                stdin=subprocess.DEVNULL)
-        peak = 0
+        peak = peak_pss = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, tree_rss(process))
+            nonlocal peak, peak_pss
+            for count in itertools.count():
+                if done.is_set():
+                    break
+                rss, pss = tree_memory(process, pss=count % _PSS_EVERY == 0)
+                peak, peak_pss = max(peak, rss), max(peak_pss, pss)
                 done.wait(interval)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -94,7 +114,7 @@ def run_command(command: Sequence[str], *, cwd: Path | None = None, env: dict | 
         sampler.join()
         out.seek(0)
         err.seek(0)
-        run = ProcessRun(seconds, peak, out.read(), err.read(), returncode)
+        run = ProcessRun(seconds, peak, peak_pss, out.read(), err.read(), returncode)
     if returncode != 0:
         raise CommandFailed(command, run)
     return run

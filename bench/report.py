@@ -107,6 +107,9 @@ LEGEND = [
     "- **peak RSS**: the highest sum of resident memory over the command's process tree, "
     "sampled every 20 ms with psutil (worker processes included; shared pages counted "
     "per process).",
+    "- **peak PSS**: the same sum of proportional set sizes, where a page shared by "
+    "several processes (forked workers share their parent's) is divided among them: "
+    "the memory the build takes from the machine.",
     "- **index size**: bytes of all files in the index folder after the build.",
     "- **no-op reindex**: an update when nothing changed. *subprocess* runs the command "
     "(about 0.3 s of interpreter start-up and imports included); *in-process* calls the "

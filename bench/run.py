@@ -108,6 +108,7 @@ def rows() -> dict[str, report.Row]:
     labels = [("build_s", "full rebuild (s)", "lower"),
               ("build_rate", "full rebuild (dispatches/s)", "higher"),
               ("build_rss", "full rebuild, peak RSS (MiB)", "lower"),
+              ("build_pss", "full rebuild, peak PSS (MiB)", "lower"),
               ("size", "index size on disk (MiB)", "lower"),
               ("noop_sub", "no-op reindex, subprocess (s)", "lower"),
               ("noop_in", "no-op reindex, in-process (s)", "lower"),
@@ -191,6 +192,8 @@ def bench_size(records, n: int, engines: list[Engine], options: Options, work: P
                 got.add("build_s", engine.name, done.seconds)
                 got.add("build_rate", engine.name, n / done.seconds)
                 got.add("build_rss", engine.name, done.peak_rss / MIB)
+                if done.peak_pss:
+                    got.add("build_pss", engine.name, done.peak_pss / MIB)
                 got.add("size", engine.name, folder_size(indexes[engine.name]) / MIB)
 
     for key, what in (("noop_sub", "no-op reindex, subprocess"), ("noop_in", "no-op reindex, in-process")):
