@@ -7,6 +7,7 @@ must be rebuilt (`archive reindex --rebuild`) rather than be misread.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from whoosh import columns, fields
@@ -142,7 +143,11 @@ def restored(stored: dict, size: int, mtime: int, minhash: bytes) -> dict:
 
 
 def write_version(index_dir: Path) -> None:
-    (index_dir / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+    """Record the schema version atomically: written beside, then renamed over the old
+    file, so a kill half-way never leaves a healthy index reading as one to rebuild."""
+    fresh = index_dir / f".{VERSION_FILE}.{os.getpid()}"
+    fresh.write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+    os.replace(fresh, index_dir / VERSION_FILE)
 
 
 def stored_version(index_dir: Path) -> int | None:

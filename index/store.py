@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from index.errors import IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
-from index.schema import build_schema, needs_rebuild, write_version
+from index.schema import VERSION_FILE, build_schema, needs_rebuild, write_version
 
 CURRENT_FILE = "CURRENT"
 LOCK_NAME = "REINDEX"
@@ -72,7 +72,9 @@ def remove_stale(index_dir: Path) -> None:
     # Searchers already open keep their open files: unlinking does not disturb them.
     for path in index_dir.iterdir():
         name = path.name.lstrip("_")
-        if name.startswith("ix") and (keep is None or not name.startswith(keep)):
+        # The half-written pointer or version file of a killed publish (`.CURRENT.123`).
+        pending = path.name.startswith((f".{CURRENT_FILE}.", f".{VERSION_FILE}."))
+        if pending or (name.startswith("ix") and (keep is None or not name.startswith(keep))):
             # Tidying only: a file that cannot go now (a read-only folder) goes next time,
             # and must not fail a rebuild that is already published.
             with suppress(OSError):

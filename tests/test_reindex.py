@@ -244,3 +244,15 @@ def test_two_roots_with_the_same_folder_name_keep_their_dispatches_apart(tmp_pat
     assert report.documents == 2
     tripoli, benghazi = found(directory, "Tripoli"), found(directory, "Benghazi")
     assert len(tripoli) == len(benghazi) == 1 and tripoli != benghazi
+
+
+def test_a_killed_publish_leaves_nothing_behind(built, seeds_copy):
+    """The pointer and the version file are written beside, then renamed: what a kill
+    between the two leaves is a stray file, which the next run removes."""
+    (built / f".CURRENT.{os.getpid() + 1}").write_text("ix-half-written")
+    (built / f".{VERSION_FILE}.{os.getpid() + 1}").write_text("{")
+    assert found(built, "Pompeo") == {SEED_002}
+    reindex(built, [seeds_copy], rebuild=True)
+    assert sorted(p.name for p in built.iterdir() if p.name.startswith(".")) == []
+    assert not needs_rebuild(built) and found(built, "Pompeo") == {SEED_002}
+    assert json.loads((built / VERSION_FILE).read_text()) == {"schema_version": SCHEMA_VERSION}
