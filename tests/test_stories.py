@@ -269,6 +269,22 @@ def test_collapsed_pages_hold_one_story_each(libya_index):
     assert ix.search(SearchRequest("Tripoli Haftar", page_size=1, collapse_versions=False)).total == 3
 
 
+def test_collapsed_under_a_date_filter_full_and_partial(libya_index):
+    """A period that leaves out some matches still shows one hit per story (Whoosh's
+    collector skips collapsing when it is given a filter: ranking is ours)."""
+    ix = open_index(libya_index)
+    # Both seeds are dated April 2019 (002 by inference); other.txt is the 10th.
+    period = "date:2019-01..2019-04-09"
+    full = ix.search(SearchRequest(f"Tripoli Haftar {period}"))
+    assert full.total == 1 and len(full.hits) == 1
+    assert {full.hits[0].id, *full.hits[0].other_versions} == {SEED_000, SEED_002}
+    partial = ix.search(SearchRequest(f"Tripoli Haftar introuvablement {period}"))
+    assert partial.total == 0 and [h.partial for h in partial.hits] == [True]
+    assert {partial.hits[0].id, *partial.hits[0].other_versions} == {SEED_000, SEED_002}
+    every = ix.search(SearchRequest(f"Tripoli Haftar introuvablement {period}", collapse_versions=False))
+    assert sorted(h.id for h in every.hits) == [SEED_000, SEED_002]
+
+
 def test_similar_dispatches_leave_out_the_versions(libya_index):
     ix = open_index(libya_index)
     similar = ix.similar(SEED_002)
