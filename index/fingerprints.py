@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from datasketch import MinHash
 
 from archive.model import PartialDate
 
@@ -53,7 +52,11 @@ _MULTIPLIER = np.uint64(0x100000001B3)
 # datasketch's permutations (its default "affine32" scheme), applied to a whole body's
 # shingles at once: `MinHash.update_batch` hashes value by value in Python, which costs
 # twice the shingling itself. tests/test_stories.py checks both give the same signature.
-_PERM_A, _PERM_B = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED).permutations
+# They are drawn here as datasketch draws them, not imported: importing datasketch
+# imports scipy, a third of a second of every command's start-up.
+_PERMUTATIONS = np.random.RandomState(MINHASH_SEED)
+_PERM_A = _PERMUTATIONS.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+_PERM_B = _PERMUTATIONS.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
 
 
 @dataclass(frozen=True)

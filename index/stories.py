@@ -15,13 +15,14 @@ of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wq
 
 from archive.model import PartialDate
+from index import forked
 from index.fingerprints import Fingerprint, band_keys, has_signature, same_story, shingles, signatures_from_column
 from index.schema import date_from_key, restored, stamped
 
@@ -171,16 +172,41 @@ def candidate_pairs(bands: np.ndarray) -> Iterator[tuple[int, int]]:
                         yield a, b
 
 
-def regroup_all(reader) -> list[dict]:
+def regroup_all(reader, reopen: Callable[[], object] | None = None) -> list[dict]:
     """After a full build (each document alone in its story): the documents to rewrite
-    so that versions share a story and undated ones get their inferred date."""
+    so that versions share a story and undated ones get their inferred date.
+
+    With `reopen` (a new reader on the same index), half of the candidates' bodies are
+    read and shingled in a forked child, with a reader of its own (index/forked.py):
+    that is most of the grouping's time, and the other core is idle by then."""
     region = _Region(reader)
     signatures = region.signatures()
     alive = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
     usable = alive[has_signature(signatures[alive])]
-    for i, j in candidate_pairs(band_keys(signatures[usable])):
-        region.link(region.committed(int(usable[i])), region.committed(int(usable[j])))
+    pairs = [(int(usable[i]), int(usable[j])) for i, j in candidate_pairs(band_keys(signatures[usable]))]
+    if reopen is not None:
+        needed = sorted({n for pair in pairs for n in pair})
+        half = len(needed) // 2
+        other = forked.start(lambda: _shingled(reopen, needed[half:]))
+        region._read.update(_shingled(lambda: reader, needed[:half], close=False))
+        region._read.update(other())
+    for a, b in pairs:
+        region.link(region.committed(a), region.committed(b))
     return region.rewrites(region.stamps())
+
+
+def _shingled(open_reader: Callable, docnums: list[int], close: bool = True) -> dict[int, _Doc]:
+    """The committed documents `docnums`, read and shingled ahead of their pairs."""
+    reader = open_reader()
+    try:
+        region = _Region(reader)
+        docs = {n: region.committed(n, join=False) for n in docnums}
+        for doc in docs.values():
+            region.shingles(doc)
+        return docs
+    finally:
+        if close:
+            reader.close()
 
 
 def plan_update(searcher, removed_paths: Iterable[str], added: list[tuple[str, PartialDate | None, Fingerprint]]) -> Plan:

@@ -22,7 +22,7 @@ from pathlib import Path
 from whoosh.writing import LockError
 
 from archive import Dispatch, Found, UnreadableDispatch, discover, read_file
-from index import stories
+from index import forked, stories
 from index.build import build_parallel
 from index.build_writer import BulkSegmentWriter
 from index.errors import IndexLocked, IndexMissing, IndexUnwritable
@@ -180,14 +180,43 @@ def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress:
     # Every dispatch went in alone in its story; versions are found in the written index
     # and rewritten together, before the index is published.
     with ix.reader() as reader:
-        rewrites = stories.regroup_all(reader)
+        rewrites = stories.regroup_all(reader, reopen=ix.reader)
     if rewrites:
-        # With the build's word cache, the rewrites analyse few words anew.
-        with BulkSegmentWriter(ix, words=words, **WRITER_OPTIONS) as writer:
-            for doc in rewrites:
-                writer.delete_by_term("id", doc["id"])
-                writer.add_document(**doc)
+        _rewrite(ix, rewrites, words)
     publish(index_dir, name)
+
+
+def _rewrite(ix, rewrites: list[dict], words: dict) -> None:
+    """Replace the regrouped documents: the second half is written in a forked child
+    (index/forked.py), the other core being idle by now. Its segment is listed after
+    the parent's, so documents get the numbers one writer would have given them.
+    With the build's word cache, the rewrites analyse few words anew."""
+    half = len(rewrites) // 2
+
+    def second_half() -> list:
+        # `_lk=False`: the parent's writer holds the index's lock.
+        child = BulkSegmentWriter(ix, _lk=False, words=words, **WRITER_OPTIONS)
+        try:
+            for doc in rewrites[half:]:
+                child.add_document(**doc)
+            return child.finish_segments()
+        except BaseException:
+            child.abandon()
+            raise
+
+    theirs = forked.start(second_half)
+    writer = BulkSegmentWriter(ix, words=words, **WRITER_OPTIONS)
+    try:
+        for doc in rewrites:
+            writer.delete_by_term("id", doc["id"])
+        for doc in rewrites[:half]:
+            writer.add_document(**doc)
+        segments = list(writer.segments) + writer.finish_segments() + theirs()
+    except BaseException:
+        writer.cancel()
+        raise
+    writer._commit_toc(segments)
+    writer._finish()
 
 
 def _update(ix, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
