@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 import queue
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from whoosh import index as whoosh_index
 
 from index.build_writer import BulkSegmentWriter
+from index.forked import die_with_parent, picklable
 from index.results import Failure, ReindexReport
 from index.schema import document
 
@@ -138,10 +138,11 @@ def _collect(processes, messages, total: int, progress: Progress | None) -> dict
 
 def _work(location, n: int, share: list, read: Callable, limitmb: int, options: dict, messages, parent: int) -> None:
     """A worker: index `share` into segments of the index at `location`, report back."""
+    die_with_parent(parent)
     try:
         messages.put(("done", n, _index_share(location, share, read, limitmb, options, messages, n, parent)))
     except BaseException as error:  # noqa: BLE001 - every failure goes to the parent
-        messages.put(("error", n, _picklable(error)))
+        messages.put(("error", n, picklable(error)))
 
 
 def _index_share(location, share, read, limitmb, options, messages, n, parent) -> _Outcome:
@@ -171,13 +172,3 @@ def _index_share(location, share, read, limitmb, options, messages, n, parent) -
         writer.abandon()
         raise
     return _Outcome(segments, local.added, local.failures, writer.words)
-
-
-def _picklable(error: BaseException) -> BaseException:
-    """The error itself when it crosses a process boundary intact (OSError keeps its
-    errno: a full disk is still reported as such), else its description."""
-    try:
-        pickle.loads(pickle.dumps(error))
-    except Exception:  # noqa: BLE001
-        return RuntimeError(f"{type(error).__name__}: {error}")
-    return error

@@ -173,3 +173,25 @@ def test_shares_are_contiguous_and_balanced_by_size():
     assert abs(halves[0] - halves[1]) <= max(sizes)
     assert split([5], 2) == [range(0, 1)]
     assert split([], 2) == []
+
+
+def test_a_forked_child_dies_with_its_parent(tmp_path):
+    """A build killed half-way leaves no forked child behind: one would hold the reindex
+    lock it inherited and keep writing into the index the next run cleans away."""
+    import signal
+    import subprocess
+    import sys
+
+    import psutil
+
+    script = ("import time\nfrom index import forked\n"
+              "wait = forked.start(lambda: time.sleep(60))\nprint('started', flush=True)\nwait()\n")
+    parent = psutil.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout.readline().strip() == "started"
+    children = parent.children()
+    assert len(children) == 1
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    parent.stdout.close()
+    _, alive = psutil.wait_procs(children, timeout=3)
+    assert alive == [], "the child outlived its parent"
