@@ -7,6 +7,7 @@ line on stderr and a non-zero exit, never a stack trace.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -226,11 +227,18 @@ def evaluate_command(queries: Path, qrels: Path, index_dir: Path) -> None:
         click.echo(f"{name:<10} {scores[name]:.4f}")
 
 
+# Searching holds Python's interpreter lock: threads beyond the cores only make requests
+# wait on one another (34,103 dispatches, 8 clients on 2 cores: 63–71 requests/s with
+# 2 threads, 60 with 4, 40–55 with 8).
+DEFAULT_THREADS = max(2, os.cpu_count() or 2)
+
+
 @cli.command("serve")
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="ARCHIVE_HOST")
 @click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True, envvar="ARCHIVE_PORT")
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=DEFAULT_THREADS, show_default="the number of cores",
+              help="Worker threads of the server.")
 def serve_command(index_dir: Path, host: str, port: int, threads: int) -> None:
     """Serve the search page (and its JSON API) with the waitress WSGI server."""
     from waitress import create_server
