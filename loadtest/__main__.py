@@ -12,6 +12,7 @@ from pathlib import Path
 
 from loadtest import corpus, queries, report, wrk
 from loadtest.server import serve
+from web.cli import DEFAULT_THREADS
 
 
 def main() -> None:
@@ -20,7 +21,8 @@ def main() -> None:
     parser.add_argument("--clients", default="1,8,32", help="concurrent clients, one run each")
     parser.add_argument("--duration", type=int, default=30, help="seconds of load per run")
     parser.add_argument("--warm-up", type=int, default=10, help="seconds of load before measuring")
-    parser.add_argument("--threads", type=int, default=8, help="the server's worker threads")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help="the server's worker threads [default: as `archive serve`, one per core]")
     parser.add_argument("--out", type=Path, default=corpus.REPOSITORY / "docs" / "load-test.md")
     options = parser.parse_args()
     if not wrk.available():

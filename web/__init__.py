@@ -6,13 +6,14 @@ variables (`ARCHIVE_INDEX_DIR=/srv/index`), then `test_config`.
 
 from __future__ import annotations
 
-from flask import Flask
+def create_app(test_config: dict | None = None):
+    # Imported here, not at the top: `archive reindex` and `archive search` live in this
+    # package (web/cli.py) and should not pay for loading Flask and the pages.
+    from flask import Flask
 
-from web import api, dispatch, errors, formatting, guide, search
-from web.handle import IndexHandle
+    from web import api, dispatch, errors, formatting, guide, search
+    from web.handle import IndexHandle
 
-
-def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR="index-data",
