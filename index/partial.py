@@ -35,7 +35,7 @@ def best(scorer: Scorer, q: wq.Query, keep, room: int, codes: np.ndarray | None)
         return None
     base = union_sum(parts)
     for ex in excluded:
-        base = base.without(scorer._matching(scorer.searcher, ex.query, scorer.generation))
+        base = base.without(scorer.docs(ex.query))
     base = keep(base)
     if not base.size or room <= 0:
         return []

@@ -78,6 +78,10 @@ class Scorer:
         self._b = dict(getattr(weighting, "_field_B", {}))
         self._default_b = weighting.B
 
+    def docs(self, q: wq.Query) -> np.ndarray:
+        """The sorted documents `q` matches, unscored (what exclusions and phrases need)."""
+        return self._matching(self.searcher, q, self.generation)
+
     def score(self, q: wq.Query) -> Scored | None:
         """The matches of `q` with Whoosh's scores, or None for a query left to Whoosh."""
         if q is wq.NullQuery:
@@ -88,7 +92,7 @@ class Scorer:
             return self._phrase(q)
         if isinstance(q, wq.AndNot):
             positive = self.score(q.a)
-            return None if positive is None else positive.without(self._matching(self.searcher, q.b, self.generation))
+            return None if positive is None else positive.without(self.docs(q.b))
         if not isinstance(q, (wq.And, wq.Or, wq.DisjunctionMax)):
             return None
         subqueries = q.subqueries
@@ -132,7 +136,7 @@ class Scorer:
         found = intersect_sum(parts)
         for sub in subqueries:
             if isinstance(sub, wq.Not):
-                found = found.without(self._matching(self.searcher, sub.query, self.generation))
+                found = found.without(self.docs(sub.query))
                 # Whoosh matches « not x » with an inverse matcher scoring 1 everywhere:
                 # every score moves alike, the ranking does not.
                 found = Scored(found.docs, found.scores + 1.0)
@@ -141,7 +145,7 @@ class Scorer:
     def _phrase(self, q: wq.Phrase) -> Scored:
         """Whoosh scores a phrase as its words together (an intersection), times its
         boost; the documents are those where the words stand as the phrase asks."""
-        docs = self._matching(self.searcher, q, self.generation)
+        docs = self.docs(q)
         if not docs.size:
             return NOTHING
         scores = sum(self.term(q.fieldname, word).score_of(docs) for word in q.words)

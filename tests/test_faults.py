@@ -311,6 +311,14 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_the_old_index(tmp_path, small
     assert [p.name for p in index_dir.glob("*ix*") if current not in p.name] == []
 
 
+def indexed_archive(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """An archive of 50 dispatches, its index, and that index's live state."""
+    root, index_dir = tmp_path / "archive", tmp_path / "index"
+    write_archive(root, range(50))
+    assert archive("reindex", "--index", str(index_dir), str(root)).returncode == 0
+    return root, index_dir, live_state(index_dir)
+
+
 def limit_file_size() -> None:
     """In a child: no file may grow past 64 kB; writes fail with EFBIG instead of the
     process being killed by SIGXFSZ."""
@@ -320,10 +328,7 @@ def limit_file_size() -> None:
 
 @pytest.mark.slow
 def test_a_file_size_limit_gives_a_clear_error_and_keeps_the_old_index(tmp_path):
-    root, index_dir = tmp_path / "archive", tmp_path / "index"
-    write_archive(root, range(50))
-    assert archive("reindex", "--index", str(index_dir), str(root)).returncode == 0
-    old = live_state(index_dir)
+    root, index_dir, old = indexed_archive(tmp_path)
     write_archive(root, range(50, 1000))  # an index of them is past 64 kB
     for rebuild in ([], ["--rebuild"]):
         failed = archive("reindex", "--index", str(index_dir), str(root), *rebuild, preexec_fn=limit_file_size)
@@ -334,10 +339,7 @@ def test_a_file_size_limit_gives_a_clear_error_and_keeps_the_old_index(tmp_path)
 
 @pytest.mark.slow
 def test_a_read_only_index_folder_gives_a_clear_error_and_keeps_the_old_index(tmp_path):
-    root, index_dir = tmp_path / "archive", tmp_path / "index"
-    write_archive(root, range(50))
-    assert archive("reindex", "--index", str(index_dir), str(root)).returncode == 0
-    old = live_state(index_dir)
+    root, index_dir, old = indexed_archive(tmp_path)
     write_archive(root, range(50, 80))
     (index_dir / "REINDEX").unlink()  # as in a folder copied without it: the lock is made again
     try:
