@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from bench.corpus import missing_corpus
 from bench.ours import REPO
 from bench.run import Options, run
 
@@ -32,6 +33,8 @@ from bench.run import Options, run
               help="Which engines to measure, comma-separated.")
 def main(quick, sizes, repeat, queries, out, skip_http, http_requests, http_seconds, workdir, keep, seed, engines):
     """Benchmark ours against plain Whoosh and Tantivy; write and print the table."""
+    if message := missing_corpus():
+        raise click.ClickException(message)
     try:
         chosen = tuple(int(s) for s in (sizes or ("5000" if quick else "5000,34103")).split(","))
     except ValueError:

@@ -10,6 +10,7 @@ import platform
 import time
 from pathlib import Path
 
+from bench.corpus import missing_corpus
 from loadtest import corpus, queries, report, wrk
 from loadtest.server import serve
 from web.cli import DEFAULT_THREADS
@@ -25,6 +26,8 @@ def main() -> None:
                         help="the server's worker threads [default: as `archive serve`, one per core]")
     parser.add_argument("--out", type=Path, default=corpus.REPOSITORY / "docs" / "load-test.md")
     options = parser.parse_args()
+    if message := missing_corpus():
+        parser.exit(2, message + "\n")
     if not wrk.available():
         parser.error("wrk is not installed (Debian: apt-get install wrk)")
     clients = [int(c) for c in options.clients.split(",")]

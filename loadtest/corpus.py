@@ -17,11 +17,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.corpus import CORPUS
 from index import SCHEMA_VERSION, needs_rebuild
 
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parent
-CORPUS = REPOSITORY.parent / "shared" / "corpus" / "orangesum" / "news.jsonl.gz"
 WORK = HERE / ".work"
 
 

@@ -2,7 +2,6 @@
 
 import pickle
 import unicodedata
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -13,8 +12,8 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
 
 from index.analysis import FRENCH_STOP_WORDS, fold, french_analyzer, snowball_stem
+from textdata import SNOWBALL_FR
 
-SNOWBALL_FR = Path(__file__).resolve().parents[2] / "shared" / "eval" / "snowball-fr"
 
 
 def tokens(text: str) -> list[str]:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from index import SearchRequest, open_index, reindex, stories
+from archive import Dispatch, UnreadableDispatch, discover, read_file
+from index import Failure, SearchRequest, open_index, reindex, stories
 from index import writer as index_writer
 from index.build import split
 from index.build_writer import BulkSegmentWriter
@@ -58,16 +60,33 @@ def write_archive(root: Path, count: int) -> None:
         (folder / f"d{n:05d}.txt").write_text(f"{date}{title}\n\n" + "\n\n".join(body), encoding="utf-8")
 
 
+def read_archive(root: Path, report: ReindexReport) -> Iterator[tuple[Dispatch, int, int]]:
+    """Each dispatch under `root` with its file's size and mtime, read through the
+    archive's public readers; what they refuse goes into the report, as reindex words it."""
+    root = root.resolve()
+    for found in discover(root):
+        if found.skipped:
+            report.failures.append(Failure(found.relative, found.skipped))
+            continue
+        stat = found.path.stat()
+        try:
+            reading = read_file(found.path, root)
+        except UnreadableDispatch as error:
+            report.failures.append(Failure(found.relative, error.reason))
+            continue
+        report.failures.extend(Failure(problem.path, problem.reason) for problem in reading.problems)
+        for dispatch in reading.dispatches:
+            yield dispatch, stat.st_size, stat.st_mtime_ns
+
+
 def plain_build(index_dir: Path, root: Path) -> ReindexReport:
     """The reference: one Whoosh writer in this process, then the same story grouping."""
     report = ReindexReport()
-    files = list(index_writer._scan([root.resolve()], report))
     ix, name = create_fresh(index_dir)
     with ix.writer(**index_writer.WRITER_OPTIONS) as writer:
-        for file in files:
-            for dispatch in index_writer._read(file, report):
-                writer.add_document(**document(dispatch, file.size, file.mtime))
-                report.added += 1
+        for dispatch, size, mtime in read_archive(root, report):
+            writer.add_document(**document(dispatch, size, mtime))
+            report.added += 1
     with ix.reader() as reader:
         rewrites = stories.regroup_all(reader)
     with ix.writer(**index_writer.WRITER_OPTIONS) as writer:
@@ -157,9 +176,9 @@ def test_the_bulk_segment_writer_writes_what_whoosh_writes(tmp_path, seeds_dir):
         report = ReindexReport()
         ix, _ = create_fresh(tmp_path / name)
         writer = ix.writer(**index_writer.WRITER_OPTIONS) if writer_class is None else writer_class(ix, **index_writer.SEGMENT_OPTIONS)
-        for file in index_writer._scan([root.resolve(), seeds_dir.resolve()], report):
-            for dispatch in index_writer._read(file, report):
-                writer.add_document(**document(dispatch, file.size, file.mtime))
+        for folder in (root, seeds_dir):
+            for dispatch, size, mtime in read_archive(folder, report):
+                writer.add_document(**document(dispatch, size, mtime))
         writer.commit(merge=False)
         indexes.append(ix)
     assert index_contents(indexes[0]) == index_contents(indexes[1])

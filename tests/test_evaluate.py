@@ -1,5 +1,5 @@
 """Search quality: the evaluation itself on a few judged queries, then MRR@10 and recall
-on the PIAF dev split (French questions on 1,518 Wikipedia paragraphs, `../shared/eval/
+on the PIAF dev split (French questions on 1,518 Wikipedia paragraphs, `tests/data/
 piaf/`), against a plain Whoosh index with the stock `LanguageAnalyzer("fr")`."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from whoosh.filedb.filestore import RamStorage
 
 from index import open_index, reindex
 from index.evaluate import DEPTH, evaluate, external_id
+from textdata import PIAF
 
-PIAF = Path(__file__).resolve().parents[2] / "shared" / "eval" / "piaf"
 TARGET_MRR = 0.76
 
 SEED_000 = "000_4375ea2097648a51.txt"

@@ -182,7 +182,6 @@ def test_twenty_kills_at_random_moments_never_lose_the_index(tmp_path):
     assert committed == expected_state(root) and len(committed) == 300
     phases: Counter[str] = Counter()
     merges = 0
-    started = time.perf_counter()
     for kill in range(20):
         mutate(root, rng, live, next_number)
         rebuild = kill % 4 == 0
@@ -214,7 +213,6 @@ def test_twenty_kills_at_random_moments_never_lose_the_index(tmp_path):
     killed_at_work = sum(n for name, n in phases.items() if name.startswith(("writing", "committing")))
     assert killed_at_work >= 5, phases
     assert merges >= 1  # the runs do merge segments: some kills fall in a merge
-    assert time.perf_counter() - started < 120
     print(f"kills by phase: {dict(phases)}; completed runs that merged segments: {merges}")
 
 

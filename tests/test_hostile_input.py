@@ -16,13 +16,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from archive import PartialDate, UnreadableDispatch, read_file
+from scaling import assert_grows_linearly
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 
@@ -132,30 +132,31 @@ def test_a_50_mb_file_is_refused_by_its_size_without_being_read(tmp_path):
         handle.write(b" date 2019-04-07 Un titre\n\n" + b"Du texte. " * 100)
         handle.truncate(BIG_BYTES)
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         with pytest.raises(UnreadableDispatch) as refused:
             read_file(big, tmp_path)
-        elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert refused.value.reason == "file too large (52.4 MB; the limit is 8 MB)"
-    assert elapsed < 0.5
     assert peak < 1_000_000  # reading it would have allocated 50 MB
 
 
 def test_html_nested_10000_levels_deep_is_read(tmp_path):
     page = tmp_path / "profond.html"
     page.write_text(nested_page())
-    started = time.perf_counter()
     (dispatch,) = read_file(page, tmp_path).dispatches
-    assert time.perf_counter() - started < 10
     assert dispatch.paragraphs == ("Un paragraphe enfoui sous dix mille balises.",)
 
+    def read_nested(scale: int) -> None:
+        page.write_text(nested_page(NESTING // 4 * scale))
+        read_file(page, tmp_path)
 
-def nested_page() -> str:
-    return "<div>" * NESTING + "<p>Un paragraphe enfoui sous dix mille balises.</p>" + "</div>" * NESTING
+    assert_grows_linearly(read_nested, 1, "nesting")
+
+
+def nested_page(levels: int = NESTING) -> str:
+    return "<div>" * levels + "<p>Un paragraphe enfoui sous dix mille balises.</p>" + "</div>" * levels
 
 
 def good_text(number: int) -> str:
@@ -221,13 +222,11 @@ print(json.dumps({"failures": [[f.path, f.reason] for f in report.failures],
 def test_a_reindex_of_every_hostile_file_keeps_all_the_good_ones(tmp_path):
     root, index_dir = tmp_path / "archive", tmp_path / "index"
     generated = build_hostile_archive(root, tmp_path / "dehors")
-    started = time.perf_counter()
     child = subprocess.run(
         [sys.executable, "-c", REINDEX_CHILD, str(index_dir), str(root)],
         capture_output=True, text=True, timeout=300,
         preexec_fn=without_permission_override if os.geteuid() == 0 else None,
     )
-    elapsed = time.perf_counter() - started
     assert child.returncode == 0, child.stderr
     report = json.loads(child.stdout)
     failures = report["failures"]
@@ -269,7 +268,6 @@ def test_a_reindex_of_every_hostile_file_keeps_all_the_good_ones(tmp_path):
     from index import SearchRequest
 
     assert index.search(SearchRequest(query="secret")).total == 0
-    assert elapsed < 60
 
 
 def test_the_reindex_report_gives_one_line_per_failure(tmp_path, runner):

@@ -1,5 +1,6 @@
 """Ranking with NumPy (index/scoring.py, index/phrases.py, index/partial.py) against
-Whoosh's own matchers, on a real index of 800 news dispatches in the three formats.
+Whoosh's own matchers, on a real index of about 1,000 French dispatches in the three formats
+(Wikipedia paragraphs shaped as dispatches by `tests/textdata.py`).
 
 Whoosh is the reference for every query whose scores it computes correctly: terms,
 AND, OR, phrases, exclusions and the proximity bonus of partial matches. Where it does
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
-from bench.corpus import CORPUS, load_records, materialise
+from bench.corpus import materialise
 from index import clear_caches, open_index, reindex
 from index import partial, postings
 from index.cache import LruCache
@@ -25,19 +26,18 @@ from index.matching import matching
 from index.phrases import phrase_docs
 from index.query import PROXIMITY_BOOST, Near
 from index.scoring import Scorer
-
-DISPATCHES = 800
+from textdata import wikipedia_records
 
 
 @pytest.fixture(scope="module")
 def news(tmp_path_factory) -> Path:
-    if not CORPUS.is_file():
-        pytest.fail(f"the news corpus is missing: expected {CORPUS}")
+    records = wikipedia_records()
     root = tmp_path_factory.mktemp("news")
-    materialise(load_records(), DISPATCHES, root)
+    archive = materialise(records, len(records), root)
+    assert all(archive.formats.values())  # text, HTML and JSON Lines files
     index_dir = tmp_path_factory.mktemp("news-index")
     report = reindex(index_dir, [root])
-    assert report.added == DISPATCHES and not report.failures
+    assert report.added == len(records) and not report.failures
     return index_dir
 
 

@@ -370,6 +370,12 @@ ABUSE = {
 }
 
 
+# The abusive requests once cost 500 to 3,000 times a two-word query (30 common words:
+# 20.5 s); clamped, the worst costs some 40 times. Both are timed in the same test, so a
+# busy machine slows both: the ratio, not a number of seconds, is the bound.
+MAX_ABUSE_RATIO = 150
+
+
 @pytest.mark.slow
 def test_abusive_queries_are_refused_or_clamped_fast(abuse_client):
     abuse_client.get("/?q=gouvernement")  # open the searcher and fill the caches
@@ -378,24 +384,25 @@ def test_abusive_queries_are_refused_or_clamped_fast(abuse_client):
         for path in ("/", "/api/search"):
             response, elapsed = timed_get(abuse_client, path, **params)
             assert response.status_code == status, (name, path, response.status_code)
-            timings[f"{path} {name}"] = elapsed
+            timings[f"{path} {name}"] = min(elapsed, timed_get(abuse_client, path, **params)[1])
         if status == 200:
             data = abuse_client.get("/api/search?" + urlencode(params)).get_json()
             assert data["page"] <= data["pages"]  # a deep page is the last one
             assert len(data["hits"]) <= data["page_size"]
     words = abuse_client.get("/api/search?" + urlencode(ABUSE["500 words in 1,000 characters"][0])).get_json()
     assert "32 premiers mots" in words["notice"]
+    baseline = min(timed_get(abuse_client, "/", q="gouvernement président")[1] for _ in range(3))
     worst = max(timings, key=timings.get)
-    print(f"\nworst abusive request: {worst}: {timings[worst] * 1000:.0f} ms")
+    print(f"\nworst abusive request: {worst}: {timings[worst] * 1000:.0f} ms; two common words: {baseline * 1000:.0f} ms")
     for name, elapsed in sorted(timings.items(), key=lambda item: -item[1])[:6]:
         print(f"  {elapsed * 1000:7.0f} ms  {name}")
-    assert timings[worst] < 10
+    assert timings[worst] < MAX_ABUSE_RATIO * baseline
 
 
 @pytest.mark.slow
 def test_the_real_server_refuses_huge_urls_fast(server):
     _, _, port = server
+    # The connection's timeout catches a server that hangs on them.
     for size in (10_000, 100_000, 1_000_000):
-        status, _, elapsed = raw_get(port, "/?q=" + "a" * size)
+        status, _, _ = raw_get(port, "/?q=" + "a" * size)
         assert status in (400, 414, 431), (size, status)
-        assert elapsed < 5, (size, elapsed)

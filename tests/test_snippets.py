@@ -1,6 +1,7 @@
 """Snippets against Whoosh's own highlighter: `index/snippets.py` walks the text with
 its own copy of Whoosh's context fragmenter, so the passages, their choice and their
-marks must be exactly what `whoosh.highlight.highlight` gives, on real dispatches."""
+marks must be exactly what `whoosh.highlight.highlight` gives, on real French text
+(Wikipedia paragraphs shaped as dispatches by `tests/textdata.py`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import random
 import pytest
 from whoosh import highlight
 
-from bench.corpus import CORPUS, load_records
 from index.analysis import french_analyzer
 from index.snippets import SNIPPET_CHARS, _formatter, snippet
+from textdata import wikipedia_records
 
 
 def whoosh_snippet(text: str, terms: frozenset[str]) -> str:
@@ -22,9 +23,7 @@ def whoosh_snippet(text: str, terms: frozenset[str]) -> str:
 
 @pytest.fixture(scope="module")
 def bodies() -> list[str]:
-    if not CORPUS.is_file():
-        pytest.fail(f"the news corpus is missing: expected {CORPUS}")
-    records = load_records()
+    records = wikipedia_records()
     return ["\n\n".join(r.paragraphs) for r in random.Random(5).sample(records, 400)]
 
 

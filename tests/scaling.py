@@ -1,0 +1,44 @@
+"""Cost that must not explode, checked so that a busy machine cannot fail the check.
+
+A wall-clock bound (`elapsed < 1`) fails when another process takes the cores. What a
+reader or parser must not do is grow faster than its input: a quadratic parse or a
+backtracking regex takes 16 times longer for 4 times the input, a linear one 4 times. So
+these checks time the same work at two sizes, in turn and best of a few, and compare:
+both measurements share whatever load the machine is under.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+# 4× the input: linear work takes about 4×, quadratic work 16×; 8 lies between.
+FACTOR = 4
+MAX_GROWTH = 8.0
+# Below this, the larger run is cheap whatever its ratio (timer noise dominates such
+# small times): a busy machine can only push a run above it, never below.
+NEGLIGIBLE_SECONDS = 0.05
+
+
+def growth(run: Callable[[int], object], size: int, factor: int = FACTOR, repeats: int = 3) -> tuple[float, float]:
+    """Best time of `run(size)` and of `run(size * factor)`, measured alternately."""
+    small = large = float("inf")
+    for _ in range(repeats):
+        small = min(small, _timed(run, size))
+        large = min(large, _timed(run, size * factor))
+    return small, large
+
+
+def assert_grows_linearly(run: Callable[[int], object], size: int, what: str = "") -> None:
+    """`run(n)` does work of size n: 4n must cost well under 16 times n."""
+    small, large = growth(run, size)
+    if large < NEGLIGIBLE_SECONDS:
+        return
+    ratio = large / max(small, 1e-6)
+    assert ratio < MAX_GROWTH, f"{what}: {small * 1000:.1f} ms for {size}, {large * 1000:.1f} ms for {size * FACTOR} ({ratio:.1f}×)"
+
+
+def _timed(run: Callable[[int], object], size: int) -> float:
+    started = time.perf_counter()
+    run(size)
+    return time.perf_counter() - started
