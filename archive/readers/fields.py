@@ -19,8 +19,11 @@ _DATE_DIGITS = {4: (), 6: (4,), 8: (4, 6)}
 class Fields:
     """Text fields read from one record, and the warnings their reading gave."""
 
-    def __init__(self, record: dict) -> None:
+    def __init__(self, record: dict, escapes_surrogates: bool = True) -> None:
+        """`escapes_surrogates`: whether the JSON text holds a `\\ud…` escape at all (only
+        such an escape gives a surrogate), so that the usual record skips the search."""
         self.record = record
+        self.escapes_surrogates = escapes_surrogates
         self.warnings: list[str] = []
         self._surrogates: list[str] = []
 
@@ -65,6 +68,8 @@ class Fields:
         return ""
 
     def _clean(self, name: str, value: str) -> str:
+        if not self.escapes_surrogates:
+            return value.strip()
         cleaned, count = replace_surrogates(value)
         if count and name not in self._surrogates:
             self._surrogates.append(name)

@@ -92,7 +92,8 @@ def _record(
         raise _problem(source, number, f"invalid JSON ({error})") from None
     if not isinstance(record, dict):
         raise _problem(source, number, "not a JSON object")
-    fields = Fields(record)
+    # Text decoded from bytes holds no surrogate: only a JSON escape can make one.
+    fields = Fields(record, escapes_surrogates="\\ud" in line or "\\uD" in line)
     title, body = " ".join(fields.text("title").split()), fields.paragraphs("body")
     paragraphs = split_paragraphs(body)
     if not paragraphs and not title:
