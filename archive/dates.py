@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from functools import cache
 
 from babel.dates import get_month_names
@@ -55,16 +56,37 @@ def date_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?:{_written_pattern()}|{_NUMERIC})(?![\w-])", re.IGNORECASE)
 
 
+# News dispatches are not older than the press agencies (Havas, 1835), and none is dated
+# more than a year ahead: a year outside this range is a typing or export error
+# (`0001-01-01`, `9999-12-31`), and a year-9999 dispatch would head « plus récent » forever.
+# The lower bound leaves room for digitised 19th-century papers.
+FIRST_YEAR = 1800
+
+
+def last_year() -> int:
+    """The latest plausible year: next year (a dispatch embargoed over New Year)."""
+    return date.today().year + 1
+
+
+class ImplausibleDate(ValueError):
+    """A real calendar date in a year no dispatch is dated with."""
+
+
 def from_match(match: re.Match[str]) -> PartialDate:
-    """Turn a `date_pattern()` match into a date; ValueError if the calendar refuses it."""
+    """Turn a `date_pattern()` match into a date; ValueError if the calendar refuses it,
+    ImplausibleDate if its year is outside `FIRST_YEAR` to `last_year()`."""
     groups = match.groupdict()
     if groups["wmonth"]:
         month = _month_number(groups["wmonth"])
         day = int(groups["wday"]) if groups["wday"] else None
-        return PartialDate(int(groups["wyear"]), month, day)
-    if groups["iso"]:
-        return PartialDate(*(int(p) for p in groups["iso"].split("-")))
-    return PartialDate(int(groups["fyear"]), int(groups["fmonth"]), int(groups["fday"]))
+        found = PartialDate(int(groups["wyear"]), month, day)
+    elif groups["iso"]:
+        found = PartialDate(*(int(p) for p in groups["iso"].split("-")))
+    else:
+        found = PartialDate(int(groups["fyear"]), int(groups["fmonth"]), int(groups["fday"]))
+    if not FIRST_YEAR <= found.year <= last_year():
+        raise ImplausibleDate(f"year {found.year} outside {FIRST_YEAR}–{last_year()}")
+    return found
 
 
 def _month_number(name: str) -> int:
@@ -91,6 +113,8 @@ def parse_date(text: str) -> PartialDate:
         raise ValueError(f"unrecognised date {text!r}")
     try:
         return from_match(match)
+    except ImplausibleDate as error:
+        raise ImplausibleDate(f"implausible date {text!r} ({error})") from None
     except ValueError:
         raise ValueError(f"impossible date {text!r}") from None
 

@@ -4,8 +4,11 @@ detected encoding; never a silent mojibake.
 French archives hold Windows-1252 and Latin-1 files beside UTF-8 ones. charset-normalizer
 alone misread 15 to 45 % of French Windows-1252 texts (as cp1250, cp1257, Big5…; the
 shorter, the worse), so Windows-1252 and Latin-9 are tried first and kept when the
-non-ASCII characters they give are mostly those French is written with. Binary files
-(images, archives, anything with NUL bytes) are refused by name, not indexed as noise.
+non-ASCII characters they give are mostly those French is written with. A UTF-8 file
+with a few stray bytes (a cut sequence, a byte no encoding of French uses) stays UTF-8:
+the stray bytes become U+FFFD and the caller is told where, instead of the whole file
+turning into mojibake (« VÃ©ran »). Binary files (images, archives, anything with NUL
+bytes) are refused by name, not indexed as noise.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import codecs
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
@@ -49,49 +53,80 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SCORE_SAMPLE = 1 << 16
 
 
+@dataclass(frozen=True)
+class Decoded:
+    """A file's text, and the bytes that were not valid UTF-8 in an otherwise UTF-8 file
+    (each replaced with U+FFFD): how many, and the offset of the first."""
+
+    text: str
+    replaced: int = 0
+    first_replaced: int | None = None
+
+    def warning(self) -> str | None:
+        """What to report beside the text, or None when nothing was replaced."""
+        if not self.replaced:
+            return None
+        count = "1 byte" if self.replaced == 1 else f"{self.replaced} bytes, the first"
+        return f"not valid UTF-8: {count} at byte {self.first_replaced} replaced with U+FFFD"
+
+
 def decode(data: bytes, path: str) -> str:
     """Decode a file's bytes to NFC text with `\\n` line ends, or raise UnreadableDispatch.
 
     Stray control characters are dropped; a file made mostly of them is refused as binary.
     """
+    return decode_reporting(data, path).text
+
+
+def decode_reporting(data: bytes, path: str) -> Decoded:
+    """`decode()`, also saying which bytes of a UTF-8 file had to be replaced."""
     if not data:
         raise UnreadableDispatch(path, "empty file (0 bytes)")
     if not data.strip():
         raise UnreadableDispatch(path, "empty file (only white space)")
-    for magic, kind in _MAGIC.items():
-        if data.startswith(magic):
-            raise UnreadableDispatch(path, f"binary file ({kind})")
-    text = _decode_bytes(data, path)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    refuse_known_binary(data, path)
+    decoded = _decode_bytes(data, path)
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     if len(data.translate(None, _CONTROL_BYTES)) != len(data):
         sample = text[:4096]
         if sample and len(_CONTROL.findall(sample)) / len(sample) > 0.01:
             raise UnreadableDispatch(path, "binary file (control characters)")
         text = _CONTROL.sub("", text)
-    return unicodedata.normalize("NFC", text)
+    return Decoded(unicodedata.normalize("NFC", text), decoded.replaced, decoded.first_replaced)
 
 
-def _decode_bytes(data: bytes, path: str) -> str:
+def refuse_known_binary(data: bytes, path: str) -> None:
+    """UnreadableDispatch naming the kind of a binary file known by its first bytes."""
+    for magic, kind in _MAGIC.items():
+        if data.startswith(magic):
+            raise UnreadableDispatch(path, f"binary file ({kind})")
+
+
+def _decode_bytes(data: bytes, path: str) -> Decoded:
     if data.startswith(codecs.BOM_UTF8):
-        return _strict(data[len(codecs.BOM_UTF8) :], "utf-8", path)
+        return Decoded(_strict(data[len(codecs.BOM_UTF8) :], "utf-8", path))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _strict(data, "utf-16", path)
+        return Decoded(_strict(data, "utf-16", path))
     if b"\x00" in data:
         raise UnreadableDispatch(path, "binary file (contains NUL bytes)")
     try:
-        return data.decode("utf-8")
+        return Decoded(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
-    mixed = _mixed(data)
+    escaped = data.decode("utf-8", errors="surrogateescape")
+    mixed = _mixed(escaped)
     if mixed is not None:
-        return mixed
+        return Decoded(mixed)
+    replaced = _utf8_replaced(escaped)
+    if replaced is not None:
+        return replaced
     western = _western(data)
     if western is not None:
-        return western
+        return Decoded(western)
     best = from_bytes(data).best()
     if best is None:
         raise UnreadableDispatch(path, "undecodable bytes: not UTF-8 and no known encoding fits")
-    return str(best)
+    return Decoded(str(best))
 
 
 # A byte that is not UTF-8, as `surrogateescape` keeps it (U+DC80 to U+DCFF), and the
@@ -100,11 +135,12 @@ _STRAY_BYTE = re.compile("[\udc80-\udcff]")
 _STRAY_CP1252 = {0xDC00 + b: bytes([b]).decode("cp1252", errors="replace") for b in range(0x80, 0x100)}
 
 
-def _mixed(data: bytes) -> str | None:
+def _mixed(text: str) -> str | None:
     """UTF-8 with stray Windows-1252 bytes (a UTF-8 file with a Windows-1252 paragraph
     pasted in): each stray byte read as Windows-1252, when the file holds real UTF-8
-    text too and the stray bytes then give French letters and signs."""
-    text = data.decode("utf-8", errors="surrogateescape")
+    text too and the stray bytes then give French letters and signs.
+
+    `text` is the file decoded with `surrogateescape`."""
     strays = _STRAY_BYTE.findall(text)
     if len(_NON_ASCII.findall(text)) == len(strays):
         return None  # no UTF-8 beyond ASCII: a single-byte file, for `_western`
@@ -112,6 +148,21 @@ def _mixed(data: bytes) -> str | None:
     if french * 10 < len(strays) * 9:
         return None
     return text.translate(_STRAY_CP1252)
+
+
+def _utf8_replaced(text: str) -> Decoded | None:
+    """UTF-8 with a few stray bytes that are not French in Windows-1252 either (0x81, a
+    cut sequence such as `\\xc3(`): the stray bytes replaced with U+FFFD, when the file
+    holds at least as many real UTF-8 characters as stray bytes. A Windows-1252 or Latin-1 file
+    holds almost no valid multi-byte sequence, so it is left to `_western`."""
+    first = _STRAY_BYTE.search(text)
+    if first is None:
+        return None
+    strays = len(_STRAY_BYTE.findall(text))
+    if len(_NON_ASCII.findall(text)) - strays < strays:
+        return None
+    offset = len(text[: first.start()].encode("utf-8", errors="surrogateescape"))
+    return Decoded(_STRAY_BYTE.sub("\ufffd", text), strays, offset)
 
 
 def _western(data: bytes) -> str | None:

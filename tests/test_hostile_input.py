@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from archive import PartialDate, UnreadableDispatch, read_file
+from hostile_cases import SECOND_PASS
 from scaling import assert_grows_linearly
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -90,7 +91,7 @@ CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
 
 def test_the_checked_in_corpus_is_small_and_complete():
     files = {p.name for p in HOSTILE.iterdir() if p.suffix != ".md"}
-    assert files == {*DISPATCHES, *REFUSED, "broken-lines.jsonl"}
+    assert files == {*DISPATCHES, *REFUSED, "broken-lines.jsonl", *SECOND_PASS}
     assert max(p.stat().st_size for p in HOSTILE.iterdir()) < 100_000
 
 
@@ -241,10 +242,14 @@ def test_a_reindex_of_every_hostile_file_keeps_all_the_good_ones(tmp_path):
         "lien-casse.txt": "broken symbolic link",
     }
     expected |= {name: reason for name, reasons in KEPT_WITH_PROBLEMS.items() for _, reason in reasons}
+    second_pass = [problem for _, problems in SECOND_PASS.values() for problem in problems]
+    expected |= {path: reason for path, reason in second_pass if "#" not in path}
     whole = {path: reason for path, reason in failures if "#" not in path}
     assert whole == expected
     check_jsonl_problems([(p, r) for p, r in failures if p.startswith("broken-lines.jsonl#")])
-    assert len(failures) == len(expected) + len(JSONL_PROBLEMS)
+    records = [(p, r) for p, r in failures if "#" in p and not p.startswith("broken-lines.jsonl#")]
+    assert sorted(records) == sorted((p, r) for p, r in second_pass if "#" in p)
+    assert len(failures) == len(expected) + len(JSONL_PROBLEMS) + len(records)
 
     # Every dispatch read: the 20 good files, the link inside the root, the hostile files
     # that decode, the JSON Lines' good records, the odd names and the nested page.
@@ -252,6 +257,7 @@ def test_a_reindex_of_every_hostile_file_keeps_all_the_good_ones(tmp_path):
 
     index = open_index(index_dir)
     dispatches = 20 + 1 + len(DISPATCHES) + len(JSONL_TITLES) + len(generated)
+    dispatches += sum(len(kept) for kept, _ in SECOND_PASS.values())
     assert report["added"] == report["documents"] == index.count() == dispatches
     for number in range(1, 21):
         stored = index.get(f"bonnes/depeche-{number:02d}.txt")
@@ -264,6 +270,8 @@ def test_a_reindex_of_every_hostile_file_keeps_all_the_good_ones(tmp_path):
         assert title in index.get(name).dispatch.title
     for dispatch in read_file(HOSTILE / "broken-lines.jsonl", HOSTILE).dispatches:
         assert index.get(dispatch.id).dispatch.title == dispatch.title
+    for dispatch_id, title in (kept for kept, _ in SECOND_PASS.values() for kept in kept):
+        assert index.get(dispatch_id).dispatch.title == title
     # Nothing from outside the root went in, through either link.
     from index import SearchRequest
 

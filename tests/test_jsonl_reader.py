@@ -72,7 +72,7 @@ def test_a_line_that_is_not_an_object(tmp_path, line):
 
 @pytest.mark.parametrize(
     "line",
-    [record(id="x"), record(title="", body="   "), record(title=12, body=["liste"]), "{}"],
+    [record(id="x"), record(title="", body="   "), record(title=12, body={"texte": "objet"}), "{}"],
 )
 def test_a_record_with_no_title_and_no_body(tmp_path, line):
     reading = read(tmp_path, [line, record(title="Bon", body="Bon.")])

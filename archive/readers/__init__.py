@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from archive.errors import UnreadableDispatch
-from archive.readers.base import Reading, Source
+from archive.readers.base import MAX_DISPATCH_BYTES, Reading, Source
 from archive.readers.html import read_html
 from archive.readers.jsonl import read_jsonl
 from archive.readers.text import read_text
@@ -24,9 +24,8 @@ READERS: dict[str, Reader] = {
     ".ndjson": read_jsonl,
 }
 
-# A dispatch is a few kilobytes; a larger file is a mistake or an attack, not news.
-# Exports hold many dispatches, so they may be larger.
-MAX_BYTES = {read_text: 8 << 20, read_html: 8 << 20, read_jsonl: 512 << 20}
+# Exports hold many dispatches, so they may be larger (each record is capped on its own).
+MAX_BYTES = {read_text: MAX_DISPATCH_BYTES, read_html: MAX_DISPATCH_BYTES, read_jsonl: 512 << 20}
 
 
 def reader_for(path: Path) -> Reader | None:

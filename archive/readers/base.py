@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.decode import decode
+from archive.decode import Decoded, decode, decode_reporting
 from archive.errors import UnreadableDispatch
 from archive.model import Dispatch
+
+# A dispatch is a few kilobytes; a larger one is a mistake or an attack, not news. This
+# caps a text or HTML file, and each record of a JSON Lines export.
+MAX_DISPATCH_BYTES = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,12 @@ class Source:
 
     def text(self) -> str:
         return decode(self.data, self.relative)
+
+    def decoded(self) -> tuple[str, tuple[UnreadableDispatch, ...]]:
+        """The text, with the warning to report when stray bytes had to be replaced."""
+        decoded: Decoded = decode_reporting(self.data, self.relative)
+        warning = decoded.warning()
+        return decoded.text, (self.problem(warning),) if warning else ()
 
     def problem(self, reason: str) -> UnreadableDispatch:
         return UnreadableDispatch(self.relative, reason)
