@@ -10,6 +10,8 @@ import json
 import os
 import re
 import sys
+import tempfile
+import traceback
 import unicodedata
 from importlib.metadata import version
 from pathlib import Path
@@ -31,10 +33,12 @@ from index import (
 from index.evaluate import evaluate as run_evaluation
 
 # Exit codes of `archive reindex`: some files failed; another reindex holds the index;
-# the index cannot be written (disk full, read-only folder, schema needing a rebuild).
+# the index cannot be written (disk full, read-only folder, schema needing a rebuild);
+# the reindex stopped on an unexpected error (a fault of the program, not of the files).
 EXIT_FAILURES = 1
 EXIT_LOCKED = 3
 EXIT_INDEX = 4
+EXIT_CRASH = 5
 
 DEFAULT_INDEX = Path("index-data")
 DEFAULT_ROOT = Path("seeds")
@@ -82,7 +86,8 @@ def show(files: tuple[Path, ...]) -> None:
 @index_option
 @click.option("--rebuild", is_flag=True, help="Build a new index from scratch (the old one stays live until it is done).")
 @click.option("--wait", "lock_timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for another reindex to finish.")
-def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, lock_timeout: float) -> None:
+@click.option("--debug", is_flag=True, help="On an unexpected error, print its traceback on stderr.")
+def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, lock_timeout: float, debug: bool) -> None:
     """Index the dispatch files under ROOTS (default: seeds/), incrementally."""
     roots = roots or (DEFAULT_ROOT,)
     for root in roots:
@@ -98,9 +103,33 @@ def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, loc
             # Not 1: no file failed, the index itself could not be brought up to date.
             click.echo(f"Error: {error}", err=True)
             sys.exit(EXIT_INDEX)
+        except Exception as error:  # noqa: BLE001 - a crash gets its own exit code
+            _report_crash(error, debug)
+            sys.exit(EXIT_CRASH)
     _print_report(report, index_dir)
     if report.failures:
         sys.exit(EXIT_FAILURES)
+
+
+def _report_crash(error: Exception, debug: bool) -> None:
+    """One line for a person, the traceback for whoever fixes the program: on stderr
+    with --debug, else in a file named in that line."""
+    trace = "".join(traceback.format_exception(error))
+    where = "run again with --debug to see it"
+    if debug:
+        click.echo(trace, err=True, nl=False)
+        where = "above"
+    else:
+        try:
+            handle, name = tempfile.mkstemp(prefix="archive-reindex-", suffix=".traceback.txt")
+            with open(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
+                file.write(trace)
+            where = f"in {name}"
+        except OSError:
+            pass  # a full disk: the line below still says what happened
+    summary = _one_line(f"{type(error).__name__}: {error}")
+    click.echo(f"Error: the reindex stopped on an unexpected error ({summary}); "
+               f"the live index is unchanged; the traceback is {where}", err=True)
 
 
 class _progress_bar:
@@ -136,8 +165,9 @@ def _print_report(report: ReindexReport, index_dir: Path) -> None:
 
 
 def _one_line(text: str) -> str:
-    """A file name may hold a newline: escaped, each failure stays on its own line."""
-    return "".join(ascii(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    """A file name may hold a newline: escaped, each failure stays on its own line.
+    Escape sequences and undecodable bytes (surrogates) are escaped too."""
+    return "".join(ascii(c)[1:-1] if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c for c in text)
 
 
 def _partial_date(value: str | None) -> PartialDate | None:
