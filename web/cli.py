@@ -74,7 +74,7 @@ def show(files: tuple[Path, ...]) -> None:
             failed = True
             continue
         for dispatch in reading.dispatches:
-            click.echo(json.dumps(dispatch.summary(), ensure_ascii=False))
+            click.echo(_json(dispatch.summary()))
         for problem in reading.problems:
             click.echo(f"warning: {problem}", err=True)
     if failed:
@@ -211,32 +211,55 @@ def search_command(words, index_dir, year, month, date_from, date_to, sort, page
     if as_json:
         from web.api import result_json
 
-        click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+        click.echo(_json(result_json(result), indent=2))
     else:
         _print_result(result)
 
 
 def _print_result(result: SearchResult) -> None:
     if result.notice:
-        click.secho(result.notice, fg="yellow", err=True)
+        click.secho(_printable(result.notice), fg="yellow", err=True)
     click.echo(f"{result.total} result(s) in {result.elapsed * 1000:.0f} ms")
     if result.suggestion:
-        click.echo(f"did you mean: {result.suggestion}")
+        click.echo(f"did you mean: {_printable(result.suggestion)}")
     for hit in result.hits:
         date = hit.date.iso() if hit.date else "undated"
         partial = " (some words)" if hit.partial else ""
         click.echo()
-        click.secho(f"{hit.title}", bold=True, nl=False)
-        click.echo(f"  [{date}] {hit.id}{partial}")
+        click.secho(_printable(hit.title), bold=True, nl=False)
+        click.echo(f"  [{date}] {_printable(hit.id)}{partial}")
         click.echo("  " + _terminal_marks(hit.snippet))
 
 
 def _terminal_marks(snippet_html: str) -> str:
-    """Snippet HTML for a terminal: matches in bold, entities decoded."""
+    """Snippet HTML for a terminal: matches in bold, entities decoded, and no control
+    character of the dispatch's own (only the bold is an escape sequence)."""
     from html import unescape
 
     bold_on, bold_off = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
-    return unescape(snippet_html.replace("<mark>", bold_on).replace("</mark>", bold_off))
+    marks = {"<mark>": bold_on, "</mark>": bold_off}
+    return "".join(marks[part] if part in marks else _printable(unescape(part)) for part in _MARKS.split(snippet_html))
+
+
+_MARKS = re.compile(r"(</?mark>)")
+# A terminal acts on C0 and C1 control characters (ESC and CSI start the sequences that
+# clear the screen, move the cursor, retitle the window): dispatch text printed to it
+# keeps none. Line breaks and tabs become spaces: each hit keeps its lines.
+_UNPRINTABLE = {c: None for c in [*range(32), *range(0x7F, 0xA0)]} | {ord(c): " " for c in "\t\n\r\f\v"}
+# What json.dumps leaves unescaped with ensure_ascii=False, and a terminal acts on.
+_JSON_UNPRINTABLE = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+
+
+def _printable(text: str) -> str:
+    """Dispatch text as a terminal may print it (see _UNPRINTABLE); undecodable bytes
+    (surrogates) escaped."""
+    return text.translate(_UNPRINTABLE).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _json(value: object, indent: int | None = None) -> str:
+    """JSON for a terminal or a pipe: C0 characters escaped by json.dumps, DEL and C1
+    escaped here; still valid JSON, read back unchanged."""
+    return json.dumps(value, ensure_ascii=False, indent=indent).translate(_JSON_UNPRINTABLE)
 
 
 @cli.command("evaluate")

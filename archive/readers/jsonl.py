@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from archive.controls import record_without_controls
 from archive.dates import parse_date
 from archive.errors import UnreadableDispatch
 from archive.model import DateSource, Dispatch
@@ -50,6 +51,7 @@ def _record(
         raise UnreadableDispatch(where, f"line {number}: invalid JSON ({error})") from None
     if not isinstance(record, dict):
         raise UnreadableDispatch(where, f"line {number}: not a JSON object")
+    record = record_without_controls(record)  # `\u001b` escapes are only decoded now
     title, body = " ".join(_string(record.get("title")).split()), _string(record.get("body"))
     paragraphs = split_paragraphs(body)
     if not paragraphs and not title:
