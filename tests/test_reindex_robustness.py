@@ -1,10 +1,12 @@
 """Reindexing against what archives really hold: file names that are not UTF-8, a disk
-that fills during a rebuild, a crash of the program itself. Real files, real indexes,
-the real `archive` command in a subprocess."""
+that fills during a rebuild, a crash of the program itself, and what one huge dispatch
+costs a page. Real files, real indexes, the real `archive` command in a subprocess."""
 
 from __future__ import annotations
 
 import os
+import random
+import re
 import resource
 import signal
 import subprocess
@@ -16,6 +18,9 @@ from bs4 import BeautifulSoup
 
 from index import SearchRequest, open_index, reindex
 from index import writer as index_writer
+from index.analysis import TOKEN_PATTERN
+from index.compare import COMPARED_CHARS
+from index.snippets import HIGHLIGHT_CHARS, SNIPPET_SCAN_CHARS, _word_tokens
 from index.store import current_name
 
 ARCHIVE = str(Path(sys.executable).with_name("archive"))
@@ -190,3 +195,116 @@ def test_a_crashed_reindex_has_its_own_exit_code_and_keeps_its_traceback(tmp_pat
     assert debug.returncode == 5
     assert debug.stderr.decode().startswith("Traceback (most recent call last):")
     assert len(list(crashes.iterdir())) == 1
+
+
+# -- what one huge dispatch costs a page -------------------------------------------------
+
+
+OPENING = "Les combats reprennent à Tripoli, où l'offensive du maréchal Haftar piétine. "
+OIL = "Le pétrole de la raffinerie flambe, la raffinerie brûle son pétrole. "
+
+
+def huge_body(seed: int, changed: float = 0.0) -> str:
+    """About 1 MB: an opening on the fighting in Tripoli, then filler, then a long tail
+    about oil (most of the body). With `changed`, that share of the paragraphs is replaced (another version
+    of the same story)."""
+    rng = random.Random(1)  # the same paragraphs for every version
+    other = random.Random(seed)
+    paragraphs = [OPENING * 20] * 40  # 60,000 characters on the fighting
+    while sum(map(len, paragraphs)) < 1_000_000:
+        filler = " ".join(f"m{rng.randrange(30000)}" for _ in range(60)) + "."
+        oil = OIL if sum(map(len, paragraphs)) > 150_000 else ""
+        paragraph = oil + filler
+        if other.random() < changed:
+            paragraph = " ".join(f"n{other.randrange(30000)}" for _ in range(60)) + "."
+        paragraphs.append(paragraph)
+    return "\n\n".join(paragraphs)
+
+
+def words_in(text: str) -> int:
+    return len(re.findall(TOKEN_PATTERN, text))
+
+
+def analysed_words(action) -> int:
+    """How many words the snippet and highlighting code analyses while `action` runs."""
+    _word_tokens.cache_clear()
+    action()
+    info = _word_tokens.cache_info()
+    return info.hits + info.misses
+
+
+@pytest.fixture(scope="module")
+def huge_index(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("huge") / "archive"
+    root.mkdir()
+    (root / "grand.txt").write_text("date 2019-04-07\nGrande dépêche\n\n" + huge_body(1))
+    (root / "grand-suite.txt").write_text("date 2019-04-08\nGrande dépêche, suite\n\n" + huge_body(2, changed=0.1))
+    (root / "combats.txt").write_text("date 2019-04-07\nCombats\n\n" + OPENING * 2)
+    (root / "petrole.txt").write_text("date 2019-04-07\nPétrole\n\n" + OIL * 2)
+    index_dir = root.parent / "index"
+    assert reindex(index_dir, [root]).failures == []
+    return index_dir
+
+
+@pytest.mark.slow
+def test_a_snippet_analyses_only_the_opening_of_a_huge_body(huge_index):
+    with open_index(huge_index) as index:
+        body = index.get("grand.txt").dispatch.body
+        request = SearchRequest(query="pétrole", collapse_versions=False, with_facets=False)
+        hits = []
+        work = analysed_words(lambda: hits.extend(index.search(request).hits))
+    assert {hit.id for hit in hits} == {"grand.txt", "grand-suite.txt", "petrole.txt"}
+    # Each hit's snippet looks at most at the opening of its body.
+    assert work <= 3 * words_in(body[:SNIPPET_SCAN_CHARS]) < words_in(body)
+    # The oil is past the opening: the snippet of a huge dispatch shows its start.
+    huge = next(hit for hit in hits if hit.id == "grand.txt")
+    assert huge.snippet.startswith("Les combats reprennent")
+
+
+@pytest.mark.slow
+def test_the_page_of_a_huge_dispatch_highlights_a_bounded_part_and_loses_no_text(huge_index):
+    with open_index(huge_index) as index:
+        stored = []
+        work = analysed_words(lambda: stored.append(index.get("grand.txt", highlight="pétrole")))
+    (stored,) = stored
+    body = stored.dispatch.body
+    # The words of the title and of the paragraphs begun within the budget, at most.
+    budget, bound = HIGHLIGHT_CHARS, words_in(stored.dispatch.title)
+    for paragraph in stored.dispatch.paragraphs:
+        if budget <= 0:
+            break
+        bound, budget = bound + words_in(paragraph), budget - len(paragraph)
+    assert work <= bound < words_in(body) / 2
+    shown = [BeautifulSoup(html, "html.parser") for html in stored.paragraphs_html]
+    assert "\n\n".join(soup.get_text() for soup in shown) == body
+    marked = [i for i, soup in enumerate(shown) if soup.find("mark")]
+    assert marked and sum(map(len, stored.dispatch.paragraphs[: marked[-1]])) < HIGHLIGHT_CHARS
+
+
+@pytest.mark.slow
+def test_similar_dispatches_come_from_the_opening_of_a_huge_dispatch(huge_index):
+    with open_index(huge_index) as index:
+        similar = [hit.id for hit in index.similar("grand.txt")]
+        small = [hit.id for hit in index.similar("combats.txt")]
+    # The oil fills most of the body but comes after its opening.
+    assert similar == ["combats.txt"]
+    assert len(small) == 1 and small[0] in {"grand.txt", "grand-suite.txt"}  # one story
+
+
+@pytest.mark.slow
+def test_two_huge_versions_are_compared_by_their_opening_and_the_page_says_so(huge_index):
+    from web import create_app
+
+    with open_index(huge_index) as index:
+        (version,) = index.get("grand.txt").versions
+    comparison = version.comparison
+    assert version.id == "grand-suite.txt"
+    assert comparison.truncated
+    compared = sum(len(block.text) + len(block.other) for block in comparison.blocks)
+    assert compared <= 2 * COMPARED_CHARS
+    assert comparison.same
+    client = create_app({"TESTING": True, "INDEX_DIR": str(huge_index)}).test_client()
+    page = BeautifulSoup(client.get("/depeche/grand.txt").data, "html.parser")
+    assert "seul leur début est comparé" in page.find(class_="version-truncated").get_text()
+    data = client.get("/api/depeche/grand.txt").get_json()
+    assert data["versions"][0]["comparison"]["truncated"] is True
