@@ -124,6 +124,22 @@ def test_the_page_the_command_and_the_report_show_the_decoded_name(tmp_path):
     assert [hit["id"] for hit in results["hits"]] == ["café.txt"]
 
 
+@pytest.mark.slow
+def test_the_report_prints_folders_named_in_latin1_on_a_strict_terminal(tmp_path):
+    root = Path(os.fsdecode(os.fsencode(tmp_path) + b"/d\xe9p\xeaches"))
+    root.mkdir()
+    write_raw(root, b"a.txt", dispatch(1))
+    write_raw(root, b"vide.txt", "")
+    index_dir = Path(os.fsdecode(os.fsencode(tmp_path) + b"/index-\xe9"))
+    strict = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    done = archive("reindex", "--index", str(index_dir), str(root), env=strict)
+    assert b"Traceback" not in done.stderr
+    assert done.returncode == 1
+    lines = done.stdout.decode("utf-8").splitlines()
+    assert lines[0].endswith("1 dispatches in " + str(tmp_path) + "/index-\\udce9")
+    assert lines[1:] == ["  failed: vide.txt: empty file (0 bytes)"]
+
+
 def test_two_names_that_read_alike_refuse_the_one_that_is_not_utf8(tmp_path):
     root, index_dir = tmp_path / "archive", tmp_path / "index"
     root.mkdir()

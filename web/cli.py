@@ -158,7 +158,7 @@ def _print_report(report: ReindexReport, index_dir: Path) -> None:
     click.echo(
         f"{report.added} added, {report.updated} updated, {report.removed} removed, "
         f"{report.unchanged} unchanged, {len(report.failures)} failed "
-        f"in {report.seconds:.2f} s; {report.documents} dispatches in {index_dir}"
+        f"in {report.seconds:.2f} s; {report.documents} dispatches in {_one_line(str(index_dir))}"
     )
     for failure in report.failures:
         click.echo(f"  failed: {_one_line(failure.path)}: {_one_line(failure.reason)}")
