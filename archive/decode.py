@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
+from archive.controls import CONTROL, CONTROL_CHARS, strip_controls
 from archive.errors import UnreadableDispatch
 
 _MAGIC = {
@@ -33,12 +34,9 @@ _MAGIC = {
     b"\x7fELF": "an executable",
 }
 
-# Control characters that never appear in real text (tab, newlines and form feed do).
-_CONTROL_CHARS = "".join(chr(c) for c in [*range(9), 11, *range(14, 32), 127])
-_CONTROL = re.compile(f"[{re.escape(_CONTROL_CHARS)}]")
-# The same as bytes, for a quick first look: in UTF-8, UTF-16 and the single-byte
+# Control characters as bytes, for a quick first look: in UTF-8, UTF-16 and the single-byte
 # encodings, a control character in the text comes from a control byte in the file.
-_CONTROL_BYTES = _CONTROL_CHARS.encode("ascii")
+_CONTROL_BYTES = CONTROL_CHARS.encode("ascii")
 
 # Latin-1 is left out: for text it is Windows-1252 less the typographic quotes, « œ » and
 # « € », so reading a Latin-1 file as Windows-1252 gives the same text.
@@ -89,9 +87,9 @@ def decode_reporting(data: bytes, path: str) -> Decoded:
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     if len(data.translate(None, _CONTROL_BYTES)) != len(data):
         sample = text[:4096]
-        if sample and len(_CONTROL.findall(sample)) / len(sample) > 0.01:
+        if sample and len(CONTROL.findall(sample)) / len(sample) > 0.01:
             raise UnreadableDispatch(path, "binary file (control characters)")
-        text = _CONTROL.sub("", text)
+        text = strip_controls(text)
     return Decoded(unicodedata.normalize("NFC", text), decoded.replaced, decoded.first_replaced)
 
 

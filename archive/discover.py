@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.names import readable_name
 from archive.readers import READERS
 
 
@@ -18,8 +19,8 @@ from archive.readers import READERS
 class Found:
     """A dispatch file, or a path passed over and why (`skipped` is then set)."""
 
-    path: Path
-    relative: str
+    path: Path  # the real path, to open the file with
+    relative: str  # its name in the archive, as text (archive/names.py)
     skipped: str | None = None
 
 
@@ -42,7 +43,7 @@ def discover(root: Path) -> Iterator[Found]:
         if entry.name.startswith("."):
             continue
         path = Path(entry.path)
-        relative = path.relative_to(root).as_posix()
+        relative = readable_name(path.relative_to(root).as_posix())
         is_file = Path(entry.name).suffix.lower() in READERS
         if entry.is_symlink():
             reason = _link_problem(path, root)

@@ -20,6 +20,12 @@ from archive.model import PartialDate, normalise_text
 
 # Word-level similarity above which two paragraphs are one paragraph reworded.
 REWORDED = 0.6
+# What is compared of each version: its first paragraphs up to this many characters
+# (a dispatch is a few thousand). Aligning paragraphs costs the product of their
+# numbers, and words within a reworded one the product of their lengths: two 8 MB
+# versions took seconds and filled the page with the whole of both.
+COMPARED_CHARS = 30_000
+COMPARED_PARAGRAPHS = 200
 
 
 class Change(StrEnum):
@@ -46,9 +52,11 @@ class Block:
 
 @dataclass(frozen=True)
 class Comparison:
-    """This dispatch against one other version of its story."""
+    """This dispatch against one other version of its story; `truncated` when only the
+    opening of the two was compared (COMPARED_CHARS, COMPARED_PARAGRAPHS)."""
 
     blocks: tuple[Block, ...]
+    truncated: bool = False
 
     def _texts(self, change: Change) -> tuple[str, ...]:
         return tuple(block.text for block in self.blocks if block.change is change)
@@ -82,7 +90,9 @@ class Version:
 
 
 def compare(this: tuple[str, ...], other: tuple[str, ...]) -> Comparison:
-    """This version's paragraphs against the other's: what it adds, drops, rewords."""
+    """This version's paragraphs against the other's: what it adds, drops, rewords
+    (within the first COMPARED_CHARS characters of each)."""
+    (this, cut_this), (other, cut_other) = _opening(this), _opening(other)
     mine = [normalise_text(p) for p in this]
     theirs = [normalise_text(p) for p in other]
     blocks: list[Block] = []
@@ -92,7 +102,22 @@ def compare(this: tuple[str, ...], other: tuple[str, ...]) -> Comparison:
             blocks += [Block(Change.SAME, p) for p in this[i1:i2]]
         else:
             blocks += _differing(this[i1:i2], other[j1:j2])
-    return Comparison(tuple(blocks))
+    return Comparison(tuple(blocks), truncated=cut_this or cut_other)
+
+
+def _opening(paragraphs: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """The first paragraphs, up to COMPARED_CHARS characters and COMPARED_PARAGRAPHS
+    paragraphs (the last one cut if need be), and whether anything was left out."""
+    kept: list[str] = []
+    room = COMPARED_CHARS
+    for paragraph in paragraphs[:COMPARED_PARAGRAPHS]:
+        if len(paragraph) > room:
+            if room:
+                kept.append(paragraph[:room])
+            return tuple(kept), True
+        kept.append(paragraph)
+        room -= len(paragraph)
+    return tuple(kept), len(paragraphs) > COMPARED_PARAGRAPHS
 
 
 def _differing(this: tuple[str, ...], other: tuple[str, ...]) -> list[Block]:

@@ -28,7 +28,7 @@ from index.compare import Version
 from index.results import MAX_RESULTS_DEPTH, Facets, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import date_from_key
 from index.scoring import Scored, Scorer
-from index.snippets import highlight_all, snippet
+from index.snippets import SNIPPET_SCAN_CHARS, highlight_paragraphs, snippet
 from index.store import current_name, open_live
 
 MAX_PAGE_SIZE = 100
@@ -327,8 +327,8 @@ class ArchiveIndex:
         inferred = fields.get("inferred_date")
         return StoredDispatch(
             dispatch=dispatch,
-            paragraphs_html=tuple(highlight_all(p, terms) for p in paragraphs),
-            title_html=highlight_all(fields["title"], terms),
+            paragraphs_html=highlight_paragraphs(paragraphs, terms),
+            title_html=highlight_paragraphs((fields["title"],), terms)[0],
             date_inferred=PartialDate.from_iso(inferred) if inferred else None,
             story_id=fields.get("story"),
             versions=versions.compared(searcher, docnum, paragraphs),
@@ -352,7 +352,7 @@ def _surface_form(searcher, term: str) -> str | None:
     docnum = next(iter(docnums), None)
     if docnum is None:
         return None
-    body = searcher.stored_fields(docnum)["body"]
+    body = searcher.stored_fields(docnum)["body"][:SNIPPET_SCAN_CHARS]  # a huge body: its opening
     for token in french_analyzer()(body, chars=True, removestops=False):
         if token.text == term:
             return body[token.startchar : token.endchar].lower()

@@ -19,6 +19,12 @@ from whoosh.analysis import Token
 from index.analysis import TOKEN_PATTERN, french_analyzer
 
 SNIPPET_CHARS = 220
+# What one dispatch may cost a page, whatever its size (a text file may hold 8 MB): a
+# snippet is looked for in the opening of the text only, and the dispatch page marks
+# the query's words in its first HIGHLIGHT_CHARS characters (the rest is shown as is).
+# Analysing every word of an 8 MB body took seconds per hit.
+SNIPPET_SCAN_CHARS = 100_000
+HIGHLIGHT_CHARS = 300_000
 FRAGMENTS = 3
 ELLIPSIS = "…"
 _NEAR_START = 12
@@ -60,11 +66,13 @@ _formatter = MarkFormatter()
 
 def snippet(text: str, terms: frozenset[str], top: int = FRAGMENTS) -> str:
     """Up to `top` passages of `text` around the analysed `terms`; the opening of the text
-    when no term occurs in it (the match was in the title)."""
+    when no term occurs in it (the match was in the title) or in its first
+    SNIPPET_SCAN_CHARS characters."""
     if terms:
-        fragments = _best(text, _context_fragments(text, terms), top)
+        scanned = text[:SNIPPET_SCAN_CHARS]
+        fragments = _best(scanned, _context_fragments(scanned, terms), top)
         if fragments:
-            return _formatter(text, fragments)
+            return _formatter(scanned, fragments)
     opening = text[:SNIPPET_CHARS]
     if len(text) > SNIPPET_CHARS:
         opening = opening.rsplit(" ", 1)[0] + " " + ELLIPSIS
@@ -76,6 +84,23 @@ def highlight_all(text: str, terms: frozenset[str]) -> str:
     if not terms:
         return escape(text, quote=False)
     return _highlight(text, terms, highlight.WholeFragmenter(charlimit=None), 1) or escape(text, quote=False)
+
+
+def highlight_paragraphs(paragraphs: tuple[str, ...], terms: frozenset[str],
+                         budget: int = HIGHLIGHT_CHARS) -> tuple[str, ...]:
+    """Each paragraph escaped, the terms marked in the first `budget` characters only."""
+    html = []
+    for paragraph in paragraphs:
+        if budget <= 0:
+            html.append(escape(paragraph, quote=False))
+        elif len(paragraph) <= budget:
+            html.append(highlight_all(paragraph, terms))
+        else:
+            # Cut between words, so that no word is marked by half.
+            cut = paragraph.rfind(" ", 0, budget) + 1 or budget
+            html.append(highlight_all(paragraph[:cut], terms) + escape(paragraph[cut:], quote=False))
+        budget -= len(paragraph)
+    return tuple(html)
 
 
 def _highlight(text: str, terms: frozenset[str], fragmenter, top: int) -> str:

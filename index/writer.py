@@ -15,13 +15,15 @@ from __future__ import annotations
 import errno
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from whoosh.writing import LockError
 
 from archive import Dispatch, Found, UnreadableDispatch, discover, read_file
+from archive.names import needs_renaming, readable_name
 from index import forked, stories
 from index.build import build_parallel
 from index.build_writer import BulkSegmentWriter
@@ -81,7 +83,7 @@ def reindex(
     with reindex_lock(index_dir, lock_timeout):
         remove_stale(index_dir)
         # The same folder named twice is read once.
-        files = list(_scan(list(dict.fromkeys(Path(r).resolve() for r in roots)), report))
+        files = _scan(list(dict.fromkeys(Path(r).resolve() for r in roots)), report)
         live = None
         if not rebuild:
             try:
@@ -116,12 +118,14 @@ def _root_prefixes(roots: Sequence[Path]) -> list[str]:
     return [f"{r.as_posix().lstrip('/')}/" for r in resolved]
 
 
-def _scan(roots: Sequence[Path], report: ReindexReport) -> Iterator[_File]:
+def _scan(roots: Sequence[Path], report: ReindexReport) -> list[_File]:
+    files = []
     for root, prefix in zip(roots, _root_prefixes(roots)):
         root = Path(root).resolve()
         if not root.is_dir():
-            report.failures.append(Failure(str(root), "not a folder"))
+            report.failures.append(Failure(readable_name(str(root)), "not a folder"))
             continue
+        prefix = readable_name(prefix)
         for found in discover(root):
             key = prefix + found.relative
             if found.skipped:
@@ -132,7 +136,28 @@ def _scan(roots: Sequence[Path], report: ReindexReport) -> Iterator[_File]:
             except OSError as error:
                 report.failures.append(Failure(key, f"cannot read the file ({error.strerror})"))
                 continue
-            yield _File(found, key, root, stat.st_size, stat.st_mtime_ns)
+            files.append(_File(found, key, root, stat.st_size, stat.st_mtime_ns))
+    return _unique(files, report)
+
+
+def _unique(files: list[_File], report: ReindexReport) -> list[_File]:
+    """Two files whose names read alike once decoded (`café.txt` written in UTF-8 and in
+    Latin-1 side by side) would share their dispatch ids: the one whose name is not
+    UTF-8 is refused, by name, and the other indexed."""
+    groups: dict[str, list[_File]] = {}
+    for file in files:
+        groups.setdefault(file.key, []).append(file)
+    if len(groups) == len(files):
+        return files
+    refused: set[int] = set()
+    for key, group in groups.items():
+        # UTF-8 names first (False < True), then in discovery order (a stable sort).
+        for file in sorted(group, key=lambda f: needs_renaming(str(f.found.path)))[1:]:
+            refused.add(id(file))
+            raw = os.fsencode(file.found.path.name)
+            report.failures.append(Failure(key, f"another file has this name once the bytes of its name ({raw!r}) "
+                                                "are read as Windows-1252: rename it"))
+    return [file for file in files if id(file) not in refused]
 
 
 def _read(file: _File, report: ReindexReport) -> list[Dispatch]:
@@ -154,7 +179,20 @@ def _renamed(dispatch: Dispatch, prefix: str) -> Dispatch:
 
 
 def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
-    ix, name = create_fresh(index_dir)
+    try:
+        ix, name = create_fresh(index_dir)
+        _fill(ix, files, report, progress)
+        publish(index_dir, name)
+    except BaseException:
+        # The unfinished index goes now, not at the next run: on a full disk it is what
+        # fills the disk. The live index is kept (under the reindex lock, every other
+        # index in the folder is this build's).
+        remove_stale(index_dir)
+        raise
+
+
+def _fill(ix, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
+    """Write every file into the fresh index `ix`, then group the stories' versions."""
     if len(files) >= PARALLEL_THRESHOLD and BUILD_WORKERS > 1:
         words = build_parallel(ix, files, _read, report, progress, workers=BUILD_WORKERS, limitmb=BUILD_LIMIT_MB,
                        options=SEGMENT_OPTIONS)
@@ -183,7 +221,6 @@ def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress:
         rewrites = stories.regroup_all(reader, reopen=ix.reader)
     if rewrites:
         _rewrite(ix, rewrites, words)
-    publish(index_dir, name)
 
 
 def _rewrite(ix, rewrites: list[dict], words: dict) -> None:
@@ -214,6 +251,10 @@ def _rewrite(ix, rewrites: list[dict], words: dict) -> None:
         segments = list(writer.segments) + writer.finish_segments() + theirs()
     except BaseException:
         writer.cancel()
+        # The child writes into this index: wait for it, so that nothing is written
+        # there once the caller has removed the unfinished index.
+        with suppress(Exception):
+            theirs()
         raise
     writer._commit_toc(segments)
     writer._finish()

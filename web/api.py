@@ -93,6 +93,7 @@ def version_json(version: Version) -> dict:
             "dropped": list(comparison.dropped),
             "reworded": len(comparison.reworded),
             "same": comparison.same,
+            "truncated": comparison.truncated,
             "blocks": [
                 {
                     "change": str(block.change),

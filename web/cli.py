@@ -10,6 +10,8 @@ import json
 import os
 import re
 import sys
+import tempfile
+import traceback
 import unicodedata
 from importlib.metadata import version
 from pathlib import Path
@@ -31,10 +33,12 @@ from index import (
 from index.evaluate import evaluate as run_evaluation
 
 # Exit codes of `archive reindex`: some files failed; another reindex holds the index;
-# the index cannot be written (disk full, read-only folder, schema needing a rebuild).
+# the index cannot be written (disk full, read-only folder, schema needing a rebuild);
+# the reindex stopped on an unexpected error (a fault of the program, not of the files).
 EXIT_FAILURES = 1
 EXIT_LOCKED = 3
 EXIT_INDEX = 4
+EXIT_CRASH = 5
 
 DEFAULT_INDEX = Path("index-data")
 DEFAULT_ROOT = Path("seeds")
@@ -70,7 +74,7 @@ def show(files: tuple[Path, ...]) -> None:
             failed = True
             continue
         for dispatch in reading.dispatches:
-            click.echo(json.dumps(dispatch.summary(), ensure_ascii=False))
+            click.echo(_json(dispatch.summary()))
         for problem in reading.problems:
             click.echo(f"warning: {problem}", err=True)
     if failed:
@@ -82,7 +86,8 @@ def show(files: tuple[Path, ...]) -> None:
 @index_option
 @click.option("--rebuild", is_flag=True, help="Build a new index from scratch (the old one stays live until it is done).")
 @click.option("--wait", "lock_timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for another reindex to finish.")
-def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, lock_timeout: float) -> None:
+@click.option("--debug", is_flag=True, help="On an unexpected error, print its traceback on stderr.")
+def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, lock_timeout: float, debug: bool) -> None:
     """Index the dispatch files under ROOTS (default: seeds/), incrementally."""
     roots = roots or (DEFAULT_ROOT,)
     for root in roots:
@@ -98,9 +103,33 @@ def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, loc
             # Not 1: no file failed, the index itself could not be brought up to date.
             click.echo(f"Error: {error}", err=True)
             sys.exit(EXIT_INDEX)
+        except Exception as error:  # noqa: BLE001 - a crash gets its own exit code
+            _report_crash(error, debug)
+            sys.exit(EXIT_CRASH)
     _print_report(report, index_dir)
     if report.failures:
         sys.exit(EXIT_FAILURES)
+
+
+def _report_crash(error: Exception, debug: bool) -> None:
+    """One line for a person, the traceback for whoever fixes the program: on stderr
+    with --debug, else in a file named in that line."""
+    trace = "".join(traceback.format_exception(error))
+    where = "run again with --debug to see it"
+    if debug:
+        click.echo(trace, err=True, nl=False)
+        where = "above"
+    else:
+        try:
+            handle, name = tempfile.mkstemp(prefix="archive-reindex-", suffix=".traceback.txt")
+            with open(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
+                file.write(trace)
+            where = f"in {name}"
+        except OSError:
+            pass  # a full disk: the line below still says what happened
+    summary = _one_line(f"{type(error).__name__}: {error}")
+    click.echo(f"Error: the reindex stopped on an unexpected error ({summary}); "
+               f"the live index is unchanged; the traceback is {where}", err=True)
 
 
 class _progress_bar:
@@ -129,15 +158,16 @@ def _print_report(report: ReindexReport, index_dir: Path) -> None:
     click.echo(
         f"{report.added} added, {report.updated} updated, {report.removed} removed, "
         f"{report.unchanged} unchanged, {len(report.failures)} failed "
-        f"in {report.seconds:.2f} s; {report.documents} dispatches in {index_dir}"
+        f"in {report.seconds:.2f} s; {report.documents} dispatches in {_one_line(str(index_dir))}"
     )
     for failure in report.failures:
         click.echo(f"  failed: {_one_line(failure.path)}: {_one_line(failure.reason)}")
 
 
 def _one_line(text: str) -> str:
-    """A file name may hold a newline: escaped, each failure stays on its own line."""
-    return "".join(ascii(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    """A file name may hold a newline: escaped, each failure stays on its own line.
+    Escape sequences and undecodable bytes (surrogates) are escaped too."""
+    return "".join(ascii(c)[1:-1] if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c for c in text)
 
 
 def _partial_date(value: str | None) -> PartialDate | None:
@@ -181,32 +211,55 @@ def search_command(words, index_dir, year, month, date_from, date_to, sort, page
     if as_json:
         from web.api import result_json
 
-        click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+        click.echo(_json(result_json(result), indent=2))
     else:
         _print_result(result)
 
 
 def _print_result(result: SearchResult) -> None:
     if result.notice:
-        click.secho(result.notice, fg="yellow", err=True)
+        click.secho(_printable(result.notice), fg="yellow", err=True)
     click.echo(f"{result.total} result(s) in {result.elapsed * 1000:.0f} ms")
     if result.suggestion:
-        click.echo(f"did you mean: {result.suggestion}")
+        click.echo(f"did you mean: {_printable(result.suggestion)}")
     for hit in result.hits:
         date = hit.date.iso() if hit.date else "undated"
         partial = " (some words)" if hit.partial else ""
         click.echo()
-        click.secho(f"{hit.title}", bold=True, nl=False)
-        click.echo(f"  [{date}] {hit.id}{partial}")
+        click.secho(_printable(hit.title), bold=True, nl=False)
+        click.echo(f"  [{date}] {_printable(hit.id)}{partial}")
         click.echo("  " + _terminal_marks(hit.snippet))
 
 
 def _terminal_marks(snippet_html: str) -> str:
-    """Snippet HTML for a terminal: matches in bold, entities decoded."""
+    """Snippet HTML for a terminal: matches in bold, entities decoded, and no control
+    character of the dispatch's own (only the bold is an escape sequence)."""
     from html import unescape
 
     bold_on, bold_off = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
-    return unescape(snippet_html.replace("<mark>", bold_on).replace("</mark>", bold_off))
+    marks = {"<mark>": bold_on, "</mark>": bold_off}
+    return "".join(marks[part] if part in marks else _printable(unescape(part)) for part in _MARKS.split(snippet_html))
+
+
+_MARKS = re.compile(r"(</?mark>)")
+# A terminal acts on C0 and C1 control characters (ESC and CSI start the sequences that
+# clear the screen, move the cursor, retitle the window): dispatch text printed to it
+# keeps none. Line breaks and tabs become spaces: each hit keeps its lines.
+_UNPRINTABLE = {c: None for c in [*range(32), *range(0x7F, 0xA0)]} | {ord(c): " " for c in "\t\n\r\f\v"}
+# What json.dumps leaves unescaped with ensure_ascii=False, and a terminal acts on.
+_JSON_UNPRINTABLE = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+
+
+def _printable(text: str) -> str:
+    """Dispatch text as a terminal may print it (see _UNPRINTABLE); undecodable bytes
+    (surrogates) escaped."""
+    return text.translate(_UNPRINTABLE).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _json(value: object, indent: int | None = None) -> str:
+    """JSON for a terminal or a pipe: C0 characters escaped by json.dumps, DEL and C1
+    escaped here; still valid JSON, read back unchanged."""
+    return json.dumps(value, ensure_ascii=False, indent=indent).translate(_JSON_UNPRINTABLE)
 
 
 @cli.command("evaluate")

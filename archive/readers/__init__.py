@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from archive.errors import UnreadableDispatch
+from archive.names import readable_name
 from archive.readers.base import MAX_DISPATCH_BYTES, Reading, Source
 from archive.readers.html import read_html
 from archive.readers.jsonl import read_jsonl
@@ -35,7 +36,7 @@ def reader_for(path: Path) -> Reader | None:
 def read_file(path: Path, root: Path) -> Reading:
     """Read one file of the archive rooted at `root`; UnreadableDispatch if none of it is
     usable. The file is opened once, with its size checked before its bytes are read."""
-    relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    relative = readable_name(path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name)
     reader = reader_for(path)
     if reader is None:
         raise UnreadableDispatch(relative, f"unsupported file type {path.suffix or '(none)'!r}")

@@ -18,6 +18,7 @@ import codecs
 import json
 import re
 
+from archive.controls import record_without_controls
 from archive.dates import parse_date
 from archive.decode import decode_reporting, refuse_known_binary
 from archive.errors import UnreadableDispatch
@@ -92,6 +93,7 @@ def _record(
         raise _problem(source, number, f"invalid JSON ({error})") from None
     if not isinstance(record, dict):
         raise _problem(source, number, "not a JSON object")
+    record = record_without_controls(record)  # `\u001b` escapes are only decoded now
     # Text decoded from bytes holds no surrogate: only a JSON escape can make one.
     fields = Fields(record, escapes_surrogates="\\ud" in line or "\\uD" in line)
     title, body = " ".join(fields.text("title").split()), fields.paragraphs("body")
