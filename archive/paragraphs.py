@@ -6,6 +6,8 @@ import re
 
 # A paragraph break is a blank line (white space allowed on it).
 _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
+# A first line (after any blank ones), then a blank line.
+_TITLE_LINE = re.compile(r"\s*+([^\n]++)\n[ \t\f\v]*+\n")
 
 # A sentence ends with . ! ? or … (perhaps followed by a closing quote, with or without
 # the French space before it) before a capital or an opening quote. The look-behinds keep
@@ -67,12 +69,16 @@ def derive_title(paragraph: str, limit: int = TITLE_LENGTH) -> str:
     return cut + "…"
 
 
-def looks_like_heading(paragraph: str) -> bool:
-    """A short first paragraph without final punctuation reads as the title line.
+def looks_like_heading(text: str) -> bool:
+    """Does the text open with a title line: one line of at most 200 characters that a
+    blank line follows?
 
-    A final dash is punctuation too: `Paris, 7 avril 2019 (AFP) -` on its own line is a
-    dateline, not a title.
+    Final punctuation does not matter (« VIDÉO. Cécile Duflot critique… », « Pourquoi
+    ? »), except a final dash: `Paris, 7 avril 2019 (AFP) -` on its own line is a
+    dateline, not a title. A first paragraph of several lines is text.
     """
-    return len(paragraph) <= 200 and not paragraph.endswith(
-        (".", ",", ";", ":", "!", "?", "»", '"', "-", "–", "—")
-    )
+    match = _TITLE_LINE.match(text)
+    if match is None:
+        return False
+    line = " ".join(match.group(1).split())
+    return 0 < len(line) <= 200 and not line.endswith(("-", "–", "—"))

@@ -118,3 +118,23 @@ def test_keyboard_focus_is_visible_and_phone_width_fits(server, browser):
         page.keyboard.press("Tab")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("", "none"), page.evaluate("document.activeElement.outerHTML")
+
+
+# axe-core (through axe-playwright-python, which ships it) checks what a person with low
+# vision or a screen reader meets: contrast of 4.5:1 at least, names of links and fields,
+# landmarks. Each page the archive serves, once with results and once without.
+AXE_PAGES = ["/?q=armee+americaine", "/?q=combats&annee=2019", "/?q=introuvablexyz", "/", "/aide",
+             f"/depeche/{SEED_000}", "/depeche/inconnue.txt"]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_every_page_passes_axe_core(server, browser, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    found = {}
+    for path in AXE_PAGES:
+        page.goto(server + path)
+        violations = Axe().run(page).response["violations"]
+        found |= {f"{path} {v['id']}": [n["target"] for n in v["nodes"]][:3] for v in violations}
+    assert found == {}

@@ -148,9 +148,9 @@ def test_impossible_header_date_keeps_the_dispatch_undated_with_a_problem(tmp_pa
 
 
 def test_a_date_word_that_is_not_a_header_stays_in_the_text(tmp_path):
-    dispatch = read_one(tmp_path, "Date limite pour les candidats : lundi.\n\nSuite.")
+    dispatch = read_one(tmp_path, "Date limite pour les candidats : lundi.\nSuite.")
     assert dispatch.date is None
-    assert dispatch.paragraphs[0] == "Date limite pour les candidats : lundi."
+    assert dispatch.paragraphs[0] == "Date limite pour les candidats : lundi. Suite."
 
 
 def test_header_alone_is_unreadable(tmp_path):
@@ -197,6 +197,26 @@ def test_short_first_line_without_final_punctuation_is_the_title(tmp_path):
     assert dispatch.title == title
     assert dispatch.title_derived is False
     assert dispatch.paragraphs == (FIRST_SENTENCE, SECOND)
+
+
+@pytest.mark.parametrize("title", [
+    "VIDÉO. Cécile Duflot critique le gouvernement !",
+    "Pourquoi la Libye s'embrase ?",
+    "Tripoli : « Nous ne partirons pas »",
+    "Un mort dans les combats.",
+])
+def test_a_first_line_followed_by_a_blank_line_is_the_title_whatever_its_last_sign(tmp_path, title):
+    dispatch = read_one(tmp_path, f" date 2019-04-07 {title}\n\n{FIRST_SENTENCE}\n\n{SECOND}")
+    assert dispatch.title == title
+    assert dispatch.title_derived is False
+    assert dispatch.paragraphs == (FIRST_SENTENCE, SECOND)
+
+
+def test_a_first_paragraph_of_several_lines_is_text(tmp_path):
+    dispatch = read_one(tmp_path, f"Un mort dans les combats.\nLe bilan pourrait s'alourdir.\n\n{SECOND}")
+    assert dispatch.title_derived is True
+    assert dispatch.title == "Un mort dans les combats."
+    assert dispatch.paragraphs == ("Un mort dans les combats. Le bilan pourrait s'alourdir.", SECOND)
 
 
 def test_a_dateline_on_its_own_line_is_not_a_title(tmp_path):

@@ -2,7 +2,8 @@
 
 An optional date prefix opens the file (`date 2019-04`, `Date: 7 avril 2019`, `DATE
 07/04/2019`), possibly on the same line as the first sentence; paragraphs are separated
-by blank lines. Without a title line, the title is derived from the first sentence.
+by blank lines. The first line is the title when a blank line follows it (and it is not a
+dateline); otherwise the title is derived from the first sentence.
 
 A header that tries to give a date but gives none (`date 99999-01-01`, `date -2019-04-07`)
 is reported and left out of the title; a date outside the plausible years (see
@@ -60,7 +61,7 @@ def read_text(source: Source) -> Reading:
     paragraphs = split_paragraphs(text)
     if not paragraphs:
         raise source.problem("no text after the date header" if header else "no text")
-    if len(paragraphs) > 1 and looks_like_heading(paragraphs[0]):
+    if len(paragraphs) > 1 and looks_like_heading(text):
         title, title_derived, paragraphs = paragraphs[0], False, paragraphs[1:]
     else:
         title, title_derived = derive_title(paragraphs[0]), True
