@@ -182,6 +182,11 @@ def build_hostile_archive(root: Path, outside: Path) -> dict[str, object]:
     for name, title in generated.items():
         if name.endswith(".txt"):
             (root / name).write_text(f" date 2019-06-01 {title}\n\nLe texte de « {title} ».\n")
+    # A name in Latin-1 bytes, as archives copied from Windows or FTP hold them: indexed
+    # under that name read as Windows-1252.
+    with open(os.fsencode(root / "noms") + b"/caf\xe9 latin-1.txt", "wb") as handle:
+        handle.write(" date 2019-06-01 Un nom en Latin-1\n\nLe texte d'un fichier au nom en Latin-1.\n".encode())
+    generated["noms/café latin-1.txt"] = "Un nom en Latin-1"
     (root / "profond.html").write_text(nested_page())
     with (root / "enorme.txt").open("wb") as handle:
         handle.truncate(BIG_BYTES)
