@@ -17,7 +17,8 @@ from bench.run import Options, run
 
 @click.command()
 @click.option("--quick", is_flag=True, help="N=5,000 only, 1 repetition, 100 queries, short HTTP runs.")
-@click.option("--sizes", help="Archive sizes, comma-separated [default: 5000,34103; 5000 with --quick].")
+@click.option("--sizes", help="Archive sizes, comma-separated [default: 5000,34103; 5000 with --quick]; "
+              "past 34,103, altered copies of the corpus are added (341030: ten times the corpus).")
 @click.option("--repeat", type=click.IntRange(min=1), help="Repetitions of each measure [default: 3; 1 with --quick].")
 @click.option("--queries", type=click.IntRange(min=10), help="Queries per size [default: 300; 100 with --quick].")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=REPO / "docs" / "benchmarks.md",
@@ -25,7 +26,7 @@ from bench.run import Options, run
 @click.option("--skip-http", is_flag=True, help="Leave out the HTTP load runs.")
 @click.option("--http-requests", type=click.IntRange(min=10), help="Request cap per HTTP run [default: 2000; 300 with --quick].")
 @click.option("--http-seconds", type=click.FloatRange(min=1), help="Time limit per HTTP run [default: 20; 5 with --quick].")
-@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--workdir", type=click.Path(file_okay=False, writable=True, path_type=Path),
               help="Where the temporary archive and indexes go [default: the system temp folder].")
 @click.option("--keep", is_flag=True, help="Keep the temporary archive and indexes.")
 @click.option("--seed", type=int, default=2019, show_default=True, help="Seed of the sample, formats and queries.")

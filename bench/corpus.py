@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import itertools
 import json
 import os
 import random
@@ -79,6 +80,60 @@ def load_records(path: Path = CORPUS) -> list[Record]:
             )
             for row in map(json.loads, lines)
         ]
+
+
+# Larger archives than the corpus: copy k of every article has REDRAWN of its words drawn
+# again from the corpus's own word distribution and its date moved back 5 × k years, so
+# that postings, vocabulary and dates grow as a real archive's would, not as duplicates.
+REDRAWN = 0.3
+YEARS_BACK = 5
+
+
+def enlarged(records: list[Record], n: int, seed: int = 2019) -> list[Record]:
+    """`n` records: the corpus, then as many altered copies of it as needed (the same
+    ones on every run for the same seed). At most the corpus when `n` is smaller."""
+    if n <= len(records):
+        return records
+    words, weights = _word_distribution(records)
+    out = list(records)
+    copy = 0
+    while len(out) < n:
+        copy += 1
+        rng = random.Random(f"{seed}-copy-{copy}")
+        for record in records[: n - len(out)]:
+            out.append(_altered(record, copy, rng, words, weights))
+    return out
+
+
+def _word_distribution(records: list[Record]) -> tuple[list[str], list[int]]:
+    counts: dict[str, int] = {}
+    for record in records[::10]:  # a tenth of the corpus gives its word frequencies
+        for word in record.body.split():
+            counts[word] = counts.get(word, 0) + 1
+    words = sorted(counts)
+    return words, list(itertools.accumulate(counts[w] for w in words))
+
+
+def _altered(record: Record, copy: int, rng: random.Random, words: list[str], cumulative: list[int]) -> Record:
+    def redraw(text: str) -> str:
+        tokens = text.split(" ")
+        picks = [i for i in range(len(tokens)) if rng.random() < REDRAWN and tokens[i]]
+        for i, word in zip(picks, rng.choices(words, cum_weights=cumulative, k=len(picks))):
+            tokens[i] = word
+        return " ".join(tokens)
+
+    body = "\n\n".join(redraw(p) for p in record.paragraphs)
+    return dataclasses.replace(
+        record, id=f"{record.id}-c{copy}", date=_years_back(record.date, YEARS_BACK * copy),
+        published=None, title=redraw(record.title), body=body,
+    )
+
+
+def _years_back(iso: str, years: int) -> str:
+    year, month, day = int(iso[:4]) - years, iso[5:7], iso[8:10]
+    if (month, day) == ("02", "29") and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        day = "28"
+    return f"{year:04d}-{month}-{day}"
 
 
 @dataclass

@@ -77,7 +77,8 @@ def run(options: Options) -> str:
     results = []
     with workspace(options) as work:
         for n in options.sizes:
-            results.append(bench_size(records, min(n, len(records)), engines, options, work / f"n{n}"))
+            # Past the corpus's size, altered copies of it (`corpus.enlarged`).
+            results.append(bench_size(corpus.enlarged(records, n, options.seed), n, engines, options, work / f"n{n}"))
         # Written before the (slow) clean-up of tens of thousands of files.
         settings = {"sizes": ", ".join(report.thousands(r.n) for r in results),
                     "repetitions": str(options.repeat), "queries per size": str(options.queries),
@@ -93,6 +94,8 @@ def run(options: Options) -> str:
 
 @contextlib.contextmanager
 def workspace(options: Options) -> Iterator[Path]:
+    if options.workdir is not None:
+        options.workdir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-", dir=options.workdir))
     log(f"working in {work}")
     try:
