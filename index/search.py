@@ -123,28 +123,29 @@ class ArchiveIndex:
         name = current_name(self.index_dir)
         cached = getattr(self._local, "state", None)
         if cached is not None and cached[1] == name and _up_to_date(cached[0]):
-            searcher = cached[0]
-        else:
-            # Not `Searcher.refresh()`: it reuses the readers of segments the commit kept,
-            # with their deletions as they were, so dispatches removed or replaced by an
-            # incremental reindex were still counted and found until a restart.
-            if cached is not None:
-                # Forgotten before the new one is opened: while the index is missing (a
-                # folder removed and rebuilt) the open fails, and a closed searcher kept
-                # here answered every later request with ReaderClosed, even once the
-                # index was back.
-                self._local.state = None
-                self._forget(cached[0])
-            try:
-                searcher = open_live(self.index_dir).searcher(weighting=WEIGHTING)
-            except OSError:
-                # Files going away under us (a folder removed or replaced by a copy):
-                # no index for now, the next request looks again.
-                raise IndexMissing(self.index_dir) from None
-            with self._open_lock:
-                self._open.add(searcher)
-        self._local.state = (searcher, name)
+            return cached[0], cached[2]
+        # Not `Searcher.refresh()`: it reuses the readers of segments the commit kept,
+        # with their deletions as they were, so dispatches removed or replaced by an
+        # incremental reindex were still counted and found until a restart.
+        if cached is not None:
+            # Forgotten before the new one is opened: while the index is missing (a
+            # folder removed and rebuilt) the open fails, and a closed searcher kept
+            # here answered every later request with ReaderClosed, even once the
+            # index was back.
+            self._local.state = None
+            self._forget(cached[0])
+        try:
+            searcher = open_live(self.index_dir).searcher(weighting=WEIGHTING)
+        except OSError:
+            # Files going away under us (a folder removed or replaced by a copy):
+            # no index for now, the next request looks again.
+            raise IndexMissing(self.index_dir) from None
+        with self._open_lock:
+            self._open.add(searcher)
         generation = (name, searcher.reader().generation())
+        # One generation key per searcher, shared by every cache entry made through it
+        # (a new tuple for each query was held by each of its cache keys).
+        self._local.state = (searcher, name, generation)
         if self._warm and generation not in self._warmed:
             with self._open_lock:
                 start = generation not in self._warmed
