@@ -15,13 +15,15 @@ from functools import reduce
 import numpy as np
 from whoosh import query as wq
 
-from index.cache import LruCache
+from index.cache import LruCache, array_bytes
 from index.phrases import phrase_docs
 from index.postings import postings
 
 _EMPTY = np.empty(0, dtype=np.int64)
-# Sets that needed positions or Whoosh's matchers: bounded in entries, per generation.
-_found: LruCache[np.ndarray] = LruCache(512)
+# Sets that needed positions or Whoosh's matchers, per generation: bounded in bytes
+# (a set may hold every document of the archive).
+FOUND_BYTES = 32 * 1024 * 1024
+_found: LruCache[np.ndarray] = LruCache(FOUND_BYTES, weigh=array_bytes)
 
 
 def matching(searcher, q: wq.Query, generation: tuple) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import suppress
 from math import log
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,20 +19,25 @@ import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.collectors import FilterCollector
+from whoosh.index import EmptyIndexError
+from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher, TimeLimit
 
 from archive.model import DateSource, Dispatch, PartialDate
 from index import facets, partial, postings, query, versions
 from index.matching import matching as match_set
-from index.analysis import french_analyzer
 from index.compare import Version
+from index.errors import IndexMissing
 from index.results import MAX_RESULTS_DEPTH, Facets, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import date_from_key
 from index.scoring import Scored, Scorer
-from index.snippets import SNIPPET_SCAN_CHARS, highlight_paragraphs, snippet
+from index.snippets import highlight_paragraphs, snippet
+from index.suggest import suggest
 from index.store import current_name, open_live
 
 MAX_PAGE_SIZE = 100
+# Other versions of a story listed (and compared) on a dispatch's page at once.
+VERSIONS_SHOWN = 10
 PARTIAL_SECONDS = 0.5
 
 
@@ -64,8 +70,11 @@ class StoredDispatch:
     title_html: str
     date_inferred: PartialDate | None = None
     story_id: str | None = None
-    # The other versions of its story, oldest first, each compared with this one.
+    # Other versions of its story, oldest first, each compared with this one: those
+    # from `versions_start`, at most the number asked; `versions_total` in all.
     versions: tuple[Version, ...] = ()
+    versions_total: int = 0
+    versions_start: int = 0
 
 
 class ArchiveIndex:
@@ -94,7 +103,12 @@ class ArchiveIndex:
         with self._open_lock:
             searchers, self._open = self._open, set()
         for searcher in searchers:
-            searcher.close()
+            _close(searcher)
+
+    def _forget(self, searcher: Searcher) -> None:
+        with self._open_lock:
+            self._open.discard(searcher)
+        _close(searcher)
 
     def __enter__(self) -> ArchiveIndex:
         return self
@@ -108,21 +122,30 @@ class ArchiveIndex:
     def _searcher(self) -> tuple[Searcher, tuple]:
         name = current_name(self.index_dir)
         cached = getattr(self._local, "state", None)
-        if cached is not None and cached[1] == name and cached[0].up_to_date():
-            searcher = cached[0]
-        else:
-            # Not `Searcher.refresh()`: it reuses the readers of segments the commit kept,
-            # with their deletions as they were, so dispatches removed or replaced by an
-            # incremental reindex were still counted and found until a restart.
-            if cached is not None:
-                with self._open_lock:
-                    self._open.discard(cached[0])
-                cached[0].close()
+        if cached is not None and cached[1] == name and _up_to_date(cached[0]):
+            return cached[0], cached[2]
+        # Not `Searcher.refresh()`: it reuses the readers of segments the commit kept,
+        # with their deletions as they were, so dispatches removed or replaced by an
+        # incremental reindex were still counted and found until a restart.
+        if cached is not None:
+            # Forgotten before the new one is opened: while the index is missing (a
+            # folder removed and rebuilt) the open fails, and a closed searcher kept
+            # here answered every later request with ReaderClosed, even once the
+            # index was back.
+            self._local.state = None
+            self._forget(cached[0])
+        try:
             searcher = open_live(self.index_dir).searcher(weighting=WEIGHTING)
-            with self._open_lock:
-                self._open.add(searcher)
-        self._local.state = (searcher, name)
+        except OSError:
+            # Files going away under us (a folder removed or replaced by a copy):
+            # no index for now, the next request looks again.
+            raise IndexMissing(self.index_dir) from None
+        with self._open_lock:
+            self._open.add(searcher)
         generation = (name, searcher.reader().generation())
+        # One generation key per searcher, shared by every cache entry made through it
+        # (a new tuple for each query was held by each of its cache keys).
+        self._local.state = (searcher, name, generation)
         if self._warm and generation not in self._warmed:
             with self._open_lock:
                 start = generation not in self._warmed
@@ -194,7 +217,7 @@ class ArchiveIndex:
                       versions.other_versions(searcher, docnum, pools[partial], codes, keys) if codes is not None else ())
             for docnum, score, partial in hits
         )
-        suggestion = None if parsed.is_empty else self._suggest(searcher, parsed)
+        suggestion = None if parsed.is_empty else suggest(searcher, parsed.words, generation)
         return SearchResult(
             request=request,
             total=total,
@@ -280,29 +303,11 @@ class ArchiveIndex:
             story_id=fields.get("story"),
         )
 
-    def _suggest(self, searcher, parsed: query.ParsedQuery) -> str | None:
-        """The typed query with each unknown word replaced by the closest known one.
-
-        Corrections are looked for among the body's index terms (stems) and shown as a
-        word as it is written in a dispatch holding that stem.
-        """
-        reader = searcher.reader()
-        corrector = searcher.corrector("body")
-        corrected, changed = [], False
-        for word in parsed.words:
-            tokens = [t.text for t in french_analyzer()(word)]
-            if not tokens or all(reader.doc_frequency("body", t) > 0 for t in tokens) or len(word) < 3:
-                corrected.append(word)
-                continue
-            suggestions = corrector.suggest(tokens[0], limit=1, maxdist=2, prefix=1)
-            surface = _surface_form(searcher, suggestions[0]) if suggestions else None
-            corrected.append(surface or word)
-            changed |= surface is not None
-        return " ".join(corrected) if changed else None
-
-    def get(self, dispatch_id: str, highlight: str = "") -> StoredDispatch | None:
-        """The dispatch with this id, its text highlighted for the query `highlight`."""
-        searcher, _ = self._searcher()
+    def get(self, dispatch_id: str, highlight: str = "", versions_start: int = 0,
+            versions_limit: int | None = VERSIONS_SHOWN) -> StoredDispatch | None:
+        """The dispatch with this id, its text highlighted for the query `highlight`, and
+        `versions_limit` of its story's other versions from `versions_start`."""
+        searcher, generation = self._searcher()
         docnum = searcher.document_number(id=dispatch_id)
         if docnum is None:
             return None
@@ -325,13 +330,18 @@ class ArchiveIndex:
             url=fields.get("url"),
         )
         inferred = fields.get("inferred_date")
+        versions_start = max(0, versions_start)
+        shown, total = versions.compared(searcher, docnum, paragraphs, facets.date_keys(searcher, generation),
+                                         versions_start, versions_limit)
         return StoredDispatch(
             dispatch=dispatch,
             paragraphs_html=highlight_paragraphs(paragraphs, terms),
             title_html=highlight_paragraphs((fields["title"],), terms)[0],
             date_inferred=PartialDate.from_iso(inferred) if inferred else None,
             story_id=fields.get("story"),
-            versions=versions.compared(searcher, docnum, paragraphs),
+            versions=shown,
+            versions_total=total,
+            versions_start=versions_start,
         )
 
     def similar(self, dispatch_id: str, limit: int = 5) -> tuple[SearchHit, ...]:
@@ -346,17 +356,18 @@ class ArchiveIndex:
         return tuple(self._hit(searcher, n, score, False, terms, request) for n, score in found)
 
 
-def _surface_form(searcher, term: str) -> str | None:
-    """A word as written in a dispatch whose body holds the index term `term`."""
-    docnums = searcher.docs_for_query(wq.Term("body", term))
-    docnum = next(iter(docnums), None)
-    if docnum is None:
-        return None
-    body = searcher.stored_fields(docnum)["body"][:SNIPPET_SCAN_CHARS]  # a huge body: its opening
-    for token in french_analyzer()(body, chars=True, removestops=False):
-        if token.text == term:
-            return body[token.startchar : token.endchar].lower()
-    return None
+def _up_to_date(searcher: Searcher) -> bool:
+    """Whether the searcher still reads the latest commit; not when its files are gone."""
+    try:
+        return not searcher.is_closed and searcher.up_to_date()
+    except (OSError, ReaderClosed, EmptyIndexError):
+        return False
+
+
+def _close(searcher: Searcher) -> None:
+    # A searcher is closed once only: Whoosh raises ReaderClosed the second time.
+    with suppress(ReaderClosed):
+        searcher.close()
 
 
 class _TimedFilter(FilterCollector):

@@ -60,22 +60,35 @@ def other_versions(searcher, docnum: int, pool: np.ndarray, codes: np.ndarray, k
     return tuple(searcher.stored_fields(int(n))["id"] for n in same)
 
 
-def compared(searcher, docnum: int, paragraphs: tuple[str, ...]) -> tuple[Version, ...]:
-    """The other versions of the document's story, oldest first, each compared with it."""
+def compared(searcher, docnum: int, paragraphs: tuple[str, ...], keys: np.ndarray,
+             start: int = 0, limit: int | None = None) -> tuple[tuple[Version, ...], int]:
+    """The other versions of the document's story, oldest first, from `start` and at
+    most `limit` of them, each compared with it; and how many there are in all.
+
+    Only the versions shown are read and compared: a story sent 3,000 times made each
+    of its pages list and compare every copy (20 MB of HTML).
+    """
     story = searcher.stored_fields(docnum).get("story")
     if story is None:
-        return ()
+        return (), 0
+    others = np.fromiter((n for n in searcher.docs_for_query(wq.Term("story", story)) if n != docnum), dtype=np.int64)
+    if others.size == 0:
+        return (), 0
+    # Oldest first by the date keys (a version's own date, else the one it took from its
+    # story), undated last; a month or a year counts from its first day.
+    own = keys[others]
+    first_day = own // 10000 * 10000 + np.maximum(own // 100 % 100, 1) * 100 + np.maximum(own % 100, 1)
+    ordered = others[np.lexsort((others, first_day, own == 0))]
     found = []
-    for n in searcher.docs_for_query(wq.Term("story", story)):
-        if n == docnum:
-            continue
+    for n in ordered[start: None if limit is None else start + limit].tolist():
         fields = searcher.stored_fields(n)
-        own = date_from_key(fields.get("date_key", 0))
+        own_date = date_from_key(fields.get("date_key", 0))
         inferred = fields.get("inferred_date")
-        date = own or (PartialDate.from_iso(inferred) if inferred else None)
+        date = own_date or (PartialDate.from_iso(inferred) if inferred else None)
         other = tuple(fields["body"].split("\n\n"))
-        found.append(Version(fields["id"], fields["title"], date, own is None and date is not None, compare(paragraphs, other)))
-    return tuple(sorted(found, key=lambda v: (v.date is None, v.date.first_day() if v.date else None, v.id)))
+        found.append(Version(fields["id"], fields["title"], date, own_date is None and date is not None,
+                             compare(paragraphs, other)))
+    return tuple(found), int(others.size)
 
 
 def similar(scorer: Scorer, docnum: int, limit: int) -> tuple[list[tuple[int, float]], frozenset[str]]:

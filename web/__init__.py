@@ -11,7 +11,7 @@ def create_app(test_config: dict | None = None):
     # package (web/cli.py) and should not pay for loading Flask and the pages.
     from flask import Flask
 
-    from web import api, dispatch, errors, formatting, guide, search
+    from web import api, dispatch, errors, formatting, guide, headers, search
     from web.handle import IndexHandle
 
     app = Flask(__name__)
@@ -25,6 +25,8 @@ def create_app(test_config: dict | None = None):
         # Read ahead, in the background, what the first queries of each index
         # generation need (the posting lists of frequent words).
         WARM_CACHES=True,
+        # Other versions of a story listed and compared on a dispatch's page at once.
+        VERSIONS_PER_PAGE=10,
     )
     app.config.from_prefixed_env("ARCHIVE")
     app.json.ensure_ascii = False  # French text as it is written, not \u00e9 escapes
@@ -37,6 +39,7 @@ def create_app(test_config: dict | None = None):
 
     formatting.register(app)
     errors.register(app)
+    headers.register(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(dispatch.bp)
     app.register_blueprint(guide.bp)

@@ -5,9 +5,10 @@ and `/healthz`. Errors are `{"error": "…"}` with the status (see web/errors.py
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 
 from index import IndexMissing, NeedsRebuild, SearchHit, SearchResult, StoredDispatch, Version
+from web.dispatch import versions_page
 from web.errors import UNAVAILABLE
 from web.handle import archive_index
 from web.params import SearchState
@@ -73,7 +74,10 @@ def dispatch_json(stored: StoredDispatch, similar: tuple[SearchHit, ...] | None 
         "paragraphs": list(dispatch.paragraphs),
         "date_inferred": stored.date_inferred.iso() if stored.date_inferred else None,
         "story": stored.story_id,
+        # A page of them (`page_versions`): `versions_total` says how many there are.
         "versions": [version_json(version) for version in stored.versions],
+        "versions_total": stored.versions_total,
+        "versions_start": stored.versions_start,
     }
     if similar is not None:
         data["similar"] = [hit_json(hit) for hit in similar]
@@ -117,7 +121,9 @@ def search():
 
 @bp.get("/api/depeche/<path:dispatch_id>")
 def dispatch(dispatch_id: str):
-    stored = archive_index().get(dispatch_id)
+    size = current_app.config["VERSIONS_PER_PAGE"]
+    stored = archive_index().get(dispatch_id, versions_start=(versions_page(request.args) - 1) * size,
+                                 versions_limit=size)
     if stored is None:
         abort(404, description=f"aucune dépêche n’a l’identifiant « {dispatch_id[:200]} »")
     return jsonify(dispatch_json(stored, archive_index().similar(dispatch_id)))

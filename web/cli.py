@@ -286,13 +286,37 @@ def evaluate_command(queries: Path, qrels: Path, index_dir: Path) -> None:
 DEFAULT_THREADS = max(2, os.cpu_count() or 2)
 
 
+# Limits of the waitress server, for an app that only answers GET. Waitress's defaults
+# suit an app taking uploads: 100 connections, idle ones kept 120 s, bodies buffered up
+# to 1 GB in a temporary file. There 110 idle connections kept the archive off the air
+# for two and a half minutes, and any POST could fill the disk before its 405.
+# Connections at once: idle ones cost a socket each, not a thread; more than 100 of
+# them (browsers keep several open) must not turn new visitors away. Under 1,000, as
+# waitress's select() loop handles no more than 1,024 sockets.
+CONNECTION_LIMIT = 500
+# Seconds a connection may stay silent (checked every CLEANUP_SECONDS): a page is
+# asked for at once, and keep-alive beyond this only holds a socket.
+CHANNEL_TIMEOUT = 15
+CLEANUP_SECONDS = 5
+# The largest request body read: the app needs none, and a larger Content-Length is
+# answered 413 and the connection closed without reading it.
+MAX_BODY_BYTES = 64 * 1024
+
+
 @cli.command("serve")
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="ARCHIVE_HOST")
 @click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True, envvar="ARCHIVE_PORT")
 @click.option("--threads", type=click.IntRange(1, 64), default=DEFAULT_THREADS, show_default="the number of cores",
               help="Worker threads of the server.")
-def serve_command(index_dir: Path, host: str, port: int, threads: int) -> None:
+@click.option("--connection-limit", type=click.IntRange(10, 1000), default=CONNECTION_LIMIT, show_default=True,
+              envvar="ARCHIVE_CONNECTION_LIMIT", help="Connections open at once (idle ones included).")
+@click.option("--channel-timeout", type=click.IntRange(1, 3600), default=CHANNEL_TIMEOUT, show_default=True,
+              envvar="ARCHIVE_CHANNEL_TIMEOUT", help="Seconds before a silent connection is closed.")
+@click.option("--trusted-proxy", default=None, envvar="ARCHIVE_TRUSTED_PROXY", metavar="ADDRESS",
+              help="Address of a reverse proxy whose X-Forwarded-For/-Proto/-Host headers are believed.")
+def serve_command(index_dir: Path, host: str, port: int, threads: int, connection_limit: int,
+                  channel_timeout: int, trusted_proxy: str | None) -> None:
     """Serve the search page (and its JSON API) with the waitress WSGI server."""
     from waitress import create_server
 
@@ -304,7 +328,15 @@ def serve_command(index_dir: Path, host: str, port: int, threads: int) -> None:
         # The app opens the index as soon as it appears; until then pages answer 503.
         click.echo(f"warning: {error}", err=True)
     app = create_app({"INDEX_DIR": str(index_dir)})
-    server = create_server(app, host=host, port=port, threads=threads, ident="archive")
+    proxy = {}
+    if trusted_proxy:
+        # Only that address's forwarded headers are read; waitress drops them from
+        # anyone else, so a client cannot claim another address or scheme.
+        proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+                 "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}}
+    server = create_server(app, host=host, port=port, threads=threads, ident="archive",
+                           connection_limit=connection_limit, channel_timeout=channel_timeout,
+                           cleanup_interval=CLEANUP_SECONDS, max_request_body_size=MAX_BODY_BYTES, **proxy)
     address = f"http://{host}:{server.effective_port}/"
     click.echo(f"Serving the archive on {address} (Ctrl+C to stop)", err=False)
     sys.stdout.flush()

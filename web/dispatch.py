@@ -8,7 +8,7 @@ just an id the index does not hold.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from web.handle import archive_index
@@ -32,7 +32,10 @@ def show(dispatch_id: str):
     except BadRequest:
         # The way back is a convenience: a damaged search URL must not hide the dispatch.
         state = SearchState(query=request.args.get("q", "")[:1000])
-    stored = archive_index().get(dispatch_id, highlight=state.query)
+    page = versions_page(request.args)
+    size = current_app.config["VERSIONS_PER_PAGE"]
+    stored = archive_index().get(dispatch_id, highlight=state.query, versions_start=(page - 1) * size,
+                                 versions_limit=size)
     if stored is None:
         abort(404, description=f"Aucune dépêche n’a l’identifiant « {_shorten(dispatch_id)} » dans l’archive.")
     dispatch = stored.dispatch
@@ -50,8 +53,18 @@ def show(dispatch_id: str):
         shown_date=shown_date,
         date_source=date_source,
         url=url,
+        versions_page=page,
+        versions_pages=-(-stored.versions_total // size),
         similar=archive_index().similar(dispatch_id),
     )
+
+
+def versions_page(args) -> int:
+    """The page of the other versions asked for (`page_versions`, from 1): a story sent
+    thousands of times lists its versions a page at a time. A page that cannot be read
+    is the first one: the dispatch itself is what was asked for."""
+    text = args.get("page_versions", "1")
+    return int(text) if text.isdigit() and 0 < len(text) <= 6 and int(text) > 0 else 1
 
 
 def _shorten(text: str, limit: int = 80) -> str:
