@@ -59,7 +59,7 @@ def test_latin_9_oe_and_euro_are_read_right():
 def test_windows_1252_file_through_the_reader(tmp_path):
     text = f"date 7 avril 2019\n\n{FRENCH}\n\nL’Africom « continuera » à suivre l’évolution…\n"
     (dispatch,) = read(tmp_path, "cp1252.txt", text.replace("\n", "\r\n").encode("cp1252")).dispatches
-    assert dispatch.paragraphs == (FRENCH, "L’Africom « continuera » à suivre l’évolution…")
+    assert (dispatch.title, dispatch.paragraphs) == (FRENCH, ("L’Africom « continuera » à suivre l’évolution…",))
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,9 @@ def _record(
         raise _problem(source, number, f"invalid JSON ({error})") from None
     if not isinstance(record, dict):
         raise _problem(source, number, "not a JSON object")
-    record = record_without_controls(record)  # `\u001b` escapes are only decoded now
+    # `\u001b` escapes are only decoded now. An id is checked as it was given: one
+    # holding control characters is refused by line, not silently changed.
+    record = record_without_controls(record) | ({"id": record["id"]} if "id" in record else {})
     # Text decoded from bytes holds no surrogate: only a JSON escape can make one.
     fields = Fields(record, escapes_surrogates="\\ud" in line or "\\uD" in line)
     title, body = " ".join(fields.text("title").split()), fields.paragraphs("body")
