@@ -32,7 +32,7 @@ def show(dispatch_id: str):
     except BadRequest:
         # The way back is a convenience: a damaged search URL must not hide the dispatch.
         state = SearchState(query=request.args.get("q", "")[:1000])
-    stored = archive_index().get(dispatch_id, highlight=state.query)
+    stored = archive_index().get(dispatch_id, highlight=state.query, exact=state.exact)
     if stored is None:
         abort(404, description=f"Aucune dépêche n’a l’identifiant « {_shorten(dispatch_id)} » dans l’archive.")
     dispatch = stored.dispatch
