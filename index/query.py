@@ -28,6 +28,8 @@ from whoosh.qparser import syntax
 from whoosh.query.compound import PreloadedOr
 
 from archive.model import PartialDate
+from index import readings
+from index.readings import reversed_period  # noqa: F401 - part of what this module offers
 from index.results import Offer
 
 # Upper-case only: « et », « ou » in lower case are ordinary (stop) words.
@@ -52,18 +54,6 @@ _DANGLING_OPERATOR = re.compile(
     # before another word took the regex engine hours (two ways to read each).
     r"^(?:\s*(?:AND|OR|ANDNOT|ET|OU|SAUF)(?=\s|$))+|(?:(?<=\s)|^)(?:(?:AND|OR|NOT|ANDNOT|NON|ET|OU|SAUF)\b\s*)+$"
 )
-_DATE = re.compile(r"date:(?P<from>[\d-]+)(?:\.\.(?P<to>[\d-]+))?", re.IGNORECASE)
-# Any `date:` with something after it: what `_DATE` cannot read is said and left out.
-_ANY_DATE = re.compile(r"(?<!\S)date:\S+", re.IGNORECASE)
-# « … » and “…” (a pair, with what stands between) are quotes as "…" are.
-_FRENCH_QUOTES = re.compile(r"«\s*([^«»]*?)\s*»|“([^“”]*)”")
-# A word followed by a colon and more: a field prefix if its name is known (what
-# `FieldsPlugin` below reads), words otherwise, and the person is told.
-_FIELD_LIKE = re.compile(r"(?<![\w:])(?P<name>[^\W\d_][\w-]*):(?=[\w\"])")
-_KNOWN_FIELDS = frozenset({"titre", "title", "texte", "corps", "body", "date"})
-# Lower-case « ou », « sauf » between two words: ordinary words, perhaps meant as
-# operators. (« et » reads the same either way: every word is required.)
-_LOWERCASE_OPERATOR = re.compile(r"(?<=[\w\"»”])\s+(ou|sauf)\s+(?=[\w\"«“])")
 # The fields of exact forms beside the fields of stems.
 EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
 
@@ -203,36 +193,11 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
     if len(split := text.split()) > MAX_QUERY_WORDS:
         text = " ".join(split[:MAX_QUERY_WORDS])
         notices.append(f"la requête a été réduite à ses {MAX_QUERY_WORDS} premiers mots")
-    date_from = date_to = None
-    read_dates = []
-    for written in _ANY_DATE.finditer(text):
-        match = _DATE.fullmatch(written.group(0))
-        try:
-            if match is None:
-                raise ValueError(written.group(0))
-            # Both ends are read before either is kept: a range with one unreadable
-            # end is ignored as a whole.
-            start = PartialDate.from_iso(match["from"])
-            end = PartialDate.from_iso(match["to"]) if match["to"] else start
-            if reversed_period(start, end):
-                start, end = end, start
-                notices.append(f"période inversée : « {written.group(0)} » est lue de {start.iso()} à {end.iso()}")
-            date_from, date_to = start, end
-            read_dates.append(written.group(0))
-        except ValueError:
-            notices.append(f"date illisible ignorée : « {written.group(0)} » (écrire date:2019-04)")
-    text = _ANY_DATE.sub(" ", text)
-    text = _FRENCH_QUOTES.sub(lambda m: f'"{m[1] if m[1] is not None else m[2]}"', text)
+    text, period = readings.dates(text, notices)
     if text.strip() == "*":
         # Every dispatch: the empty query's path, not a wildcard over every word.
         text, typed = "", False
-    for name in dict.fromkeys(m["name"] for m in _FIELD_LIKE.finditer(text) if m["name"].lower() not in _KNOWN_FIELDS):
-        notices.append(f"« {name}: » n’est pas un champ : cherché comme des mots (champs connus : titre, texte, date)")
-    for match in _LOWERCASE_OPERATOR.finditer(text):
-        word = match[1]
-        notices.append(f"« {word} » en minuscules " + ("est un mot courant, ignoré" if word == "ou" else "est cherché comme un mot"))
-        written = text[: match.start(1)] + word.upper() + text[match.end(1) :]
-        offers.append(Offer("operator", f"Vouliez-vous dire {word.upper()} ?", written.strip()))
+    text = readings.words_and_fields(text, notices, offers)
     for match in _DANGLING_FIELD.finditer(text):
         notices.append(f"« {match.group(0)} » sans mot après lui : ignoré")
     text = _DANGLING_FIELD.sub(" ", text).strip()
@@ -249,11 +214,11 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
     exact_query = exact_words = None
     if not exact and _is_plain(text) and 0 < len(text.split()) <= EXACT_OFFER_WORDS:
         exact_words = " ".join(text.split())
-        exact_query = " ".join([f'"{exact_words}"', *read_dates])
+        exact_query = " ".join([f'"{exact_words}"', *period.written])
     if not text:
         # Nothing typed lists everything (in the period asked for); something typed that
         # leaves no word finds nothing, and the notices say why.
-        everything, anything = (query.NullQuery if typed and date_from is None else query.Every()), None
+        everything, anything = (query.NullQuery if typed and period.date_from is None else query.Every()), None
     else:
         try:
             everything = _parser(schema, qparser.AndGroup, exact).parse(text)
@@ -272,21 +237,14 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
     return ParsedQuery(
         everything=everything,
         anything=anything,
-        date_from=date_from,
-        date_to=date_to,
+        date_from=period.date_from,
+        date_to=period.date_to,
         notice="; ".join(notices) or None,
         words=words,
         offers=tuple(offers),
         exact_query=exact_query,
         exact_words=exact_words,
     )
-
-
-def reversed_period(start: PartialDate | None, end: PartialDate | None) -> bool:
-    """True when `start` begins after `end` ends (`2019..2018`; not `2019-05..2019`)."""
-    if start is None or end is None:
-        return False
-    return (start.year, start.month or 0, start.day or 0) > (end.year, end.month or 99, end.day or 99)
 
 
 def highlighted(q: query.Query) -> tuple[frozenset[str], frozenset[str]]:

@@ -9,11 +9,15 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
 import pytest
 from bs4 import BeautifulSoup
+from whoosh import query as wq
 
 from index import SearchRequest, SearchResult, open_index, reindex
 from index import query as query_module
+from index.matching import matching
+from index.scoring import Scorer
 from web import create_app
 from web.cli import cli
 
@@ -138,6 +142,25 @@ def test_quoted_name_against_a_common_word_of_the_same_stem(index_dir):
 def test_a_quoted_word_is_highlighted_only_in_its_exact_form(client):
     soup = page(client, "/?q=%22Royal%22&versions=toutes")
     assert [m.get_text() for m in soup.select("ol.results mark")] == ["Royal"]
+
+
+def test_exact_form_scores_are_whoosh_scores(index_dir):
+    """The NumPy scorer ranks the exact-form fields as Whoosh does: a word with its
+    boosted exact form, a phrase and a prefix's words."""
+    with open_index(index_dir) as handle:
+        searcher, generation = handle._searcher()
+        scorer = Scorer(searcher, generation, matching)
+        queries = [
+            wq.Or([wq.Term("body", "dat"), wq.Term("body_exact", "dati", boost=query_module.EXACT_BOOST)]),
+            wq.Phrase("body_exact", ["presidente", "republique"]),
+            wq.Or([wq.Term("title_exact", "royal"), wq.Term("body_exact", "royale")]),
+            wq.Term("body_exact", "militants"),
+        ]
+        for q in queries:
+            ours = scorer.score(q)
+            theirs = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+            assert ours.size and ours.docs.tolist() == sorted(theirs)
+            assert np.allclose(ours.scores, [theirs[d] for d in ours.docs.tolist()], rtol=1e-9)
 
 
 # Unquoted words: variants still found, exact forms first

@@ -52,6 +52,12 @@ def test_an_unknown_field_prefix_is_searched_as_words_and_said(index_dir, prefix
     assert search(index_dir, "Tripoli 14:30").notice is None
 
 
+@pytest.mark.parametrize("text", ["Titre:Libye", "TITRE:Libye", "Texte:Pompeo"])
+def test_field_prefixes_are_read_in_any_case(index_dir, text):
+    assert ids(search(index_dir, text)) == ids(search(index_dir, text.lower()))
+    assert ids(search(index_dir, "Titre:Libye")) == {"libye"}
+
+
 def test_a_lowercase_ou_between_words_suggests_the_operator(index_dir):
     result = search(index_dir, "Tripoli ou Benghazi")
     assert result.notice is not None and "« ou »" in result.notice
