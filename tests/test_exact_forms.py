@@ -306,3 +306,21 @@ def test_a_prefix_of_too_many_words_is_cut_and_says_so(tmp_path, make_archive):
     assert f"{query_module.MAX_EXPANSION} mots" in result.notice
     # A prefix that expands to few words says nothing.
     assert search(tmp_path / "zorg-index", "zorg00*").notice is None
+
+
+# An index written before exact forms
+
+
+def test_an_index_without_exact_forms_asks_for_a_rebuild(tmp_path, index_dir, archive_root, runner):
+    from index import NeedsRebuild
+    from index.schema import VERSION_FILE
+
+    # What the previous schema (3: stems only) recorded beside its index.
+    (index_dir / VERSION_FILE).write_text(json.dumps({"schema_version": 3}))
+    with pytest.raises(NeedsRebuild):
+        open_index(index_dir)
+    result = runner.invoke(cli, ["search", "--index", str(index_dir), "Dati"])
+    assert result.exit_code != 0 and "--rebuild" in result.output
+    result = runner.invoke(cli, ["reindex", "--index", str(index_dir), "--rebuild", str(archive_root)])
+    assert result.exit_code == 0, result.output
+    assert full(search(index_dir, '"Dati"')) == ["dati"]
