@@ -5,6 +5,13 @@
     >>> [t.text for t in french_analyzer()("« L’armée américaine »")]
     ['arme', 'americain']
 
+The same pipeline without its stemmer gives the exact forms (`exact_analyzer`), what
+quotes, the exact switch and prefixes search: « Dati » is not « dates », « présidente »
+is not « président », and `milit*` does not reach « millionnaires » through a stem.
+
+    >>> [t.text for t in exact_analyzer()("« L’Armée américaine »")]
+    ['armee', 'americaine']
+
 Elisions (« l’ », « qu’ », « jusqu’ »…) are dropped and ``startchar`` moves past them, so
 highlights cover the word only; « aujourd’hui » stays one token. Hyphenated words are split
 (« Etats-Unis » → ``etat``, ``unis``, as for « etats unis »); « 14h30 » stays one token.
@@ -27,7 +34,9 @@ from functools import cache, lru_cache
 import Stemmer
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, StemFilter, StopFilter
 
-__all__ = ["FRENCH_STOP_WORDS", "TOKEN_PATTERN", "fold", "french_analyzer", "snowball_stem", "stem"]
+__all__ = [
+    "FRENCH_STOP_WORDS", "TOKEN_PATTERN", "exact_analyzer", "fold", "french_analyzer", "snowball_stem", "stem",
+]
 
 # Letters, digits and combining accents (text in NFD keeps its words whole), with inner
 # apostrophes so that the elision filter sees « l’armée » and « aujourd’hui » as one token.
@@ -151,8 +160,9 @@ _FOLDED_STOP_WORDS = frozenset(map(fold, FRENCH_STOP_WORDS))
 
 
 @cache
-def french_analyzer() -> CompositeAnalyzer:
-    """The analyzer of every French text field; one shared (stateless) instance."""
+def exact_analyzer() -> CompositeAnalyzer:
+    """The analyzer of the exact-form fields: `french_analyzer` without its stemmer, so
+    a word's exact term is what the stemmer would have read. One shared instance."""
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | ElisionFilter()
@@ -160,6 +170,11 @@ def french_analyzer() -> CompositeAnalyzer:
         # minsize=1 keeps one-digit numbers (« 3 morts ») and letters (« plan B »);
         # renumber keeps phrase positions contiguous across removed stop words.
         | StopFilter(stoplist=_FOLDED_STOP_WORDS, minsize=1, renumber=True)
-        # Whoosh's StemFilter skips stopped tokens.
-        | StemFilter(stemfn=stem, cachesize=None)
     )
+
+
+@cache
+def french_analyzer() -> CompositeAnalyzer:
+    """The analyzer of every French text field; one shared (stateless) instance."""
+    # Whoosh's StemFilter skips stopped tokens.
+    return exact_analyzer() | StemFilter(stemfn=stem, cachesize=None)

@@ -3,9 +3,11 @@
 It writes what `SegmentWriter` writes (tests/test_build.py compares every
 term, posting, stored field and column with a plain Whoosh build), faster in four ways:
 
-- The French text fields are analysed word by word with a cache: the term a word
-  becomes (or that it is dropped) depends on the word alone, so each distinct word goes
-  through the analyzer once, instead of every occurrence through five generators.
+- The French text fields are analysed word by word with a cache: the terms a word
+  becomes (or that it is dropped) depend on the word alone, so each distinct word goes
+  through the analyzers once, instead of every occurrence through five generators. The
+  cache holds both terms of a word, its exact form and its stem, and a text indexed
+  twice (`body`, then `body_exact`) is split into words once.
   The next writer of a build takes the cache over (`words`): a worker's next segment,
   and the parent's rewrites of stories, which would otherwise analyse every word anew.
 - Postings are kept per term as they arrive, already in document order, instead of
@@ -31,7 +33,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from index.analysis import french_analyzer
+from index.analysis import exact_analyzer, french_analyzer
 
 # Words whose term is cached, per writer; the cache starts again past this (news
 # vocabulary is mostly repeats, a few hundred thousand distinct words at most).
@@ -54,23 +56,26 @@ class BulkSegmentWriter(SegmentWriter):
     """A `SegmentWriter` for adding documents to a segment of its own: no merging of
     other segments (`commit(merge=False)`), no spelling fields, no term vectors."""
 
-    def __init__(self, ix, words: dict[str, str | None] | None = None, **kwargs) -> None:
+    def __init__(self, ix, words: dict[str, tuple[str, str] | None] | None = None, **kwargs) -> None:
         """`words`: the word cache of a previous writer of the same schema (`words`)."""
         super().__init__(ix, codec=W3Codec(compression=_COMPRESSION), **kwargs)
         # The stored fields' column writer, which Whoosh creates at level 3.
         self.perdocwriter._colwriters["_stored"]._child._level = _COMPRESSION
         self._postings: dict[str, dict[bytes, tuple[array, array, list]]] = {}
         self._lengths: dict[str, array] = {}
-        self._terms: dict[str, str | None] = {} if words is None else words
+        self._terms: dict[str, tuple[str, str] | None] = {} if words is None else words
         self._single: dict[int, bytes] = {}
         self._fast = {name: _fast_analyzer(field) for name, field in self.schema.items()}
-        self._analyzer = french_analyzer()
+        # The text last split into words, and its words' terms: the same text comes
+        # again for its exact-form field.
+        self._last: tuple[str | None, list] = (None, [])
         self.memory = 0
         self.merge = False
 
     @property
-    def words(self) -> dict[str, str | None]:
-        """The word cache: each word seen, and its term (None: the analyzer drops it)."""
+    def words(self) -> dict[str, tuple[str, str] | None]:
+        """The word cache: each word seen, and its terms, exact form and stem (None: the
+        analyzers drop it)."""
         return self._terms
 
     def add_reader(self, reader):
@@ -95,7 +100,7 @@ class BulkSegmentWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     fast = self._fast[name]
-                    items = self._analyse(fast, field, value) if fast else field.index(value)
+                    items = self._analyse(*fast, field, value) if fast else field.index(value)
                     scorable = field.scorable
                     terms = self._postings.setdefault(name, {})
                     for tbytes, freq, weight, vbytes in items:
@@ -122,16 +127,22 @@ class BulkSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _analyse(self, tokenizer, field, value: str):
+    def _analyse(self, tokenizer, which: int, field, value: str):
         """What `field.index(value)` gives for a Positions field whose analyzer turns
-        each word into at most one term: (term bytes, frequency, weight, positions)."""
-        cache = self._terms
-        if len(cache) > _CACHED_WORDS:
-            cache.clear()
-        words = tokenizer.findall(value)
-        terms = [cache.get(word, _UNSEEN) for word in words]
-        if _UNSEEN in terms:
-            terms = [self._term(word) if term is _UNSEEN else term for word, term in zip(words, terms)]
+        each word into at most one term: (term bytes, frequency, weight, positions).
+        `which`: 0 for the exact form, 1 for the stem."""
+        if value is self._last[0]:
+            pairs = self._last[1]
+        else:
+            cache = self._terms
+            if len(cache) > _CACHED_WORDS:
+                cache.clear()
+            words = tokenizer.findall(value)
+            pairs = [cache.get(word, _UNSEEN) for word in words]
+            if _UNSEEN in pairs:
+                pairs = [self._term(word) if pair is _UNSEEN else pair for word, pair in zip(words, pairs)]
+            self._last = (value, pairs)
+        terms = [None if pair is None else pair[which] for pair in pairs]
         # The stop filter renumbers positions: the first kept word keeps its place (its
         # number among all words), the next ones follow it without gaps.
         first = next((i for i, term in enumerate(terms) if term is not None), 0)
@@ -153,13 +164,14 @@ class BulkSegmentWriter(SegmentWriter):
             else:
                 yield term.encode("utf-8"), len(poses), float(len(poses)) * boost, _encode(poses)
 
-    def _term(self, word: str) -> str | None:
-        term = self._terms.get(word, _UNSEEN)
-        if term is _UNSEEN:
-            terms = [t.text for t in self._analyzer(word, positions=True, mode="index")]
-            assert len(terms) <= 1, (word, terms)
-            term = self._terms[word] = terms[0] if terms else None
-        return term
+    def _term(self, word: str) -> tuple[str, str] | None:
+        pair = self._terms.get(word, _UNSEEN)
+        if pair is _UNSEEN:
+            exact = [t.text for t in exact_analyzer()(word, positions=True, mode="index")]
+            stems = [t.text for t in french_analyzer()(word, positions=True, mode="index")]
+            assert len(exact) == len(stems) <= 1, (word, exact, stems)
+            pair = self._terms[word] = (exact[0], stems[0]) if exact else None
+        return pair
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -211,12 +223,13 @@ def _add_postings(postwriter, docnums: array, weights: array, values: list, leng
 
 
 def _fast_analyzer(field):
-    """The compiled word pattern of a field that `_analyse` can index: positions, and
-    an analyzer whose filters map each word alone (our French analyzer). None otherwise."""
+    """For a field that `_analyse` can index (positions, and an analyzer whose filters
+    map each word alone: our French analyzers), its compiled word pattern and which
+    term of a word it takes (0: exact form, 1: stem). None otherwise."""
     analyzer = getattr(field, "analyzer", None)
-    if type(field.format) is not Positions or analyzer != french_analyzer():
+    if type(field.format) is not Positions or analyzer not in (exact_analyzer(), french_analyzer()):
         return None
     assert isinstance(analyzer, CompositeAnalyzer) and isinstance(analyzer.items[0], RegexTokenizer)
     tokenizer = analyzer.items[0]
     assert not tokenizer.gaps and not field.vector and not field.separate_spelling()
-    return tokenizer.expression
+    return tokenizer.expression, 0 if analyzer == exact_analyzer() else 1

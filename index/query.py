@@ -5,6 +5,12 @@ matches), `"phrases"`, `-exclusion`, `ET`/`OU`/`SAUF` as well as `AND`/`OR`/`NOT
 `titre:` and `texte:` field prefixes, and a date written `date:2019`, `date:2019-04`,
 `date:2019-04-07` or a range `date:2019-03..2019-05`.
 
+A word matches its variants (its stem), and a dispatch holding the very form typed ranks
+above one holding only a variant. Quotes — "…", « … », “…” — ask for the exact forms, in
+order (`"…"~N`: within N positions); so does the exact switch for a whole query; a prefix
+(`milit*`) expands over exact forms, not stems. Exact forms are searched in their own
+fields (index/schema.py), analysed as the others but without the stemmer.
+
 People also type questions (« Combien de morts à Tripoli ? »): a question mark ending a
 word is punctuation, not a wildcard, and the interrogatives that are not stop words are
 left out. Whatever is typed gives a query; what had to be left out is said in `notice`.
@@ -13,13 +19,18 @@ left out. Whatever is typed gives a query; what had to be left out is said in `n
 from __future__ import annotations
 
 import re
+from copy import copy
 from dataclasses import dataclass, replace
 from itertools import islice
 
 from whoosh import qparser, query
+from whoosh.qparser import syntax
 from whoosh.query.compound import PreloadedOr
 
 from archive.model import PartialDate
+from index import readings
+from index.readings import reversed_period  # noqa: F401 - part of what this module offers
+from index.results import Offer
 
 # Upper-case only: « et », « ou » in lower case are ordinary (stop) words.
 _OPERATORS = qparser.OperatorsPlugin(
@@ -43,7 +54,8 @@ _DANGLING_OPERATOR = re.compile(
     # before another word took the regex engine hours (two ways to read each).
     r"^(?:\s*(?:AND|OR|ANDNOT|ET|OU|SAUF)(?=\s|$))+|(?:(?<=\s)|^)(?:(?:AND|OR|NOT|ANDNOT|NON|ET|OU|SAUF)\b\s*)+$"
 )
-_DATE = re.compile(r"(?<!\S)date:(?P<from>[\d-]+)(?:\.\.(?P<to>[\d-]+))?(?!\S)", re.IGNORECASE)
+# The fields of exact forms beside the fields of stems.
+EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
 
 # Ranking, tuned on the PIAF dev split (index/evaluate.py). A title match counts for
 # 0.8 of its score, on top of the title boost in the index (schema.TITLE_BOOST): the
@@ -80,6 +92,14 @@ MAX_PARTIAL_WORDS = 6
 # this many postings (what matching costs: `a*` has 250,000 in 34,000 dispatches).
 MAX_EXPANSION = 256
 MAX_EXPANSION_POSTINGS = 250_000
+# An unquoted word also searches its exact form, with this weight: of dispatches that
+# hold a word as often, those holding the very form typed come first.
+EXACT_BOOST = 1.0
+# The exact search is offered when the variants find at least this many times as many
+# dispatches (« Dati »: 175 with the name, 2,557 with « date », « dates »), for plain
+# queries of at most this many words (the offer costs one more search, a phrase).
+EXACT_OFFER_RATIO = 1.5
+EXACT_OFFER_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -90,18 +110,61 @@ class ParsedQuery:
     date_to: PartialDate | None = None
     notice: str | None = None
     words: tuple[str, ...] = ()  # the plain words typed, for « did you mean »
+    # Other readings offered in one click (a lowercase « ou » meant as OU).
+    offers: tuple[Offer, ...] = ()
+    # The same query in quotes, whose count the result compares with the variants'
+    # (plain queries only, see EXACT_OFFER_WORDS); the words it quotes.
+    exact_query: str | None = None
+    exact_words: str | None = None
 
     @property
     def is_empty(self) -> bool:
         return isinstance(self.everything, query.Every)
 
     def bounded(self, reader) -> ParsedQuery:
-        """The same queries with prefixes and wildcards expanded boundedly (`bounded`)."""
+        """The same queries with prefixes and wildcards expanded boundedly (`bounded`);
+        the notice says which prefixes were cut."""
+        cut: list[str] = []
+        everything = bounded(self.everything, reader, cut=cut)
         some = None if self.anything is None else _rarest(bounded(self.anything, reader), reader)
-        return replace(self, everything=bounded(self.everything, reader), anything=some)
+        notice = self.notice
+        if cut:
+            said = ", ".join(f"« {p} »" for p in dict.fromkeys(cut))
+            more = f"{said} : trop de mots commencent ainsi ; seuls les {MAX_EXPANSION} mots les plus fréquents sont cherchés"
+            notice = f"{notice}; {more}" if notice else more
+        return replace(self, everything=everything, anything=some, notice=notice)
 
 
-def _parser(schema, group) -> qparser.QueryParser:
+class _ExactForms(qparser.Plugin):
+    """Sends phrases, prefixes and wildcards (and, with the exact switch, every word)
+    to the exact-form fields; an unquoted word also searches its exact form, boosted.
+
+    Runs after `MultifieldPlugin` (priority 110), once every node has its field."""
+
+    def __init__(self, everywhere: bool) -> None:
+        self.everywhere = everywhere
+
+    def filters(self, parser):
+        return [(self._route, 111)]
+
+    def _route(self, parser, group):
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self._route(parser, node)
+            elif getattr(node, "fieldname", None) not in EXACT_FIELDS:
+                continue
+            elif type(node) is syntax.WordNode and not self.everywhere:
+                exact = copy(node)
+                exact.set_fieldname(EXACT_FIELDS[node.fieldname], override=True)
+                exact.set_boost(node.boost * EXACT_BOOST)
+                group[i] = syntax.OrGroup([node, exact])
+            elif isinstance(node, syntax.TextNode):
+                # Phrases, prefixes, wildcards; words under the exact switch.
+                node.set_fieldname(EXACT_FIELDS[node.fieldname], override=True)
+        return group
+
+
+def _parser(schema, group, exact: bool = False) -> qparser.QueryParser:
     parser = qparser.QueryParser(None, schema, group=group)
     # A word found in the title and in the body counts once, where it scores best: a
     # derived title repeats the first sentence, and a sum would count its words twice.
@@ -113,13 +176,16 @@ def _parser(schema, group) -> qparser.QueryParser:
     parser.replace_plugin(qparser.FieldsPlugin(expr=r"(?P<text>titre|title|texte|corps|body):"))
     parser.add_plugin(qparser.FieldAliasPlugin(_FIELD_NAMES))
     parser.remove_plugin_class(qparser.BoostPlugin)
+    parser.add_plugin(_ExactForms(everywhere=exact))
     return parser
 
 
-def parse(text: str, schema) -> ParsedQuery:
+def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
     """Parse leniently: whatever was typed gives a query, and `notice` says what was
-    left out (an unreadable date, a query cut to length)."""
+    left out or how it was read (an unreadable date, a query cut to length, an unknown
+    field). `exact`: every word in its exact form, as if quoted."""
     notices = []
+    offers = []
     typed = bool(text.strip())
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
@@ -127,17 +193,11 @@ def parse(text: str, schema) -> ParsedQuery:
     if len(split := text.split()) > MAX_QUERY_WORDS:
         text = " ".join(split[:MAX_QUERY_WORDS])
         notices.append(f"la requête a été réduite à ses {MAX_QUERY_WORDS} premiers mots")
-    date_from = date_to = None
-    for match in _DATE.finditer(text):
-        try:
-            # Both ends are read before either is kept: a range with one unreadable
-            # end is ignored as a whole.
-            start = PartialDate.from_iso(match["from"])
-            end = PartialDate.from_iso(match["to"]) if match["to"] else start
-            date_from, date_to = start, end
-        except ValueError:
-            notices.append(f"date illisible ignorée : « {match.group(0)} » (écrire date:2019-04)")
-    text = _DATE.sub(" ", text)
+    text, period = readings.dates(text, notices)
+    if text.strip() == "*":
+        # Every dispatch: the empty query's path, not a wildcard over every word.
+        text, typed = "", False
+    text = readings.words_and_fields(text, notices, offers)
     for match in _DANGLING_FIELD.finditer(text):
         notices.append(f"« {match.group(0)} » sans mot après lui : ignoré")
     text = _DANGLING_FIELD.sub(" ", text).strip()
@@ -151,33 +211,50 @@ def parse(text: str, schema) -> ParsedQuery:
         if kept:
             text = " ".join(kept)
     words = tuple(re.findall(r"[^\W\d_][\w'’-]*", _strip_syntax(text)))
+    exact_query = exact_words = None
+    if not exact and _is_plain(text) and 0 < len(text.split()) <= EXACT_OFFER_WORDS:
+        exact_words = " ".join(text.split())
+        exact_query = " ".join([f'"{exact_words}"', *period.written])
     if not text:
         # Nothing typed lists everything (in the period asked for); something typed that
         # leaves no word finds nothing, and the notices say why.
-        everything, anything = (query.NullQuery if typed and date_from is None else query.Every()), None
+        everything, anything = (query.NullQuery if typed and period.date_from is None else query.Every()), None
     else:
         try:
-            everything = _parser(schema, qparser.AndGroup).parse(text)
+            everything = _parser(schema, qparser.AndGroup, exact).parse(text)
         except Exception:
             # Whoosh's parser fails on some runs of operators (IndexError on `NOT NOT *`,
             # AssertionError on `SAUF SAUF SAUF`): whatever it raises, the words are
             # still searched, without the operators.
             text = " ".join(words)
-            everything = _parser(schema, qparser.AndGroup).parse(text) if text else query.NullQuery
+            everything = _parser(schema, qparser.AndGroup, exact).parse(text) if text else query.NullQuery
             notices.append("les opérateurs de la requête n’ont pas pu être lus : ses mots sont cherchés sans eux")
         anything = None
         if not _EXPLICIT.search(text):
-            anything = _some_of(everything, _pairs(schema, text) if _is_plain(text) else [])
+            anything = _some_of(everything, _pairs(schema, text, exact) if _is_plain(text) else [])
     if everything is query.NullQuery and typed and not notices:
         notices.append("aucun mot à chercher : la requête ne contient que des mots trop courants ou des opérateurs")
     return ParsedQuery(
         everything=everything,
         anything=anything,
-        date_from=date_from,
-        date_to=date_to,
+        date_from=period.date_from,
+        date_to=period.date_to,
         notice="; ".join(notices) or None,
         words=words,
+        offers=tuple(offers),
+        exact_query=exact_query,
+        exact_words=exact_words,
     )
+
+
+def highlighted(q: query.Query) -> tuple[frozenset[str], frozenset[str]]:
+    """The terms of `q` to mark in a text: stems, and exact forms (each kind is
+    compared with the same kind of term of the text's words)."""
+    stems, exact = set(), set()
+    for field, text in q.iter_all_terms():
+        if isinstance(text, str):
+            (exact if field in EXACT_FIELDS.values() else stems).add(text)
+    return frozenset(stems), frozenset(exact)
 
 
 def _some_of(everything: query.Query, bonus: list[query.Query]) -> query.Query | None:
@@ -224,11 +301,12 @@ def _is_question_word(word: str, schema) -> bool:
     return bool(tokens) and all(t in QUESTION_WORDS for t in tokens)
 
 
-def _pairs(schema, text: str) -> list[query.Query]:
+def _pairs(schema, text: str, exact: bool = False) -> list[query.Query]:
     """A phrase query with some slop for each two consecutive words: a ranking bonus."""
-    tokens = [t.text for t in schema["body"].analyzer(text, mode="query")][:MAX_QUERY_WORDS]
+    field = EXACT_FIELDS["body"] if exact else "body"
+    tokens = [t.text for t in schema[field].analyzer(text, mode="query")][:MAX_QUERY_WORDS]
     return [
-        Near("body", [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
+        Near(field, [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
         for a, b in zip(tokens, tokens[1:])
         if a != b
     ]
@@ -248,10 +326,10 @@ def _strip_syntax(text: str) -> str:
     return re.sub(r"(?<!\S)-\S+", " ", text)
 
 
-def bounded(q: query.Query, reader, share: dict[str, int] | None = None) -> query.Query:
+def bounded(q: query.Query, reader, share: dict[str, int] | None = None, cut: list[str] | None = None) -> query.Query:
     """Replace prefix and wildcard queries by at most `MAX_EXPANSION` of their most
     frequent words, so that `a*` cannot expand to the whole vocabulary; several prefixes
-    in one field share that many words."""
+    in one field share that many words. Prefixes that lost words are added to `cut`."""
     if share is None:
         counts: dict[str, int] = {}
         for leaf in q.leaves() if not q.is_leaf() else [q]:
@@ -263,16 +341,19 @@ def bounded(q: query.Query, reader, share: dict[str, int] | None = None) -> quer
         limit, postings = share[q.fieldname]
         # Look at a bounded number of candidates (each costs a look-up), then keep the
         # most frequent ones that fit in the share of postings.
-        candidates = list(islice(q._btexts(reader), limit * 16))
-        frequency = {t: reader.doc_frequency(q.fieldname, t) for t in candidates}
-        candidates.sort(key=frequency.__getitem__, reverse=True)
+        candidates = list(islice(q._btexts(reader), limit * 16 + 1))
+        looked = candidates[: limit * 16]
+        frequency = {t: reader.doc_frequency(q.fieldname, t) for t in looked}
+        looked.sort(key=frequency.__getitem__, reverse=True)
         terms = []
-        for t in candidates:
+        for t in looked:
             if len(terms) == limit:
                 break
             if frequency[t] <= postings:
                 terms.append(field.from_bytes(t))
                 postings -= frequency[t]
+        if cut is not None and len(terms) < len(candidates):
+            cut.append(_written(q))
         if not terms:
             return query.NullQuery
         # Preloaded: Whoosh's default OR, a tree of 256 matchers walked document by
@@ -280,4 +361,9 @@ def bounded(q: query.Query, reader, share: dict[str, int] | None = None) -> quer
         return PreloadedOr([query.Term(q.fieldname, t) for t in terms], boost=q.boost)
     if q.is_leaf():
         return q
-    return q.apply(lambda child: bounded(child, reader, share))
+    return q.apply(lambda child: bounded(child, reader, share, cut))
+
+
+def _written(q: query.MultiTerm) -> str:
+    """A prefix or wildcard as a person would write it."""
+    return f"{q.text}*" if isinstance(q, query.Prefix) else str(q.text)

@@ -45,6 +45,8 @@ class SearchRequest:
     with_snippets: bool = True
     # One hit per story (the best version) unless asked otherwise.
     collapse_versions: bool = True
+    # Every word in its exact form, as if each were quoted (the exact switch).
+    exact: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,19 @@ class Facets:
 
 
 @dataclass(frozen=True)
+class Offer:
+    """Another reading of the query, offered in one click: the exact forms when they
+    find far fewer dispatches than the variants (`exact`, `variants`: how many each
+    finds), or an operator typed in lower case."""
+
+    kind: str  # "exact" or "operator"
+    message: str
+    query: str  # the query text to search instead
+    exact: int | None = None
+    variants: int | None = None
+
+
+@dataclass(frozen=True)
 class SearchResult:
     request: SearchRequest
     total: int  # dispatches holding all the words (after filters)
@@ -94,6 +109,7 @@ class SearchResult:
     # A message for the person when the query could not be read as typed.
     notice: str | None = None
     elapsed: float = 0.0
+    offers: tuple[Offer, ...] = ()
 
     @property
     def pages(self) -> int:

@@ -13,12 +13,13 @@ from pathlib import Path
 from whoosh import columns, fields
 
 from archive.model import Dispatch, PartialDate
-from index.analysis import french_analyzer
+from index.analysis import exact_analyzer, french_analyzer
 from index.fingerprints import SIGNATURE_BYTES, fingerprint
 
 # 2: stories of versions (`story`, `inferred_date`, `facet_key`, `minhash`).
 # 3: no year/month/day terms (facets read columns); size and mtime as columns only.
-SCHEMA_VERSION = 3
+# 4: exact word forms beside stems (`title_exact`, `body_exact`).
+SCHEMA_VERSION = 4
 VERSION_FILE = "schema-version.json"
 
 # Weight of a title word against a body word in BM25F (tuned on the PIAF dev split).
@@ -37,6 +38,12 @@ def build_schema() -> fields.Schema:
         # every posting cost about a tenth of the indexing time and of the index size.
         title=fields.TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
         body=fields.TEXT(analyzer=analyzer, stored=True),
+        # The same texts again, unstemmed (still folded, without elisions or stop
+        # words): what quotes, prefixes and the exact switch search, and what ranks a
+        # dispatch holding the very word typed above its variants. Not stored: filled
+        # from `title` and `body` (see `document`).
+        title_exact=fields.TEXT(analyzer=exact_analyzer(), field_boost=TITLE_BOOST),
+        body_exact=fields.TEXT(analyzer=exact_analyzer()),
         # YYYYMMDD with 00 for an unknown month or day, 0 when undated: one sortable
         # column that date sorting, filters and facets read without loading documents.
         date_key=fields.NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
@@ -126,6 +133,8 @@ def document(
 def stamped(doc: dict, story: str, inferred: PartialDate | None) -> dict:
     """`doc` with its story id and, when it has no date of its own, the inferred one."""
     doc = {k: v for k, v in doc.items() if k not in ("story", "inferred_date", "facet_key")}
+    # The exact-form fields index the same texts (stored once, under `title`, `body`).
+    doc["title_exact"], doc["body_exact"] = doc["title"], doc["body"]
     doc["story"] = story
     doc["facet_key"] = doc["date_key"]
     if not doc["date_key"] and inferred is not None:

@@ -25,6 +25,7 @@ from whoosh.searching import Searcher, TimeLimit
 
 from archive.model import DateSource, Dispatch, PartialDate
 from index import facets, partial, postings, query, versions
+from index.offers import exact_offer
 from index.matching import matching as match_set
 from index.compare import Version
 from index.errors import IndexMissing
@@ -174,13 +175,15 @@ class ArchiveIndex:
         started = time.perf_counter()
         searcher, generation = self._searcher()
         request = replace(request, page=max(1, request.page), page_size=min(max(1, request.page_size), MAX_PAGE_SIZE))
-        parsed = query.parse(request.query, searcher.schema)
+        parsed = query.parse(request.query, searcher.schema, exact=request.exact).bounded(searcher.reader())
         notice = parsed.notice
+        if query.reversed_period(request.date_from, request.date_to):
+            request = replace(request, date_from=request.date_to, date_to=request.date_from)
+            notice = _join(notice, f"période inversée : lue du {request.date_from.iso()} au {request.date_to.iso()}")
         try:
             date_filter = facets.date_filter(request, parsed.date_from, parsed.date_to)
         except ValueError:
             date_filter, notice = facets.DateFilter(), _join(notice, "filtre de date illisible ignoré")
-        parsed = parsed.bounded(searcher.reader())
         everything = parsed.everything
         keys = facets.date_keys(searcher, generation)
         scorer = Scorer(searcher, generation, match_set)
@@ -202,11 +205,13 @@ class ArchiveIndex:
             in_period = matching[period.mask(keys[matching])] if period.active else matching
             found = facets.count(keys, in_period, request, codes)
         hits = self._page(searcher, everything, scored, kept, matching.size, keys, request, codes)
-        terms = frozenset(text for _, text in everything.iter_all_terms() if isinstance(text, str))
+        stems, exact = query.highlighted(everything)
         if len(hits) < request.page_size and parsed.anything is not None and request.page == 1:
             room = request.page_size - len(hits)
             hits += self._partial(searcher, scorer, parsed.anything, kept, keys, date_filter, room, codes)
-            terms |= frozenset(text for _, text in parsed.anything.iter_all_terms() if isinstance(text, str))
+            more = query.highlighted(parsed.anything)
+            stems, exact = stems | more[0], exact | more[1]
+        terms = (stems, exact)
         pools = {False: kept}
         if codes is not None and any(partial for _, _, partial in hits):
             # Versions folded into a partial hit are the other partial matches.
@@ -218,6 +223,9 @@ class ArchiveIndex:
             for docnum, score, partial in hits
         )
         suggestion = None if parsed.is_empty else suggest(searcher, parsed.words, generation)
+        offers = parsed.offers
+        if (offer := exact_offer(searcher, generation, parsed, date_filter, keys, codes, total)) is not None:
+            offers += (offer,)
         return SearchResult(
             request=request,
             total=total,
@@ -226,6 +234,7 @@ class ArchiveIndex:
             suggestion=suggestion,
             notice=notice,
             elapsed=time.perf_counter() - started,
+            offers=offers,
         )
 
     def _page(self, searcher, q, scored: Scored | None, kept: np.ndarray, matching_size: int, keys: np.ndarray,
@@ -298,24 +307,25 @@ class ArchiveIndex:
             source_path=fields["path"],
             byline=fields.get("byline"),
             score=float(score),
-            snippet=snippet(fields["body"], terms) if request.with_snippets else "",
+            snippet=snippet(fields["body"], terms[0], exact=terms[1]) if request.with_snippets else "",
             partial=partial,
             story_id=fields.get("story"),
         )
 
-    def get(self, dispatch_id: str, highlight: str = "", versions_start: int = 0,
+    def get(self, dispatch_id: str, highlight: str = "", exact: bool = False, versions_start: int = 0,
             versions_limit: int | None = VERSIONS_SHOWN) -> StoredDispatch | None:
-        """The dispatch with this id, its text highlighted for the query `highlight`, and
-        `versions_limit` of its story's other versions from `versions_start`."""
+        """The dispatch with this id, its text highlighted for the query `highlight`
+        (`exact`: read with the exact switch), and `versions_limit` of its story's other
+        versions from `versions_start`."""
         searcher, generation = self._searcher()
         docnum = searcher.document_number(id=dispatch_id)
         if docnum is None:
             return None
         fields = searcher.stored_fields(docnum)
-        terms: frozenset[str] = frozenset()
+        terms: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
         if highlight.strip():
-            parsed = query.parse(highlight, searcher.schema).bounded(searcher.reader())
-            terms = frozenset(t for _, t in parsed.everything.iter_all_terms() if isinstance(t, str))
+            parsed = query.parse(highlight, searcher.schema, exact=exact).bounded(searcher.reader())
+            terms = query.highlighted(parsed.everything)
         paragraphs = tuple(fields["body"].split("\n\n"))
         date = date_from_key(fields.get("date_key", 0))
         dispatch = Dispatch(
@@ -335,8 +345,8 @@ class ArchiveIndex:
                                          versions_start, versions_limit)
         return StoredDispatch(
             dispatch=dispatch,
-            paragraphs_html=highlight_paragraphs(paragraphs, terms),
-            title_html=highlight_paragraphs((fields["title"],), terms)[0],
+            paragraphs_html=highlight_paragraphs(paragraphs, *terms),
+            title_html=highlight_paragraphs((fields["title"],), *terms)[0],
             date_inferred=PartialDate.from_iso(inferred) if inferred else None,
             story_id=fields.get("story"),
             versions=shown,
@@ -353,7 +363,7 @@ class ArchiveIndex:
             return ()
         found, terms = versions.similar(Scorer(searcher, generation, match_set), docnum, limit)
         request = SearchRequest()
-        return tuple(self._hit(searcher, n, score, False, terms, request) for n, score in found)
+        return tuple(self._hit(searcher, n, score, False, (terms, frozenset()), request) for n, score in found)
 
 
 def _up_to_date(searcher: Searcher) -> bool:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from index.analysis import TOKEN_PATTERN, french_analyzer
+from index.analysis import TOKEN_PATTERN, exact_analyzer, french_analyzer
 
 SNIPPET_CHARS = 220
 # What one dispatch may cost a page, whatever its size (a text file may hold 8 MB): a
@@ -64,13 +64,13 @@ class MarkFormatter(highlight.Formatter):
 _formatter = MarkFormatter()
 
 
-def snippet(text: str, terms: frozenset[str], top: int = FRAGMENTS) -> str:
-    """Up to `top` passages of `text` around the analysed `terms`; the opening of the text
-    when no term occurs in it (the match was in the title) or in its first
-    SNIPPET_SCAN_CHARS characters."""
-    if terms:
+def snippet(text: str, terms: frozenset[str], top: int = FRAGMENTS, exact: frozenset[str] = frozenset()) -> str:
+    """Up to `top` passages of `text` around the analysed `terms` (stems) and `exact`
+    forms; the opening of the text when none occurs in it (the match was in the title)
+    or in its first SNIPPET_SCAN_CHARS characters."""
+    if terms or exact:
         scanned = text[:SNIPPET_SCAN_CHARS]
-        fragments = _best(scanned, _context_fragments(scanned, terms), top)
+        fragments = _best(scanned, _context_fragments(scanned, terms, exact=exact), top)
         if fragments:
             return _formatter(scanned, fragments)
     opening = text[:SNIPPET_CHARS]
@@ -79,37 +79,39 @@ def snippet(text: str, terms: frozenset[str], top: int = FRAGMENTS) -> str:
     return escape(opening, quote=False)
 
 
-def highlight_all(text: str, terms: frozenset[str]) -> str:
-    """The whole `text`, escaped, with every occurrence of the terms marked."""
-    if not terms:
+def highlight_all(text: str, terms: frozenset[str], exact: frozenset[str] = frozenset()) -> str:
+    """The whole `text`, escaped, with every occurrence of the terms (stems) and exact
+    forms marked."""
+    if not terms and not exact:
         return escape(text, quote=False)
-    return _highlight(text, terms, highlight.WholeFragmenter(charlimit=None), 1) or escape(text, quote=False)
+    return _highlight(text, terms, highlight.WholeFragmenter(charlimit=None), 1, exact) or escape(text, quote=False)
 
 
-def highlight_paragraphs(paragraphs: tuple[str, ...], terms: frozenset[str],
+def highlight_paragraphs(paragraphs: tuple[str, ...], terms: frozenset[str], exact: frozenset[str] = frozenset(),
                          budget: int = HIGHLIGHT_CHARS) -> tuple[str, ...]:
-    """Each paragraph escaped, the terms marked in the first `budget` characters only."""
+    """Each paragraph escaped, the terms (stems) and exact forms marked in the first `budget` characters only."""
     html = []
     for paragraph in paragraphs:
         if budget <= 0:
             html.append(escape(paragraph, quote=False))
         elif len(paragraph) <= budget:
-            html.append(highlight_all(paragraph, terms))
+            html.append(highlight_all(paragraph, terms, exact))
         else:
             # Cut between words, so that no word is marked by half.
             cut = paragraph.rfind(" ", 0, budget) + 1 or budget
-            html.append(highlight_all(paragraph[:cut], terms) + escape(paragraph[cut:], quote=False))
+            html.append(highlight_all(paragraph[:cut], terms, exact) + escape(paragraph[cut:], quote=False))
         budget -= len(paragraph)
     return tuple(html)
 
 
-def _highlight(text: str, terms: frozenset[str], fragmenter, top: int) -> str:
+def _highlight(text: str, terms: frozenset[str], fragmenter, top: int, exact: frozenset[str] = frozenset()) -> str:
     """Whoosh's fragmenting, scoring and formatting, fed by `_tokens`."""
-    fragments = fragmenter.fragment_tokens(text, _tokens(text, terms))
+    fragments = fragmenter.fragment_tokens(text, _tokens(text, terms, exact))
     return _formatter(text, highlight.top_fragments(fragments, top, _scorer, highlight.FIRST, 1))
 
 
-def _context_fragments(text: str, terms: frozenset[str], maxchars: int = SNIPPET_CHARS, surround: int = _SURROUND):
+def _context_fragments(text: str, terms: frozenset[str], maxchars: int = SNIPPET_CHARS, surround: int = _SURROUND,
+                       exact: frozenset[str] = frozenset()):
     """Whoosh's `ContextFragmenter.fragment_tokens`, step for step, on plain tuples:
     passages of at most `maxchars` characters of words, from `surround` characters of
     words before a match to `surround` after the last. Whoosh's version, fed with Token
@@ -122,9 +124,9 @@ def _context_fragments(text: str, terms: frozenset[str], maxchars: int = SNIPPET
     endchar = None
     for word in _WORDS.finditer(text):
         base = word.start()
-        for start, end, term in _word_tokens(word.group()):
+        for start, end, term, form in _word_tokens(word.group()):
             startchar, endchar, size = base + start, base + end, end - start
-            matched = term in terms
+            matched = term in terms or form in exact
             if countdown < 0 and not matched:
                 firsts.append(startchar)
                 while firsts and endchar - firsts[0] > surround:
@@ -168,14 +170,17 @@ _WORDS = re.compile(TOKEN_PATTERN)
 
 
 @lru_cache(maxsize=1 << 17)
-def _word_tokens(word: str) -> tuple[tuple[int, int, str], ...]:
-    """The analyzer's tokens of one word (elision cut, folded, stemmed), with offsets."""
+def _word_tokens(word: str) -> tuple[tuple[int, int, str, str], ...]:
+    """The analyzer's tokens of one word (elision cut, folded, stemmed), with offsets,
+    each with its exact form (the same token unstemmed)."""
+    forms = [t.text for t in exact_analyzer()(word, removestops=False)]
     return tuple(
-        (t.startchar, t.endchar, t.text) for t in french_analyzer()(word, chars=True, removestops=False)
+        (t.startchar, t.endchar, t.text, form)
+        for t, form in zip(french_analyzer()(word, chars=True, removestops=False), forms)
     )
 
 
-def _tokens(text: str, terms: frozenset[str]):
+def _tokens(text: str, terms: frozenset[str], exact: frozenset[str] = frozenset()):
     """The same tokens as `french_analyzer()(text, chars=True)`, marked `matched` when in
     `terms`, but analysed once per distinct word: the analyzer works token by token, so
     a word always gives the same tokens. Re-analysing the ten bodies of a page through
@@ -187,7 +192,7 @@ def _tokens(text: str, terms: frozenset[str]):
     token = Token(chars=True)
     for match in _WORDS.finditer(text):
         base = match.start()
-        for start, end, term in _word_tokens(match.group()):
+        for start, end, term, form in _word_tokens(match.group()):
             token.startchar, token.endchar, token.text = base + start, base + end, term
-            token.matched = term in terms
+            token.matched = term in terms or form in exact
             yield token

@@ -42,6 +42,8 @@ def result_json(result: SearchResult) -> dict:
         "page_size": request.page_size,
         "pages": result.pages,
         "sort": str(request.sort),
+        # True: every word in its exact form (`exact=1`).
+        "exact": request.exact,
         # True: one hit per story, `total` and facets count stories (see index/versions.py).
         "collapse_versions": request.collapse_versions,
         "filters": {
@@ -61,6 +63,12 @@ def result_json(result: SearchResult) -> dict:
         },
         "suggestion": result.suggestion,
         "notice": result.notice,
+        # Other readings offered in one click: the exact forms when they find far fewer
+        # dispatches than the variants (with both counts), an operator typed in lower case.
+        "offers": [
+            {"kind": o.kind, "message": o.message, "query": o.query, "exact": o.exact, "variants": o.variants}
+            for o in result.offers
+        ],
         "elapsed_ms": round(result.elapsed * 1000, 1),
     }
 

@@ -189,8 +189,9 @@ def _partial_date(value: str | None) -> PartialDate | None:
 @click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value, show_default=True)
 @click.option("--page", type=click.IntRange(min=1), default=1)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--exact", is_flag=True, help="Every word in its exact form, as if quoted (no variants).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, the shape of the web API.")
-def search_command(words, index_dir, year, month, date_from, date_to, sort, page, limit, as_json) -> None:
+def search_command(words, index_dir, year, month, date_from, date_to, sort, page, limit, exact, as_json) -> None:
     """Search the archive for WORDS (quotes, -exclusion, OU, titre:, date:2019-04…)."""
     if month and not re.fullmatch(r"\d{4}-\d{2}", month):
         raise click.BadParameter(f"{month!r} is not a month (YYYY-MM)", param_hint="--month")
@@ -203,6 +204,7 @@ def search_command(words, index_dir, year, month, date_from, date_to, sort, page
         sort=Sort(sort),
         page=page,
         page_size=limit,
+        exact=exact,
     )
     try:
         result = open_index(index_dir).search(request)
@@ -222,6 +224,8 @@ def _print_result(result: SearchResult) -> None:
     click.echo(f"{result.total} result(s) in {result.elapsed * 1000:.0f} ms")
     if result.suggestion:
         click.echo(f"did you mean: {_printable(result.suggestion)}")
+    for offer in result.offers:
+        click.echo(f"{_printable(offer.message)} → {_printable(offer.query)}")
     for hit in result.hits:
         date = hit.date.iso() if hit.date else "undated"
         partial = " (some words)" if hit.partial else ""

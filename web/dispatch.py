@@ -34,7 +34,8 @@ def show(dispatch_id: str):
         state = SearchState(query=request.args.get("q", "")[:1000])
     page = versions_page(request.args)
     size = current_app.config["VERSIONS_PER_PAGE"]
-    stored = archive_index().get(dispatch_id, highlight=state.query, versions_start=(page - 1) * size,
+    stored = archive_index().get(dispatch_id, highlight=state.query, exact=state.exact,
+                                 versions_start=(page - 1) * size,
                                  versions_limit=size)
     if stored is None:
         abort(404, description=f"Aucune dépêche n’a l’identifiant « {_shorten(dispatch_id)} » dans l’archive.")

@@ -28,16 +28,30 @@ SECTIONS = (
         "Des mots",
         "Les dépêches qui contiennent tous les mots sont montrées d’abord, puis celles qui "
         "n’en contiennent qu’une partie (« correspondance partielle »). Majuscules et accents "
-        "sont sans importance, et un mot trouve aussi ses formes voisines (pluriel, féminin).",
+        "sont sans importance, et un mot trouve aussi ses formes voisines (pluriel, féminin) ; "
+        "les dépêches qui contiennent le mot tel qu’il est écrit viennent d’abord. Quand les "
+        "formes voisines trouvent bien plus de dépêches que le mot exact (« Dati » et « dates »), "
+        "la page le dit et propose la recherche exacte.",
         (
             Example("armee americaine", "« armée américaine », « armées américaines »…"),
             Example("combat Tripoli", "« combat » trouve aussi « combats »"),
         ),
     ),
     Section(
-        "Une expression exacte",
-        "Des mots entre guillemets droits doivent se suivre dans cet ordre.",
-        (Example('"guerre civile"', "les deux mots côte à côte"),),
+        "Mots exacts et expressions",
+        "Entre guillemets — droits \"…\", français « … » ou “…” — les mots sont cherchés tels "
+        "qu’ils sont écrits (sans leurs formes voisines : « présidente » ne trouve pas "
+        "« président ») et doivent se suivre dans cet ordre ; majuscules, accents et mots "
+        "courants restent sans importance. Un seul mot entre guillemets est ce mot exact. "
+        "Suivis de ~N, les mots peuvent être jusqu’à N positions l’un de l’autre. La case "
+        "« Mots exacts » (exact=1 dans l’adresse) applique la forme exacte à tous les mots "
+        "de la requête, sans exiger qu’ils se suivent.",
+        (
+            Example('"guerre civile"', "les deux mots côte à côte"),
+            Example("« guerre civile »", "de même entre guillemets français"),
+            Example('"Pompeo"', "ce mot tel qu’il est écrit"),
+            Example('"forces Haftar"~3', "« Haftar » au plus trois positions après « forces »"),
+        ),
     ),
     Section(
         "Exclure un mot",
@@ -49,7 +63,7 @@ SECTIONS = (
         "ET, OU, SAUF",
         "En majuscules, entre deux mots : ET (les deux, c’est le comportement par défaut), "
         "OU (l’un ou l’autre), SAUF (le premier sans le second). En minuscules, « et » et "
-        "« ou » sont des mots ordinaires.",
+        "« ou » sont des mots ordinaires : entre deux mots, la page propose l’opérateur.",
         (
             Example("Haftar ET Pompeo", "les deux noms"),
             Example("Africom OU Pompeo", "l’un ou l’autre"),
@@ -58,18 +72,24 @@ SECTIONS = (
     ),
     Section(
         "Chercher dans le titre",
-        "titre: devant un mot ne cherche que dans les titres.",
+        "titre: devant un mot ne cherche que dans les titres, texte: que dans le texte. Les "
+        "autres préfixes (auteur:, source:) ne sont pas des champs : leurs mots sont cherchés "
+        "partout, et la page le dit.",
         (Example("titre:armée", "« armée » dans le titre"),),
     ),
     Section(
         "Début de mot",
-        "Une étoile à la fin d’un mot trouve tous les mots qui commencent ainsi.",
+        "Une étoile à la fin d’un mot trouve tous les mots qui commencent ainsi, tels qu’ils "
+        "sont écrits (« milit* » ne trouve pas « millionnaires »). Quand trop de mots "
+        "commencent ainsi, seuls les 256 plus fréquents sont cherchés, et la page le dit. "
+        "Une étoile seule montre toute l’archive.",
         (Example("milit*", "« militaire », « militaires »…"),),
     ),
     Section(
         "Une date ou une période",
         "date: suivi d’une année (2019), d’un mois (2019-04) ou d’un jour (2019-04-07) ; deux "
-        "dates séparées par deux points (..) forment une période, bornes comprises. Les "
+        "dates séparées par deux points (..) forment une période, bornes comprises (dans le "
+        "désordre, elles sont remises dans l’ordre, et la page le dit). Les "
         "dépêches sans date n’y figurent pas : elles restent accessibles par le filtre "
         "« sans date ».",
         (

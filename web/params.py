@@ -1,6 +1,6 @@
 """The search page's state, read from and written to its URL.
 
-`/?q=…&annee=2019&mois=2019-04&jour=2019-04-07&sans_date=1&du=2019-01&au=2019-06&tri=recent&versions=toutes&page=2`
+`/?q=…&exact=1&annee=2019&mois=2019-04&jour=2019-04-07&sans_date=1&du=2019-01&au=2019-06&tri=recent&versions=toutes&page=2`
 is the whole state of a search: every link on the page (facets, sort, pages, the way
 back from a dispatch) is this state with one thing changed.
 """
@@ -48,6 +48,7 @@ class SearchState:
     date_to: PartialDate | None = None
     sort: str | None = None  # as chosen in the URL; None: the default for the query
     all_versions: bool = False  # every version of a story, not one result per story
+    exact: bool = False  # every word in its exact form (`exact=1`)
     page: int = 1
 
     @classmethod
@@ -75,6 +76,9 @@ class SearchState:
         undated = args.get("sans_date", "").lower()
         if undated not in _TRUE | _FALSE:
             raise BadParameter("Le paramètre sans_date vaut 1 ou 0.")
+        exact = args.get("exact", "").lower()
+        if exact not in _TRUE | _FALSE:
+            raise BadParameter("Le paramètre exact vaut 1 (mots exacts) ou 0.")
         versions = args.get("versions", "")
         if versions not in ("", ALL_VERSIONS):
             raise BadParameter(f"« {_shorten(versions)} » : le paramètre versions vaut « {ALL_VERSIONS} » ou rien.")
@@ -88,6 +92,7 @@ class SearchState:
             date_to=_partial_date(args, "au"),
             sort=sort,
             all_versions=versions == ALL_VERSIONS,
+            exact=exact in _TRUE,
             page=_page(args),
         )
 
@@ -113,6 +118,7 @@ class SearchState:
             page=page or self.page,
             page_size=page_size,
             collapse_versions=not self.all_versions,
+            exact=self.exact,
         )
 
     def args(self, **changes) -> dict:
@@ -120,6 +126,7 @@ class SearchState:
         state = replace(self, **changes) if changes else self
         args = {
             "q": state.query or None,
+            "exact": "1" if state.exact else None,
             "annee": f"{state.year:04d}" if state.year else None,
             "mois": state.month,
             "jour": state.day,

@@ -1,0 +1,48 @@
+"""The offer of the exact search: « Dati : 175 dépêches avec ce mot exact, 2 557 avec
+ses variantes ».
+
+An unquoted word finds its variants (« Dati » also finds « date », « dates »), which is
+what a reader of the news wants and what a researcher counting a name does not. When the
+exact forms find far fewer dispatches, the result says how many and offers the quoted
+query; the count is that query's own, with the same filters, so a click gives it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index import query as q
+from index import versions
+from index.matching import matching
+from index.results import Offer
+
+
+def exact_offer(searcher, generation: tuple, parsed: q.ParsedQuery, date_filter, keys: np.ndarray,
+                codes: np.ndarray | None, variants: int) -> Offer | None:
+    """The offer for a plain query whose `variants` (its total) are at least
+    EXACT_OFFER_RATIO times what its exact forms find; None otherwise."""
+    if parsed.exact_query is None or not variants:
+        return None
+    quoted = q.parse(parsed.exact_query, searcher.schema).bounded(searcher.reader())
+    found = matching(searcher, quoted.everything, generation)
+    if date_filter.active:
+        found = found[date_filter.mask(keys[found])]
+    exact = int(found.size) if codes is None else versions.count(found, codes)
+    if variants <= exact or variants < q.EXACT_OFFER_RATIO * exact:
+        return None
+    if not exact and " " in parsed.exact_words:
+        # Words that never stand in this order: nothing worth a click.
+        return None
+    return Offer("exact", _message(parsed.exact_words, exact, variants), parsed.exact_query, exact, variants)
+
+
+def _message(words: str, exact: int, variants: int) -> str:
+    dispatches = "dépêche" if exact < 2 else "dépêches"
+    if " " in words:
+        return f"{words} : {_number(exact)} {dispatches} avec ces mots exacts dans cet ordre, {_number(variants)} avec leurs variantes"
+    return f"{words} : {_number(exact)} {dispatches} avec ce mot exact, {_number(variants)} avec ses variantes"
+
+
+def _number(n: int) -> str:
+    """French digit grouping (« 2 557 », with a narrow no-break space)."""
+    return f"{n:,}".replace(",", "\u202f")

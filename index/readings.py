@@ -1,0 +1,84 @@
+"""What a query could be taken to mean, read before the parser sees it, so that nothing
+is misread silently: dates (`date:2019-04`, a range, one given in the wrong order, one
+that cannot be read), « … » and “…” as quotes, field names in any case, unknown field
+prefixes (`auteur:AFP`) and lower-case « ou », « sauf » between two words.
+
+Each function returns the text as the parser is to read it, and what to tell the person.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from archive.model import PartialDate
+from index.results import Offer
+
+_DATE = re.compile(r"date:(?P<from>[\d-]+)(?:\.\.(?P<to>[\d-]+))?", re.IGNORECASE)
+# Any `date:` with something after it: what `_DATE` cannot read is said and left out.
+_ANY_DATE = re.compile(r"(?<!\S)date:\S+", re.IGNORECASE)
+# « … » and “…” (a pair, with what stands between) are quotes as "…" are.
+_FRENCH_QUOTES = re.compile(r"«\s*([^«»]*?)\s*»|“([^“”]*)”")
+# Field names in any case (`Titre:`) are written in lower case, as the parser knows them.
+_FIELD_NAME = re.compile(r"(?<![\w:])(titre|title|texte|corps|body):", re.IGNORECASE)
+# A word followed by a colon and more: a field prefix if its name is known, words
+# otherwise (`auteur:AFP`), and the person is told. Not times (« 14:30 ») nor addresses.
+_FIELD_LIKE = re.compile(r"(?<![\w:])(?P<name>[^\W\d_][\w-]*):(?=[\w\"])")
+_KNOWN_FIELDS = frozenset({"titre", "title", "texte", "corps", "body", "date"})
+# Lower-case « ou », « sauf » between two words: ordinary words, perhaps meant as
+# operators. (« et » reads the same either way: every word is required.)
+_LOWERCASE_OPERATOR = re.compile(r"(?<=[\w\"»”])\s+(ou|sauf)\s+(?=[\w\"«“])")
+
+
+@dataclass(frozen=True)
+class Dates:
+    """The period a query names (`date:`), and the `date:` terms read as typed."""
+
+    date_from: PartialDate | None = None
+    date_to: PartialDate | None = None
+    written: tuple[str, ...] = ()
+
+
+def dates(text: str, notices: list[str]) -> tuple[str, Dates]:
+    """The text without its `date:` terms, and the period they name (the last one read).
+    A reversed range is put in order, an unreadable date left out: each is said."""
+    found = Dates()
+    for written in _ANY_DATE.finditer(text):
+        match = _DATE.fullmatch(written.group(0))
+        try:
+            if match is None:
+                raise ValueError(written.group(0))
+            # Both ends are read before either is kept: a range with one unreadable
+            # end is ignored as a whole.
+            start = PartialDate.from_iso(match["from"])
+            end = PartialDate.from_iso(match["to"]) if match["to"] else start
+            if reversed_period(start, end):
+                start, end = end, start
+                notices.append(f"période inversée : « {written.group(0)} » est lue de {start.iso()} à {end.iso()}")
+            found = Dates(start, end, (*found.written, written.group(0)))
+        except ValueError:
+            notices.append(f"date illisible ignorée : « {written.group(0)} » (écrire date:2019-04)")
+    return _ANY_DATE.sub(" ", text), found
+
+
+def reversed_period(start: PartialDate | None, end: PartialDate | None) -> bool:
+    """True when `start` begins after `end` ends (`2019..2018`; not `2019-05..2019`)."""
+    if start is None or end is None:
+        return False
+    return (start.year, start.month or 0, start.day or 0) > (end.year, end.month or 99, end.day or 99)
+
+
+def words_and_fields(text: str, notices: list[str], offers: list[Offer]) -> str:
+    """« » and “ ” as quotes, known field names in lower case; unknown field prefixes
+    and lower-case operators between words are said (and the operator offered)."""
+    text = _FRENCH_QUOTES.sub(lambda m: f'"{m[1] if m[1] is not None else m[2]}"', text)
+    text = _FIELD_NAME.sub(lambda m: f"{m[1].lower()}:", text)
+    unknown = (m["name"] for m in _FIELD_LIKE.finditer(text) if m["name"].lower() not in _KNOWN_FIELDS)
+    for name in dict.fromkeys(unknown):
+        notices.append(f"« {name}: » n’est pas un champ : cherché comme des mots (champs connus : titre, texte, date)")
+    for match in _LOWERCASE_OPERATOR.finditer(text):
+        word = match[1]
+        notices.append(f"« {word} » en minuscules " + ("est un mot courant, ignoré" if word == "ou" else "est cherché comme un mot"))
+        written = text[: match.start(1)] + word.upper() + text[match.end(1) :]
+        offers.append(Offer("operator", f"Vouliez-vous dire {word.upper()} ?", written.strip()))
+    return text
