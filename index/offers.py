@@ -18,16 +18,16 @@ from index.results import Offer
 
 
 def exact_offer(searcher, generation: tuple, parsed: q.ParsedQuery, date_filter, keys: np.ndarray,
-                codes: np.ndarray | None, variants: int) -> Offer | None:
-    """The offer for a plain query whose `variants` (its total) are at least
+                variants: int) -> Offer | None:
+    """The offer for a plain query whose `variants` (the dispatches it finds) are at least
     EXACT_OFFER_RATIO times what its exact forms find; None otherwise."""
     if parsed.exact_query is None or not variants:
         return None
     quoted = q.parse(parsed.exact_query, searcher.schema).bounded(searcher.reader())
     found = matching(searcher, quoted.everything, generation)
-    if date_filter.active:
-        found = found[date_filter.mask(keys[found])]
-    exact = int(found.size) if codes is None else versions.count(found, codes)
+    # Dispatches, not stories, on both sides: how often a name is written is what the
+    # offer tells, whatever the grouping of the list.
+    exact = int(versions.counted(found, keys, None, date_filter).size)
     if variants <= exact or variants < q.EXACT_OFFER_RATIO * exact:
         return None
     if not exact and " " in parsed.exact_words:

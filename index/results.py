@@ -100,8 +100,12 @@ class Offer:
 
 @dataclass(frozen=True)
 class SearchResult:
+    """One page of results. `total` counts what the list counts: dispatches, or stories
+    when versions are grouped; `dispatches` counts dispatches either way. Partial matches
+    (some of the words) are counted apart and listed after every full match."""
+
     request: SearchRequest
-    total: int  # dispatches holding all the words (after filters)
+    total: int  # results holding all the words (after filters): dispatches, or stories
     hits: tuple[SearchHit, ...]
     facets: Facets
     # A corrected query drawn from the index vocabulary, when a word is unknown.
@@ -110,10 +114,20 @@ class SearchResult:
     notice: str | None = None
     elapsed: float = 0.0
     offers: tuple[Offer, ...] = ()
+    dispatches: int = 0  # dispatches holding all the words, versions counted apart
+    partial_total: int = 0  # results holding only some of the words
+    # Positions the pages reach: the full matches (relevance stops at MAX_RESULTS_DEPTH),
+    # then the best partial matches; the first partial match stands at `first_partial`.
+    listed: int = 0
+    first_partial: int = 0
 
     @property
     def pages(self) -> int:
-        return max(1, -(-min(self.total, MAX_RESULTS_DEPTH) // self.request.page_size))
+        return max(1, -(-self.listed // self.request.page_size))
+
+    @property
+    def grouped(self) -> bool:
+        return self.request.collapse_versions
 
 
 @dataclass(frozen=True)

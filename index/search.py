@@ -40,6 +40,8 @@ MAX_PAGE_SIZE = 100
 # Other versions of a story listed (and compared) on a dispatch's page at once.
 VERSIONS_SHOWN = 10
 PARTIAL_SECONDS = 0.5
+# Partial matches are a help after the answer: the best hundred are listed, all counted.
+MAX_PARTIAL_LISTED = 100
 
 
 class _BM25F(scoring.BM25F):
@@ -191,10 +193,16 @@ class ArchiveIndex:
         # does not know (everything, `-mot` alone) is left to Whoosh.
         scored = None if isinstance(everything, wq.Every) else scorer.score(everything)
         matching = scored.docs if scored is not None else match_set(searcher, everything, generation)
-        kept = matching[date_filter.mask(keys[matching])] if date_filter.active else matching
-        # Collapsed, the total and the facets count stories (see facets.count).
+        # Grouped, a story counts once, at its first version (versions.counted): days
+        # add up to their month, and a facet's number is what a click on it gives.
         codes = versions.story_codes(searcher, generation) if request.collapse_versions else None
-        total = int(kept.size) if codes is None else versions.count(kept, codes)
+        units = versions.counted(matching, keys, codes, date_filter)
+        total = int(units.size)
+        dispatches = int(np.count_nonzero(date_filter.mask(keys[matching]))) if date_filter.active else int(matching.size)
+        # Under a date filter, a story is shown by its first version (in the period);
+        # otherwise by its best one among all the matches.
+        kept = units if codes is not None and date_filter.active else (
+            matching[date_filter.mask(keys[matching])] if date_filter.active else matching)
         found = Facets()
         if request.with_facets:
             # Facets drill down inside the period asked for (`du`/`au`, `date:`), not
@@ -202,29 +210,44 @@ class ArchiveIndex:
             period = facets.date_filter(
                 replace(request, year=None, month=None, day=None, undated=False), parsed.date_from, parsed.date_to
             ) if date_filter.active else facets.DateFilter()
-            in_period = matching[period.mask(keys[matching])] if period.active else matching
-            found = facets.count(keys, in_period, request, codes)
-        hits = self._page(searcher, everything, scored, kept, matching.size, keys, request, codes)
+            found = facets.count(keys, versions.counted(matching, keys, codes, period), request)
+        # Relevance stops at MAX_RESULTS_DEPTH (and says so); date order reaches every result.
+        capped = request.sort is Sort.RELEVANCE and scored is not None and total > MAX_RESULTS_DEPTH
+        listed = min(total, MAX_RESULTS_DEPTH) if capped else total
+        start = (request.page - 1) * request.page_size
+        end = start + request.page_size
+        hits = self._page(searcher, everything, scored, kept, matching.size, keys, request, codes) if start < listed else []
         stems, exact = query.highlighted(everything)
-        if len(hits) < request.page_size and parsed.anything is not None and request.page == 1:
-            room = request.page_size - len(hits)
-            hits += self._partial(searcher, scorer, parsed.anything, kept, keys, date_filter, room, codes)
-            more = query.highlighted(parsed.anything)
-            stems, exact = stems | more[0], exact | more[1]
-        terms = (stems, exact)
-        pools = {False: kept}
-        if codes is not None and any(partial for _, _, partial in hits):
-            # Versions folded into a partial hit are the other partial matches.
+        partial_total = partial_listed = 0
+        pools = {False: matching if codes is not None else kept}
+        if parsed.anything is not None and not capped:
+            # Dispatches holding some of the words come after all those holding them all,
+            # under their own heading and count, on whichever page they fall.
             some = match_set(searcher, partial.without_bonuses(parsed.anything), generation)
-            pools[True] = some[date_filter.mask(keys[some])] if date_filter.active else some
+            shown = kept if codes is None else np.flatnonzero(np.isin(codes, codes[kept]))
+            others = some[~np.isin(some, shown)]
+            partial_total = int(versions.counted(others, keys, codes, date_filter).size)
+            partial_listed = min(partial_total, MAX_PARTIAL_LISTED)
+            if end > listed and partial_listed:
+                first, last = max(0, start - listed), min(end - listed, partial_listed)
+                more_hits = self._partial(searcher, scorer, parsed.anything, kept, keys, date_filter, last, codes)
+                hits += more_hits[first:last]
+                more = query.highlighted(parsed.anything)
+                stems, exact = stems | more[0], exact | more[1]
+                # Versions folded into a partial hit are the other partial matches.
+                pools[True] = others
+        terms = (stems, exact)
         results = tuple(
             self._hit(searcher, docnum, score, partial, terms, request,
                       versions.other_versions(searcher, docnum, pools[partial], codes, keys) if codes is not None else ())
             for docnum, score, partial in hits
         )
+        if capped:
+            notice = _join(notice, f"le classement par pertinence s’arrête aux {MAX_RESULTS_DEPTH:,} premiers résultats"
+                           .replace(",", "\u202f") + " : triez par date ou choisissez une période pour aller plus loin")
         suggestion = None if parsed.is_empty else suggest(searcher, parsed.words, generation)
         offers = parsed.offers
-        if (offer := exact_offer(searcher, generation, parsed, date_filter, keys, codes, total)) is not None:
+        if (offer := exact_offer(searcher, generation, parsed, date_filter, keys, dispatches)) is not None:
             offers += (offer,)
         return SearchResult(
             request=request,
@@ -235,14 +258,16 @@ class ArchiveIndex:
             notice=notice,
             elapsed=time.perf_counter() - started,
             offers=offers,
+            dispatches=dispatches,
+            partial_total=partial_total,
+            listed=listed + partial_listed,
+            first_partial=listed,
         )
 
     def _page(self, searcher, q, scored: Scored | None, kept: np.ndarray, matching_size: int, keys: np.ndarray,
               request: SearchRequest, codes: np.ndarray | None = None) -> list:
         start = (request.page - 1) * request.page_size
         end = start + request.page_size
-        if start >= min(kept.size, MAX_RESULTS_DEPTH):
-            return []
         if request.sort is Sort.RELEVANCE and scored is not None:
             pool = scored if kept.size == scored.size else scored.only(np.isin(scored.docs, kept, assume_unique=True))
             # Collapsed, each story is represented by its best-scoring version.

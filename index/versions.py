@@ -45,6 +45,23 @@ def first_of_each(ranked: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return ranked[np.sort(first)]
 
 
+def first_versions(docnums: np.ndarray, keys: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """One document per story among `docnums` (ascending): its earliest dated one, or its
+    first when none is dated. Grouped, a story counts once, at the date it first
+    appeared: so days add up to their month and months to their year, and the number a
+    facet shows is what a click on it gives."""
+    dated = keys[docnums]
+    ranked = docnums[np.lexsort((docnums, dated, dated == 0))]
+    return np.sort(first_of_each(ranked, codes))
+
+
+def counted(docnums: np.ndarray, keys: np.ndarray, codes: np.ndarray | None, date_filter) -> np.ndarray:
+    """What a total counts among the matching `docnums`: each dispatch, or grouped (with
+    story `codes`) each story's first version; those in the `date_filter`'s period."""
+    units = docnums if codes is None else first_versions(docnums, keys, codes)
+    return units[date_filter.mask(keys[units])] if date_filter.active else units
+
+
 def count(docnums: np.ndarray, codes: np.ndarray) -> int:
     """How many stories the documents belong to."""
     return int(np.unique(codes[docnums]).size)

@@ -68,7 +68,7 @@ def test_search_facet_and_dispatch_in_chromium(server, browser, tmp_path):
     page.get_by_role("button", name="Rechercher").click()
     page.wait_for_url("**/?q=armee+americaine*")
     # The seeds are two versions of one story: one result, its other version linked.
-    expect(page.locator("#results-title")).to_contain_text("1\u00a0résultat")
+    expect(page.locator("#results-title")).to_contain_text("1\u00a0sujet")
     expect(page.locator("ol.results .version-count")).to_have_text("2\u00a0versions")
     marks = page.locator("ol.results .snippet mark")
     expect(marks.first).to_be_visible()

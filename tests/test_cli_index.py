@@ -109,7 +109,7 @@ def test_search_json_with_a_date_filter_and_sort(runner, index_dir):
 def test_search_prints_hits_for_a_person(runner, index_dir):
     result = run(runner, "search", "armee", "americaine", "--index", index_dir)
     assert result.exit_code == 0
-    assert result.stdout.startswith("1 result(s)")
+    assert result.stdout.startswith("1 stories, 2 dispatches in ")
     assert SEED_000 in result.stdout
 
 

@@ -428,6 +428,6 @@ def test_the_server_answers_while_a_reindex_adds_and_removes_files(tmp_path):
         assert poller.answers - answered >= 10  # it did ask while the index changed
         with urllib.request.urlopen(f"{base}?q=in%C3%A9dit", timeout=30) as answer:
             page = answer.read().decode()
-        assert "100\u00a0résultats" in page
+        assert "100\u00a0sujets" in page
     finally:
         stop(server)

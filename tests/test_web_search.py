@@ -64,7 +64,7 @@ def test_results_with_marked_snippets(client):
     soup = page(client, "/?q=armee+americaine&versions=toutes")
     assert soup.select_one("#q")["value"] == "armee americaine"
     assert hit_ids(soup) == [SEED_000, SEED_002]
-    assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("2\u00a0résultats")
+    assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("2\u00a0dépêches ")
     snippets = soup.select("ol.results .snippet")
     assert len(snippets) == 2
     for snippet in snippets:
@@ -95,7 +95,7 @@ def test_each_result_shows_date_source_and_links_with_the_query(client):
 def test_partial_matches_are_badged(client):
     soup = page(client, "/?q=Africom+Pompeo+Tripoli&versions=toutes")
     # No dispatch holds all three words; both hold some of them.
-    assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("0\u00a0résultat ")
+    assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("0\u00a0dépêche ")
     badges = soup.select("ol.results .badge")
     assert len(badges) == 2
     assert all(b.get_text() == "correspondance partielle" for b in badges)
@@ -108,7 +108,7 @@ def test_partial_matches_are_badged(client):
 def test_versions_are_collapsed_into_one_result(client):
     soup = page(client, "/?q=Haftar")
     assert hit_ids(soup) == [SEED_000]
-    assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("1\u00a0résultat ")
+    assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("1\u00a0sujet · 2\u00a0dépêches ")
     hit = soup.select_one("ol.results .hit")
     assert hit.select_one(".version-count").get_text() == "2\u00a0versions"
     others = hit.select(".versions a")
@@ -125,7 +125,7 @@ def test_versions_are_collapsed_into_one_result(client):
 def test_all_versions_switch_lists_each_version(client):
     soup = page(client, "/?q=Haftar&versions=toutes")
     assert sorted(hit_ids(soup)) == [SEED_000, SEED_002]
-    assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("2\u00a0résultats")
+    assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("2\u00a0dépêches ")
     assert soup.select(".version-count") == [] and soup.select(".versions") == []
     switch = {a.get_text(): a for a in soup.select("nav.versions-switch a")}
     assert switch["toutes"].get("aria-current") == "true"
@@ -223,7 +223,7 @@ def test_notice_is_shown(client):
 def test_empty_query_lists_the_newest(stories_client):
     soup = page(stories_client, "/")
     assert hit_ids(soup) == [SEED_000, UNDATED]  # dated first, the undated last
-    assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("2\u00a0dépêches")
+    assert soup.select_one("#results-title").get_text(" ", strip=True).startswith("2\u00a0sujets · 2\u00a0dépêches ")
     current = soup.select_one('.sort a[aria-current="true"]')
     assert current.get_text() == "plus récent"
 
@@ -244,7 +244,7 @@ def test_timeline_is_svg_with_linked_bars_and_a_text_equivalent(stories_client):
     svg = soup.select_one("figure.timeline svg")
     bars = svg.select("a.bar")
     titles = [bar.find("title").get_text() for bar in bars]
-    assert titles == ["2019 : 1\u00a0résultat", "sans date : 1\u00a0résultat"]
+    assert titles == ["2019 : 1\u00a0sujet", "sans date : 1\u00a0sujet"]
     assert query_of(bars[0]["href"]) == {"q": ["combats"], "annee": ["2019"]}
     assert query_of(bars[1]["href"]) == {"q": ["combats"], "sans_date": ["1"]}
     assert svg.find(attrs={"style": True}) is None
@@ -255,7 +255,7 @@ def test_timeline_is_svg_with_linked_bars_and_a_text_equivalent(stories_client):
     svg = soup.select_one("figure.timeline svg")
     assert len(svg.select("title")) == 12
     links = svg.select("a.bar")
-    assert [a.find("title").get_text() for a in links] == ["avril 2019 : 1\u00a0résultat"]
+    assert [a.find("title").get_text() for a in links] == ["avril 2019 : 1\u00a0sujet"]
     assert query_of(links[0]["href"])["mois"] == ["2019-04"]
 
 

@@ -37,7 +37,13 @@ def result_json(result: SearchResult) -> dict:
     facets = result.facets
     return {
         "query": request.query,
+        # Grouped, `total` counts stories (each at its first version) and `dispatches`
+        # the dispatches; `partial_total` those holding only some of the words, listed
+        # after every full match. `pages` reaches every result in date order; by
+        # relevance it stops at 10,000 (`notice` says so).
         "total": result.total,
+        "dispatches": result.dispatches,
+        "partial_total": result.partial_total,
         "page": request.page,
         "page_size": request.page_size,
         "pages": result.pages,

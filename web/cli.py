@@ -221,7 +221,9 @@ def search_command(words, index_dir, year, month, date_from, date_to, sort, page
 def _print_result(result: SearchResult) -> None:
     if result.notice:
         click.secho(_printable(result.notice), fg="yellow", err=True)
-    click.echo(f"{result.total} result(s) in {result.elapsed * 1000:.0f} ms")
+    counted = f"{result.total} stories, {result.dispatches} dispatches" if result.grouped else f"{result.total} dispatches"
+    partial = f" (+{result.partial_total} with some of the words)" if result.partial_total else ""
+    click.echo(f"{counted}{partial} in {result.elapsed * 1000:.0f} ms")
     if result.suggestion:
         click.echo(f"did you mean: {_printable(result.suggestion)}")
     for offer in result.offers:

@@ -28,7 +28,8 @@ def search_for(state: SearchState) -> SearchResult:
 def index():
     state = SearchState.from_args(request.args)
     result = search_for(state)
-    noun = "résultat" if state.query.strip() else "dépêche"
+    # What the total and the facets count: stories when versions are grouped.
+    noun = "sujet" if result.grouped else "dépêche"
     last = result.pages
     return render_template(
         "search/index.html",
