@@ -7,7 +7,8 @@ term, posting, stored field and column with a plain Whoosh build), faster in fou
   becomes (or that it is dropped) depend on the word alone, so each distinct word goes
   through the analyzers once, instead of every occurrence through five generators. The
   cache holds both terms of a word, its exact form and its stem, and a text indexed
-  twice (`body`, then `body_exact`) is split into words once.
+  twice (`body`, then `body_exact`) is split into words once. Stems have no positions
+  (index/schema.py): their terms are only counted.
   The next writer of a build takes the cache over (`words`): a worker's next segment,
   and the parent's rewrites of stories, which would otherwise analyse every word anew.
 - Postings are kept per term as they arrive, already in document order, instead of
@@ -18,22 +19,28 @@ term, posting, stored field and column with a plain Whoosh build), faster in fou
   a file-system lookup per posting for fields without lengths), are kept in memory.
 - Posting blocks and stored fields are compressed at zlib level 1, not Whoosh's 3:
   on 34,103 dispatches that is 3 % less CPU (a second off the build) for an index
-  1.4 % larger. The format is the same: readers only check that a block is compressed.
+  1.4 % larger; blocks of a single posting not at all (smaller so). The format is the
+  same: readers only check whether each block is compressed.
 """
 
 from __future__ import annotations
 
+import pickle
+import zlib
 from array import array
+from collections import Counter
+from functools import cache
 from pickle import dumps
 
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
-from whoosh.codec.whoosh3 import W3Codec
-from whoosh.formats import Positions
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
+from whoosh.formats import Frequency
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from index.analysis import exact_analyzer, french_analyzer
+from index.analysis import exact_analyzer, french_analyzer, stem
+from index.schema import GapPositions, encode_gaps
 
 # Words whose term is cached, per writer; the cache starts again past this (news
 # vocabulary is mostly repeats, a few hundred thousand distinct words at most).
@@ -44,12 +51,14 @@ _POSTING_BYTES = 4 + 8 + 8 + 33
 _UNSEEN = object()
 # zlib level of posting blocks and stored fields (see the module docstring).
 _COMPRESSION = 1
+# Pickle protocol of posting blocks (see `_PostingsWriter`).
+_PICKLE = pickle.DEFAULT_PROTOCOL
 
 
-def _encode(positions: list[int]) -> bytes:
-    """`Positions.encode`: the count, then the pickled gaps between positions."""
-    deltas = [b - a for a, b in zip([0, *positions], positions)]
-    return pack_uint(len(deltas)) + dumps(deltas, 2)
+@cache
+def _frequency(count: int) -> bytes:
+    """`Frequency`'s value: the count, as an unsigned int."""
+    return pack_uint(count)
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -128,9 +137,9 @@ class BulkSegmentWriter(SegmentWriter):
         self.docnum += 1
 
     def _analyse(self, tokenizer, which: int, field, value: str):
-        """What `field.index(value)` gives for a Positions field whose analyzer turns
-        each word into at most one term: (term bytes, frequency, weight, positions).
-        `which`: 0 for the exact form, 1 for the stem."""
+        """What `field.index(value)` gives for a GapPositions or Frequency field whose
+        analyzer turns each word into at most one term: (term bytes, frequency, weight,
+        positions or frequency). `which`: 0 for the exact form, 1 for the stem."""
         if value is self._last[0]:
             pairs = self._last[1]
         else:
@@ -143,6 +152,13 @@ class BulkSegmentWriter(SegmentWriter):
                 pairs = [self._term(word) if pair is _UNSEEN else pair for word, pair in zip(words, pairs)]
             self._last = (value, pairs)
         terms = [None if pair is None else pair[which] for pair in pairs]
+        boost = field.format.field_boost
+        if type(field.format) is Frequency:
+            counts = Counter(terms)
+            counts.pop(None, None)
+            for term, count in counts.items():
+                yield term.encode("utf-8"), count, float(count) * boost, _frequency(count)
+            return
         # The stop filter renumbers positions: the first kept word keeps its place (its
         # number among all words), the next ones follow it without gaps.
         first = next((i for i, term in enumerate(terms) if term is not None), 0)
@@ -152,25 +168,24 @@ class BulkSegmentWriter(SegmentWriter):
                 positions[term].append(position)
             else:
                 positions[term] = [position]
-        boost = field.format.field_boost
         single = self._single
         for term, poses in positions.items():
             if len(poses) == 1:
                 # Most terms occur once in a document: their value is shared.
                 value = single.get(poses[0])
                 if value is None:
-                    value = single[poses[0]] = _encode(poses)
+                    value = single[poses[0]] = encode_gaps(poses)
                 yield term.encode("utf-8"), 1, 1.0 * boost, value
             else:
-                yield term.encode("utf-8"), len(poses), float(len(poses)) * boost, _encode(poses)
+                yield term.encode("utf-8"), len(poses), float(len(poses)) * boost, encode_gaps(poses)
 
     def _term(self, word: str) -> tuple[str, str] | None:
         pair = self._terms.get(word, _UNSEEN)
         if pair is _UNSEEN:
+            # `french_analyzer` is `exact_analyzer` and then `stem`: one pass gives both.
             exact = [t.text for t in exact_analyzer()(word, positions=True, mode="index")]
-            stems = [t.text for t in french_analyzer()(word, positions=True, mode="index")]
-            assert len(exact) == len(stems) <= 1, (word, exact, stems)
-            pair = self._terms[word] = (exact[0], stems[0]) if exact else None
+            assert len(exact) <= 1, (word, exact)
+            pair = self._terms[word] = (exact[0], stem(exact[0])) if exact else None
         return pair
 
     def _flush_segment(self) -> None:
@@ -181,6 +196,8 @@ class BulkSegmentWriter(SegmentWriter):
             terms = self._postings[name]
             lengths = [byte_to_length(b) if b else 0 for b in map(length_to_byte, self._lengths.get(name, ()))]
             writer.start_field(name, schema[name])
+            writer._postwriter = _PostingsWriter(writer._postfile, blocklimit=writer._postwriter._blocklimit,
+                                                 compression=_COMPRESSION)
             for tbytes in sorted(terms):
                 writer.start_term(tbytes)
                 _add_postings(writer._postwriter, *terms[tbytes], lengths, self.docbase)
@@ -222,12 +239,42 @@ def _add_postings(postwriter, docnums: array, weights: array, values: list, leng
         postwriter._maxlength = max(known) if known else 0
 
 
+class _PostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer (`W3PostingsWriter._write_block`), with two changes
+    its readers do not see, since they unpickle and check each block's compression:
+
+    - Blocks are pickled with the current protocol, not protocol 2, which writes each
+      posting's value (positions, a frequency) as a call to `_codecs.encode` with a
+      Latin-1 string, about 15 bytes more a posting than the bytes themselves.
+    - A block of one posting (most terms) is not compressed: zlib would make it
+      larger. Whoosh means to leave small blocks so, but overrides its own choice.
+    """
+
+    def _write_block(self, last: bool = False) -> None:
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), _PICKLE)
+        ids = self._ids
+        compression = self._compression if len(ids) > 1 else 0
+        if compression:
+            data = zlib.compress(data, compression)
+        info = dumps((len(ids), ids[-1], self._maxweight, compression,
+                      length_to_byte(self._minlength), length_to_byte(self._maxlength)), _PICKLE)
+        # A negative length marks the last block.
+        self._postfile.write_int((len(info) + len(data)) * (-1 if last else 1))
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
 def _fast_analyzer(field):
-    """For a field that `_analyse` can index (positions, and an analyzer whose filters
-    map each word alone: our French analyzers), its compiled word pattern and which
-    term of a word it takes (0: exact form, 1: stem). None otherwise."""
+    """For a field that `_analyse` can index (positions or frequencies, and an analyzer
+    whose filters map each word alone: our French analyzers), its compiled word pattern
+    and which term of a word it takes (0: exact form, 1: stem). None otherwise."""
     analyzer = getattr(field, "analyzer", None)
-    if type(field.format) is not Positions or analyzer not in (exact_analyzer(), french_analyzer()):
+    if type(field.format) not in (GapPositions, Frequency) or analyzer not in (exact_analyzer(), french_analyzer()):
         return None
     assert isinstance(analyzer, CompositeAnalyzer) and isinstance(analyzer.items[0], RegexTokenizer)
     tokenizer = analyzer.items[0]
