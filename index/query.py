@@ -62,8 +62,10 @@ EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
 # body, much longer, says better which of the dispatches on one subject answers
 # (MRR@10 0.764 at 0.2, 0.766 at 0.35, 0.769 at 0.5, 0.7735 at 0.8, 0.770 at 1.0).
 TITLE_QUERY_BOOST = 0.8
-# Among partial matches, two query words found within PROXIMITY_SLOP positions of each
-# other (« rite de la charrue », « Jakob Böhme ») add this much, as a phrase would.
+# Among partial matches, two query words found as typed within PROXIMITY_SLOP positions
+# of each other (« rite de la charrue », « Jakob Böhme ») add this much, as a phrase
+# would. Exact forms, since only their fields keep positions (index/schema.py).
+# (PIAF dev MRR@10: 0.7859 over stems, 0.7855 over exact forms; recall@100 0.957.)
 PROXIMITY_BOOST = 0.25
 PROXIMITY_SLOP = 2
 # Index terms of the words that make a query a question without saying what it is about
@@ -231,7 +233,7 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
             notices.append("les opérateurs de la requête n’ont pas pu être lus : ses mots sont cherchés sans eux")
         anything = None
         if not _EXPLICIT.search(text):
-            anything = _some_of(everything, _pairs(schema, text, exact) if _is_plain(text) else [])
+            anything = _some_of(everything, _pairs(schema, text) if _is_plain(text) else [])
     if everything is query.NullQuery and typed and not notices:
         notices.append("aucun mot à chercher : la requête ne contient que des mots trop courants ou des opérateurs")
     return ParsedQuery(
@@ -301,9 +303,10 @@ def _is_question_word(word: str, schema) -> bool:
     return bool(tokens) and all(t in QUESTION_WORDS for t in tokens)
 
 
-def _pairs(schema, text: str, exact: bool = False) -> list[query.Query]:
-    """A phrase query with some slop for each two consecutive words: a ranking bonus."""
-    field = EXACT_FIELDS["body"] if exact else "body"
+def _pairs(schema, text: str) -> list[query.Query]:
+    """A phrase query with some slop for each two consecutive words, in their exact
+    forms: a ranking bonus."""
+    field = EXACT_FIELDS["body"]
     tokens = [t.text for t in schema[field].analyzer(text, mode="query")][:MAX_QUERY_WORDS]
     return [
         Near(field, [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)

@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from whoosh import columns, fields
+from whoosh import columns, fields, formats
 
 from archive.model import Dispatch, PartialDate
 from index.analysis import exact_analyzer, french_analyzer
@@ -19,7 +19,9 @@ from index.fingerprints import SIGNATURE_BYTES, fingerprint
 # 2: stories of versions (`story`, `inferred_date`, `facet_key`, `minhash`).
 # 3: no year/month/day terms (facets read columns); size and mtime as columns only.
 # 4: exact word forms beside stems (`title_exact`, `body_exact`).
-SCHEMA_VERSION = 4
+# 5: stems without positions (phrases and proximity read the exact forms); the exact
+#    forms' positions as varint gaps (`GapPositions`).
+SCHEMA_VERSION = 5
 VERSION_FILE = "schema-version.json"
 
 # Weight of a title word against a body word in BM25F (tuned on the PIAF dev split).
@@ -33,17 +35,18 @@ def build_schema() -> fields.Schema:
         # The file a dispatch came from, relative to the archive root: a changed or
         # deleted file replaces or removes all its dispatches at once.
         path=fields.ID(stored=True, sortable=True),
-        # Positions are kept (phrase queries); character offsets are not: snippets
-        # re-analyse the ten bodies of a page (a few milliseconds), while offsets for
-        # every posting cost about a tenth of the indexing time and of the index size.
-        title=fields.TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
-        body=fields.TEXT(analyzer=analyzer, stored=True),
+        # Stems without positions: nothing reads them (phrases, `~N` and the proximity
+        # bonus of partial matches read the exact forms), and they took 43 % of the
+        # postings. Nor character offsets: snippets re-analyse the ten bodies of a page
+        # (a few milliseconds).
+        title=fields.TEXT(analyzer=analyzer, phrase=False, stored=True, field_boost=TITLE_BOOST),
+        body=fields.TEXT(analyzer=analyzer, phrase=False, stored=True),
         # The same texts again, unstemmed (still folded, without elisions or stop
-        # words): what quotes, prefixes and the exact switch search, and what ranks a
-        # dispatch holding the very word typed above its variants. Not stored: filled
-        # from `title` and `body` (see `document`).
-        title_exact=fields.TEXT(analyzer=exact_analyzer(), field_boost=TITLE_BOOST),
-        body_exact=fields.TEXT(analyzer=exact_analyzer()),
+        # words), with positions: what quotes, prefixes, `~N`, the exact switch and the
+        # proximity bonus search, and what ranks a dispatch holding the very word typed
+        # above its variants. Not stored: filled from `title` and `body` (see `document`).
+        title_exact=_positional(TITLE_BOOST),
+        body_exact=_positional(),
         # YYYYMMDD with 00 for an unknown month or day, 0 when undated: one sortable
         # column that date sorting, filters and facets read without loading documents.
         date_key=fields.NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
@@ -71,6 +74,51 @@ def build_schema() -> fields.Schema:
         # dispatch compares; zeros for a body too short to have versions.
         minhash=MinHashColumn(),
     )
+
+
+def _positional(field_boost: float = 1.0) -> fields.TEXT:
+    """A text field of exact forms, its positions stored as `GapPositions`."""
+    field = fields.TEXT(analyzer=exact_analyzer(), field_boost=field_boost)
+    field.format = GapPositions(field_boost=field_boost)
+    return field
+
+
+class GapPositions(formats.Positions):
+    """Whoosh's `Positions`, written as the gaps between positions, one unsigned
+    varint each (7 bits a byte, the high bit set on all bytes but a number's last).
+
+    Whoosh writes a four-byte count and then the pickled list of gaps: 14 bytes for
+    a word said once, where this takes one. The count is the number of last bytes."""
+
+    def encode(self, poslist: list[int]) -> bytes:
+        return encode_gaps(poslist)
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        positions, position, gap, shift = [], 0, 0, 0
+        for byte in valuestring:
+            gap |= (byte & 0x7F) << shift
+            if byte & 0x80:
+                shift += 7
+            else:
+                position += gap
+                positions.append(position)
+                gap = shift = 0
+        return positions
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return sum(byte < 0x80 for byte in valuestring)
+
+
+def encode_gaps(positions: list[int]) -> bytes:
+    """Ascending positions as `GapPositions` stores them."""
+    out, last = bytearray(), 0
+    for position in positions:
+        gap, last = position - last, position
+        while gap >= 0x80:
+            out.append(gap & 0x7F | 0x80)
+            gap >>= 7
+        out.append(gap)
+    return bytes(out)
 
 
 class MinHashColumn(fields.COLUMN):
