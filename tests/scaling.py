@@ -32,12 +32,17 @@ def growth(run: Callable[[int], object], size: int, factor: int = FACTOR, repeat
 
 
 def assert_grows_linearly(run: Callable[[int], object], size: int, what: str = "") -> None:
-    """`run(n)` does work of size n: 4n must cost well under 16 times n."""
-    small, large = growth(run, size)
-    if large < NEGLIGIBLE_SECONDS:
-        return
-    ratio = large / max(small, 1e-6)
-    assert ratio < MAX_GROWTH, f"{what}: {small * 1000:.1f} ms for {size}, {large * 1000:.1f} ms for {size * FACTOR} ({ratio:.1f}×)"
+    """`run(n)` does work of size n: 4n must cost well under 16 times n. A ratio over the
+    bound is measured once more, longer, before it fails: a quadratic cost is over it
+    every time, a burst of load on a shared machine seldom twice."""
+    for repeats in (3, 7):
+        small, large = growth(run, size, repeats=repeats)
+        if large < NEGLIGIBLE_SECONDS:
+            return
+        ratio = large / max(small, 1e-6)
+        if ratio < MAX_GROWTH:
+            return
+    raise AssertionError(f"{what}: {small * 1000:.1f} ms for {size}, {large * 1000:.1f} ms for {size * FACTOR} ({ratio:.1f}×)")
 
 
 def _timed(run: Callable[[int], object], size: int) -> float:
