@@ -16,7 +16,6 @@ import json
 import os
 import random
 import re
-import resource
 import shutil
 import signal
 import subprocess
@@ -29,6 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from limits import limit_file_size
 from servers import start, stop
 
 from archive import discover, read_file
@@ -315,13 +315,6 @@ def indexed_archive(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     write_archive(root, range(50))
     assert archive("reindex", "--index", str(index_dir), str(root)).returncode == 0
     return root, index_dir, live_state(index_dir)
-
-
-def limit_file_size() -> None:
-    """In a child: no file may grow past 64 kB; writes fail with EFBIG instead of the
-    process being killed by SIGXFSZ."""
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
 
 
 @pytest.mark.slow

@@ -7,13 +7,12 @@ from __future__ import annotations
 import os
 import random
 import re
-import resource
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from limits import limit_file_size
 from bs4 import BeautifulSoup
 
 from index import SearchRequest, open_index, reindex
@@ -156,13 +155,6 @@ def test_two_names_that_read_alike_refuse_the_one_that_is_not_utf8(tmp_path):
 
 
 # -- a rebuild that fills the disk -------------------------------------------------------
-
-
-def limit_file_size() -> None:
-    """In a child: no file may grow past 64 kB; writes fail with EFBIG instead of the
-    process being killed by SIGXFSZ."""
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
 
 
 @pytest.mark.slow
