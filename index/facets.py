@@ -88,37 +88,30 @@ def date_filter(request: SearchRequest, date_from: PartialDate | None, date_to: 
     return DateFilter(low, high)
 
 
-def count(keys: np.ndarray, docnums: np.ndarray, request: SearchRequest, codes: np.ndarray | None = None) -> Facets:
-    """Facets for the matching documents: years always, months inside the chosen year,
+def count(keys: np.ndarray, docnums: np.ndarray, request: SearchRequest) -> Facets:
+    """Facets for the counted documents: years always, months inside the chosen year,
     days inside the chosen month, and the undated count.
 
-    With `codes` (results collapsed into stories, see index/versions.py), a story counts
-    once in each value one of its versions has: the number a value shows is the number
-    of results a click on it gives.
+    Grouped, the caller passes one document per story (`versions.counted`: its first
+    version), so a story counts once and the values add up.
     """
     matched = keys[docnums]
-    owners = docnums if codes is None else codes[docnums]
-    dated, who = matched[matched > 0], owners[matched > 0]
-    years = _tally(dated // 10000, who, lambda v: f"{v:04d}")
+    dated = matched[matched > 0]
+    years = _tally(dated // 10000, lambda v: f"{v:04d}")
     months: tuple[FacetValue, ...] = ()
     days: tuple[FacetValue, ...] = ()
     year = request.year or (int(request.month[:4]) if request.month else None)
     if year:
         in_year = (dated // 10000 == year) & (dated // 100 % 100 > 0)
-        months = _tally(dated[in_year] // 100, who[in_year], lambda v: f"{v // 100:04d}-{v % 100:02d}")
+        months = _tally(dated[in_year] // 100, lambda v: f"{v // 100:04d}-{v % 100:02d}")
     if request.month:
         ym = int(request.month.replace("-", ""))
         in_month = (dated // 100 == ym) & (dated % 100 > 0)
-        days = _tally(dated[in_month], who[in_month], lambda v: f"{v // 10000:04d}-{v // 100 % 100:02d}-{v % 100:02d}")
-    return Facets(years=years, months=months, days=days, undated=int(np.unique(owners[matched == 0]).size))
+        days = _tally(dated[in_month], lambda v: f"{v // 10000:04d}-{v // 100 % 100:02d}-{v % 100:02d}")
+    return Facets(years=years, months=months, days=days, undated=int(np.count_nonzero(matched == 0)))
 
 
-def _tally(values: np.ndarray, owners: np.ndarray, label) -> tuple[FacetValue, ...]:
-    """How many distinct owners (documents, or stories) each value has."""
-    if values.size == 0:
-        return ()
-    # One integer per (value, owner) pair: a 1-D unique is several times faster than
-    # a unique of rows. Values (YYYYMMDD at most) and owners both fit in 32 bits.
-    pairs = np.unique(values.astype(np.int64) << 32 | owners.astype(np.int64))
-    unique, counts = np.unique(pairs >> 32, return_counts=True)
+def _tally(values: np.ndarray, label) -> tuple[FacetValue, ...]:
+    """How many documents each value has."""
+    unique, counts = np.unique(values, return_counts=True)
     return tuple(FacetValue(label(int(v)), int(c)) for v, c in zip(unique, counts))

@@ -197,12 +197,11 @@ class ArchiveIndex:
         # add up to their month, and a facet's number is what a click on it gives.
         codes = versions.story_codes(searcher, generation) if request.collapse_versions else None
         units = versions.counted(matching, keys, codes, date_filter)
-        total = int(units.size)
-        dispatches = int(np.count_nonzero(date_filter.mask(keys[matching]))) if date_filter.active else int(matching.size)
+        in_period = versions.counted(matching, keys, None, date_filter)
+        total, dispatches = int(units.size), int(in_period.size)
         # Under a date filter, a story is shown by its first version (in the period);
         # otherwise by its best one among all the matches.
-        kept = units if codes is not None and date_filter.active else (
-            matching[date_filter.mask(keys[matching])] if date_filter.active else matching)
+        kept = units if codes is not None and date_filter.active else in_period
         found = Facets()
         if request.with_facets:
             # Facets drill down inside the period asked for (`du`/`au`, `date:`), not
@@ -219,7 +218,7 @@ class ArchiveIndex:
         hits = self._page(searcher, everything, scored, kept, matching.size, keys, request, codes) if start < listed else []
         stems, exact = query.highlighted(everything)
         partial_total = partial_listed = 0
-        pools = {False: matching if codes is not None else kept}
+        pools = {False: matching}  # other versions of a full match: among all the matches
         if parsed.anything is not None and not capped:
             # Dispatches holding some of the words come after all those holding them all,
             # under their own heading and count, on whichever page they fall.

@@ -62,11 +62,6 @@ def counted(docnums: np.ndarray, keys: np.ndarray, codes: np.ndarray | None, dat
     return units[date_filter.mask(keys[units])] if date_filter.active else units
 
 
-def count(docnums: np.ndarray, codes: np.ndarray) -> int:
-    """How many stories the documents belong to."""
-    return int(np.unique(codes[docnums]).size)
-
-
 def other_versions(searcher, docnum: int, pool: np.ndarray, codes: np.ndarray, keys: np.ndarray) -> tuple[str, ...]:
     """Ids of the documents of `pool` in the same story as `docnum`, oldest first."""
     same = pool[(codes[pool] == codes[docnum]) & (pool != docnum)]
