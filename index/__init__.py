@@ -9,7 +9,7 @@ from index.cache import clear_caches
 from index.compare import Block, Change, Comparison, Version
 from index.errors import ArchiveIndexError, IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
 from index.query import MAX_QUERY_CHARS
-from index.results import MAX_RESULTS_DEPTH, Facets, FacetValue, Failure, Offer, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
+from index.results import MAX_RESULTS_DEPTH, Facets, FacetValue, Failure, Histogram, Offer, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import SCHEMA_VERSION, needs_rebuild
 from index.search import ArchiveIndex, StoredDispatch, open_index
 from index.writer import reindex
@@ -26,6 +26,7 @@ __all__ = [
     "FacetValue",
     "Facets",
     "Failure",
+    "Histogram",
     "IndexLocked",
     "IndexMissing",
     "IndexUnwritable",

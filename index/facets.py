@@ -15,7 +15,7 @@ import numpy as np
 
 from archive.model import PartialDate
 from index.cache import LruCache
-from index.results import FacetValue, Facets, SearchRequest
+from index.results import FacetValue, Facets, Histogram, SearchRequest
 
 # A few generations: the live one, and the previous while threads move over.
 _date_keys: LruCache[np.ndarray] = LruCache(4)
@@ -115,3 +115,38 @@ def _tally(values: np.ndarray, label) -> tuple[FacetValue, ...]:
     """How many documents each value has."""
     unique, counts = np.unique(values, return_counts=True)
     return tuple(FacetValue(label(int(v)), int(c)) for v, c in zip(unique, counts))
+
+
+# A date key divided by this is the period it falls in, at each unit.
+_DIVISORS = {"year": 10000, "month": 100, "day": 1}
+
+
+def histogram(keys: np.ndarray, counted: np.ndarray, unit: str) -> Histogram:
+    """How many of the `counted` documents fall in each year, month or day.
+
+    Counted as the facets count (the caller passes one document per story when grouped),
+    so a trend's figure for April 2019 is the month facet's. A dispatch dated less
+    precisely than the unit (a month for a day chart) is counted apart in `imprecise`.
+    """
+    if unit not in _DIVISORS:
+        raise ValueError(f"unknown unit {unit!r}")
+    matched = keys[counted]
+    dated = matched[matched > 0]
+    precise = dated
+    if unit == "month":
+        precise = dated[dated // 100 % 100 > 0]
+    elif unit == "day":
+        precise = dated[(dated // 100 % 100 > 0) & (dated % 100 > 0)]
+    divisor = _DIVISORS[unit]
+    width = {"year": 4, "month": 7, "day": 10}[unit]
+
+    def label(value: int) -> str:
+        text = f"{value * divisor:08d}"
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"[:width]
+
+    return Histogram(
+        unit=unit,
+        values=_tally(precise // divisor, label),
+        undated=int(np.count_nonzero(matched == 0)),
+        imprecise=int(dated.size - precise.size),
+    )

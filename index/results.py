@@ -86,6 +86,22 @@ class Facets:
 
 
 @dataclass(frozen=True)
+class Histogram:
+    """What a query finds per year, month or day (`unit`), for trends over time: the
+    periods that have something, in order; the undated apart, and those dated less
+    precisely than the unit (a month when counting days)."""
+
+    unit: str  # "year", "month" or "day"
+    values: tuple[FacetValue, ...] = ()
+    undated: int = 0
+    imprecise: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(v.count for v in self.values) + self.undated + self.imprecise
+
+
+@dataclass(frozen=True)
 class Offer:
     """Another reading of the query, offered in one click: the exact forms when they
     find far fewer dispatches than the variants (`exact`, `variants`: how many each

@@ -29,7 +29,7 @@ from index.offers import exact_offer
 from index.matching import matching as match_set
 from index.compare import Version
 from index.errors import IndexMissing
-from index.results import MAX_RESULTS_DEPTH, Facets, SearchHit, SearchRequest, SearchResult, Sort
+from index.results import MAX_RESULTS_DEPTH, Facets, Histogram, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import date_from_key
 from index.scoring import Scored, Scorer
 from index.snippets import highlight_paragraphs, snippet
@@ -262,6 +262,25 @@ class ArchiveIndex:
             listed=listed + partial_listed,
             first_partial=listed,
         )
+
+    def histogram(self, request: SearchRequest, unit: str) -> Histogram:
+        """What `request` finds per year, month or day (`unit`), counted as the facets
+        count: grouped, a story once at its first version; inside the request's period
+        (`du`/`au`, `date:`), not its drill-down. No scoring: trends need only the set."""
+        searcher, generation = self._searcher()
+        parsed = query.parse(request.query, searcher.schema, exact=request.exact).bounded(searcher.reader())
+        low, high = request.date_from, request.date_to
+        if query.reversed_period(low, high):
+            low, high = high, low
+        try:
+            period = facets.date_filter(
+                SearchRequest(date_from=low, date_to=high, undated=request.undated), parsed.date_from, parsed.date_to)
+        except ValueError:
+            period = facets.DateFilter()
+        keys = facets.date_keys(searcher, generation)
+        matching = match_set(searcher, parsed.everything, generation)
+        codes = versions.story_codes(searcher, generation) if request.collapse_versions else None
+        return facets.histogram(keys, versions.counted(matching, keys, codes, period), unit)
 
     def _page(self, searcher, q, scored: Scored | None, kept: np.ndarray, matching_size: int, keys: np.ndarray,
               request: SearchRequest, codes: np.ndarray | None = None) -> list:

@@ -79,7 +79,7 @@ def test_search_facet_and_dispatch_in_chromium(server, browser, tmp_path):
     page.wait_for_url("**annee=2019*")
     expect(page.locator(".facets .facet.chosen ul .facet-label")).to_have_text(["avril"])
     expect(page.locator(".active-filters a.chip")).to_have_count(1)
-    expect(page.locator("figure.timeline svg a.bar")).to_have_count(1)
+    expect(page.locator("figure.timeline svg.timeline-wide a.bar")).to_have_count(1)
 
     page.locator("ol.results .hit-title a").first.click()
     page.wait_for_url("**/depeche/000_4375ea2097648a51.txt?*")
@@ -106,8 +106,9 @@ def test_search_facet_and_dispatch_in_chromium(server, browser, tmp_path):
 
 def test_keyboard_focus_is_visible_and_phone_width_fits(server, browser):
     page = browser.new_page(viewport={"width": 375, "height": 800})
-    # No horizontal scrolling at a phone's width (the month chart scrolls inside its box).
-    for url in ("/?q=combats&annee=2019", f"/depeche/{SEED_000}?q=combats", "/aide", "/?page=abc"):
+    # No horizontal scrolling at a phone's width.
+    for url in ("/?q=combats&annee=2019", f"/depeche/{SEED_000}?q=combats", "/aide", "/?page=abc",
+                "/tendances?q=combats&q=Tripoli&du=2019-03&au=2019-05"):
         page.goto(server + url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, url
     page.goto(server + "/?q=combats")
@@ -124,7 +125,8 @@ def test_keyboard_focus_is_visible_and_phone_width_fits(server, browser):
 # vision or a screen reader meets: contrast of 4.5:1 at least, names of links and fields,
 # landmarks. Each page the archive serves, once with results and once without.
 AXE_PAGES = ["/?q=armee+americaine", "/?q=combats&annee=2019", "/?q=introuvablexyz", "/", "/aide",
-             f"/depeche/{SEED_000}", "/depeche/inconnue.txt"]
+             f"/depeche/{SEED_000}", "/depeche/inconnue.txt", "/?q=combats&mois=2019-04",
+             "/tendances", "/tendances?q=combats&q=Tripoli&relatif=1"]
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -138,3 +140,44 @@ def test_every_page_passes_axe_core(server, browser, width):
         violations = Axe().run(page).response["violations"]
         found |= {f"{path} {v['id']}": [n["target"] for n in v["nodes"]][:3] for v in violations}
     assert found == {}
+
+
+def test_timeline_fits_a_phone_without_hiding_bars(server, browser):
+    """Six years per month at 375 px: the compact drawing replaces the wide one and every
+    bar, the last included, lies inside the screen (no scroll box hiding most of them)."""
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(server + "/?q=combats&du=2014-01&au=2019-12")
+    wide, compact = page.locator("svg.timeline-wide"), page.locator("svg.timeline-compact")
+    assert not wide.is_visible() and compact.is_visible()
+    assert compact.locator("a.bar, g.bar").count() == 72
+    box = compact.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    last = compact.locator("a.bar .bar-rect").last.bounding_box()
+    assert last["x"] + last["width"] <= 375
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert wide.is_visible() and not compact.is_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_compare_two_queries_over_time(server, browser, width):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(server + "/")
+    page.get_by_role("link", name="Comparer").click()
+    page.wait_for_url("**/tendances")
+    page.get_by_label("Requête 1").fill("combats")
+    page.get_by_label("Requête 2").fill("Pompeo")
+    page.get_by_role("button", name="Comparer").click()
+    page.wait_for_url("**/tendances?q=combats&q=Pompeo*")
+    expect(page.locator("svg.trends-chart")).to_be_visible()
+    expect(page.locator("svg.trends-chart g.series-1 circle")).to_have_count(1)
+    expect(page.locator(".trends-table tbody tr")).to_have_count(1)
+    # The seeds are one story told twice: « combats » finds 1 story, so does « Pompeo ».
+    expect(page.locator(".trends-table tbody td").first).to_have_text("1")
+    link = page.get_by_role("link", name="Télécharger les chiffres (CSV)")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "tendances.csv"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -11,7 +11,7 @@ def create_app(test_config: dict | None = None):
     # package (web/cli.py) and should not pay for loading Flask and the pages.
     from flask import Flask
 
-    from web import api, dispatch, errors, formatting, guide, headers, search
+    from web import api, dispatch, errors, formatting, guide, headers, search, trends
     from web.handle import IndexHandle
 
     app = Flask(__name__)
@@ -44,4 +44,5 @@ def create_app(test_config: dict | None = None):
     app.register_blueprint(dispatch.bp)
     app.register_blueprint(guide.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(trends.bp)
     return app

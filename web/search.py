@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from index import SearchResult
+from index import Histogram, SearchResult
 from web import timeline
 from web.handle import archive_index
 from web.params import SearchState
@@ -39,9 +39,16 @@ def index():
         last_page=last,
         pages=_page_window(result.request.page, last),
         noun=noun,
-        timeline=timeline.build(result.facets, state, noun, current_app.config["LOCALE"]),
+        timeline=timeline.build(result.facets, state, noun, current_app.config["LOCALE"], _period_months(state)),
         sort_labels=SORT_LABELS,
     )
+
+
+def _period_months(state: SearchState) -> Histogram | None:
+    """A chosen period of a few years is drawn per month (one more pass over the set)."""
+    if not timeline.period_months(state):
+        return None
+    return archive_index().histogram(state.request(1), "month")
 
 
 def _page_window(current: int, last: int, around: int = 2) -> list[int | None]:
