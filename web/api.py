@@ -11,8 +11,8 @@ from index import IndexMissing, NeedsRebuild, SearchHit, SearchResult, StoredDis
 from web.dispatch import versions_page
 from web.errors import UNAVAILABLE
 from web.handle import archive_index
-from web.permalink import permalink_url
 from web.params import SearchState
+from web.permalink import permalink_url
 from web.search import search_for
 
 
