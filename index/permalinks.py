@@ -61,10 +61,10 @@ def lookup(searcher: Searcher, prefix: str, limit: int = MAX_LISTED) -> list[Has
     return found
 
 
-def permalink_key(searcher: Searcher, content_hash: str) -> str:
-    """The shortest form naming this text alone: SHORT digits, or the whole hash when
-    another text's hash starts with the same digits."""
-    short = content_hash[:SHORT]
+def permalink_key(searcher: Searcher, content_hash: str, length: int = SHORT) -> str:
+    """The form naming this text alone: its first `length` digits, or the whole hash
+    when another text's hash starts with the same digits."""
+    short = content_hash[:length]
     if all(match.content_hash == content_hash for match in lookup(searcher, short, limit=MAX_LISTED)):
         return short
     return content_hash

@@ -378,7 +378,7 @@ class ArchiveIndex:
             versions_start=versions_start,
         )
 
-    def permalink_key(self, dispatch_id: str) -> str | None:
+    def permalink_key(self, dispatch_id: str, length: int = permalinks.SHORT) -> str | None:
         """What names this dispatch's text in a permalink (index/permalinks.py): the
         first digits of its content hash, all of them when they are shared; None for
         an id the index does not hold."""
@@ -386,7 +386,7 @@ class ArchiveIndex:
         docnum = searcher.document_number(id=dispatch_id)
         if docnum is None:
             return None
-        return permalinks.permalink_key(searcher, searcher.stored_fields(docnum)["hash"])
+        return permalinks.permalink_key(searcher, searcher.stored_fields(docnum)["hash"], length)
 
     def by_hash(self, prefix: str) -> list[permalinks.HashMatch]:
         """The dispatches whose content hash starts with `prefix` (a permalink's key)."""
