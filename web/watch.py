@@ -28,6 +28,10 @@ from index import ArchiveIndexError, IndexLocked, ReindexReport, reindex
 
 Echo = Callable[[str], None]
 
+# How long the watcher waits for changes before it answers « none » (the first answer
+# starts the first run; later ones only wake the loop up).
+STARTED_MS = 300
+
 
 @dataclass
 class WatchSummary:
@@ -72,10 +76,10 @@ def watch(
     show: Callable[[str], str] = str,
 ) -> WatchSummary:
     """Reindex `roots` into `index_dir` now (`rebuild`: from scratch) and after every
-    batch of changes, until
-    interrupted (KeyboardInterrupt, or SIGTERM turned into one). `show` makes a file
-    name printable. Raises ArchiveIndexError only for the first run; later index
-    errors are reported and the watch goes on (a full disk may be freed)."""
+    batch of changes, until interrupted (KeyboardInterrupt, or SIGTERM turned into one).
+    `show` makes a file name printable. Raises ArchiveIndexError only for the first
+    run; later index errors are reported and the watch goes on (a full disk may be
+    freed)."""
     from watchfiles import watch as watch_changes
 
     summary = WatchSummary()
@@ -84,15 +88,21 @@ def watch(
     roots = [Path(root).resolve() for root in roots]
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        try:
-            _run(index_dir, roots, echo, summary, reported, lock_timeout, show, first=True, rebuild=rebuild)
-            echo(f"Surveillance de {', '.join(show(str(r)) for r in roots)} (Ctrl+C pour arrêter)")
-            changes = watch_changes(*roots, watch_filter=_Filter(index_dir), debounce=int(longest * 1000),
-                                    step=int(quiet * 1000), raise_interrupt=True)
-            for _ in changes:
-                _run(index_dir, roots, echo, summary, reported, lock_timeout, show, first=False)
-        except KeyboardInterrupt:
-            pass
+        # The first run waits for the watcher's first answer (changes, or none within
+        # STARTED_MS): a file arriving during that run is then a change already seen.
+        changes = watch_changes(*roots, watch_filter=_Filter(index_dir), debounce=int(longest * 1000),
+                                step=int(quiet * 1000), rust_timeout=STARTED_MS, yield_on_timeout=True,
+                                raise_interrupt=True)
+        first = True
+        for batch in changes:
+            if first or batch:
+                _run(index_dir, roots, echo, summary, reported, lock_timeout, show, first=first,
+                     rebuild=rebuild and first)
+            if first:
+                echo(f"Surveillance de {', '.join(show(str(r)) for r in roots)} (Ctrl+C pour arrêter)")
+                first = False
+    except KeyboardInterrupt:
+        pass
     finally:
         signal.signal(signal.SIGTERM, previous)
     return summary
