@@ -73,8 +73,8 @@ def test_source_and_author_are_used_when_the_dispatch_has_them():
 def test_bibtex_escapes_what_latex_reads_and_keeps_names_whole():
     entry = cited(HOSTILE_TITLE, PartialDate(2019, 4), byline="Dupont, Jean and AFP").bibtex()
     assert entry.startswith("@misc{depeche-0123456789ab,\n")
-    assert ('  title = {Le \\{grand\\} 100\\% \\& "guillemets" <script>alert(1)</script> \\#1 '
-            '\\$x\\_y\\textasciicircum{}2\\textasciitilde{}\\textbackslash{}},\n') in entry
+    assert ('  title = {{Le \\{grand\\} 100\\% \\& "guillemets" <script>alert(1)</script> \\#1 '
+            '\\$x\\_y\\textasciicircum{}2\\textasciitilde{}\\textbackslash{}}},\n') in entry
     # Braced twice: « and » and the comma do not split it into several names.
     assert "  author = {{Dupont, Jean and AFP}},\n" in entry
     assert "  year = {2019},\n  month = apr,\n  date = {2019-04},\n" in entry
@@ -120,7 +120,7 @@ def test_dispatch_page_cites_it_with_its_permalink_and_escapes_everything(hostil
     text = section.select_one(".citation-text").get_text()
     assert text.startswith(f"JEAN DUPONT. {HOSTILE_TITLE} [en ligne]. 7 avril 2019 [consulté le ")
     assert text.endswith(f"Disponible à l’adresse\u00a0: {permalink}")
-    assert "title = {Le \\{grand\\}" in section.select_one(".citation-bibtex pre").get_text()
+    assert "title = {{Le \\{grand\\}" in section.select_one(".citation-bibtex pre").get_text()
 
 
 def test_citation_files_by_permalink(hostile):

@@ -6,9 +6,9 @@
 - BibTeX, a `@misc` entry that BibTeX and biblatex both read;
 - CSL-JSON, what Zotero and the citeproc processors import.
 
-Written here rather than by a library: the citeproc and BibTeX packages format from
-style files and parse, but none writes an entry from plain values offline while
-escaping it; what BibTeX needs escaped is a short, fixed list (`_BIBTEX_SPECIAL`).
+Written here rather than by a library: what BibTeX needs escaped is a short, fixed list
+(`_BIBTEX_SPECIAL`), CSL-JSON is plain JSON, and one French reference is one format
+string; pybtex or citeproc-py would bring their style machinery for a dozen lines.
 
 The date keeps its precision (« avril 2019 » is never made a day) and the address is
 the permalink, which survives renaming the file. `source` and `author` are read when
@@ -73,16 +73,20 @@ class Citation:
             parts.append(f"{self.author.upper()}. ")
         parts.append(f"{self.title.removesuffix('.')} [en ligne]. ")
         issued = _french_date(self.date) if self.date else "[s. d.]"
-        accessed = _french_date(PartialDate(self.accessed.year, self.accessed.month, self.accessed.day))
+        accessed = self._accessed_text()
         published = f"{self.source}, {issued}" if self.source else issued[:1].upper() + issued[1:]
         parts.append(f"{published} [consulté le {accessed}]. ")
         parts.append(f"Disponible à l’adresse\u00a0: {self.url}")
         return "".join(parts)
 
+    def _accessed_text(self) -> str:
+        return _french_date(PartialDate(self.accessed.year, self.accessed.month, self.accessed.day))
+
     def bibtex(self) -> str:
         """A `@misc` entry, every value braced and escaped; the author braced twice so
         that a byline (« AFP et Reuters », « Dupont, Jean ») is one name as written."""
-        fields = [("title", "{" + _bibtex(self.title) + "}")]
+        # Braced twice: BibTeX styles lower-case titles (« Combats à tripoli »).
+        fields = [("title", "{{" + _bibtex(self.title) + "}}")]
         if self.author:
             fields.append(("author", "{{" + _bibtex(self.author) + "}}"))
         if self.source:
@@ -94,7 +98,7 @@ class Citation:
             fields.append(("date", f"{{{self.date.iso()}}}"))  # biblatex: as precise as known
         fields.append(("url", "{" + _bibtex_url(self.url) + "}"))
         fields.append(("urldate", f"{{{self.accessed.isoformat()}}}"))
-        fields.append(("note", "{Consulté le " + _bibtex(_french_date(PartialDate(self.accessed.year, self.accessed.month, self.accessed.day))) + "}"))
+        fields.append(("note", "{Consulté le " + _bibtex(self._accessed_text()) + "}"))
         fields.append(("langid", "{french}"))
         body = ",\n".join(f"  {name} = {value}" for name, value in fields)
         return f"@misc{{depeche-{self.key},\n{body}\n}}\n"
