@@ -8,6 +8,7 @@ rest of the archive never sees Whoosh.
 from index.cache import clear_caches
 from index.compare import Block, Change, Comparison, Version
 from index.errors import ArchiveIndexError, IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
+from index.permalinks import HashMatch
 from index.query import MAX_QUERY_CHARS
 from index.results import MAX_RESULTS_DEPTH, Facets, FacetValue, Failure, Histogram, Offer, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import SCHEMA_VERSION, needs_rebuild
@@ -26,6 +27,7 @@ __all__ = [
     "FacetValue",
     "Facets",
     "Failure",
+    "HashMatch",
     "Histogram",
     "IndexLocked",
     "IndexMissing",

@@ -24,7 +24,7 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher, TimeLimit
 
 from archive.model import DateSource, Dispatch, PartialDate
-from index import facets, partial, postings, query, versions
+from index import facets, partial, permalinks, postings, query, versions
 from index.offers import exact_offer
 from index.matching import matching as match_set
 from index.compare import Version
@@ -396,6 +396,20 @@ class ArchiveIndex:
             versions_total=total,
             versions_start=versions_start,
         )
+
+    def permalink_key(self, dispatch_id: str, length: int = permalinks.SHORT) -> str | None:
+        """What names this dispatch's text in a permalink (index/permalinks.py): the
+        first digits of its content hash, all of them when they are shared; None for
+        an id the index does not hold."""
+        searcher, _ = self._searcher()
+        docnum = searcher.document_number(id=dispatch_id)
+        if docnum is None:
+            return None
+        return permalinks.permalink_key(searcher, searcher.stored_fields(docnum)["hash"], length)
+
+    def by_hash(self, prefix: str) -> list[permalinks.HashMatch]:
+        """The dispatches whose content hash starts with `prefix` (a permalink's key)."""
+        return permalinks.lookup(self._searcher()[0], prefix)
 
     def similar(self, dispatch_id: str, limit: int = 5) -> tuple[SearchHit, ...]:
         """« Dépêches similaires »: other stories sharing the dispatch's key terms (its

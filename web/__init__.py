@@ -11,7 +11,7 @@ def create_app(test_config: dict | None = None):
     # package (web/cli.py) and should not pay for loading Flask and the pages.
     from flask import Flask
 
-    from web import api, dispatch, errors, formatting, guide, headers, search, trends
+    from web import api, dispatch, errors, formatting, guide, headers, permalink, search, trends
     from web.handle import IndexHandle
 
     app = Flask(__name__)
@@ -27,6 +27,9 @@ def create_app(test_config: dict | None = None):
         WARM_CACHES=True,
         # Other versions of a story listed and compared on a dispatch's page at once.
         VERSIONS_PER_PAGE=10,
+        # The site's public address (`https://archive.example.org`), the base of the
+        # permalinks citations print; unset, the address the request came to.
+        PUBLIC_URL=None,
     )
     app.config.from_prefixed_env("ARCHIVE")
     app.json.ensure_ascii = False  # French text as it is written, not \u00e9 escapes
@@ -42,6 +45,7 @@ def create_app(test_config: dict | None = None):
     headers.register(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(dispatch.bp)
+    app.register_blueprint(permalink.bp)
     app.register_blueprint(guide.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(trends.bp)

@@ -12,6 +12,7 @@ from web.dispatch import versions_page
 from web.errors import UNAVAILABLE
 from web.handle import archive_index
 from web.params import SearchState
+from web.permalink import permalink_url
 from web.search import search_for
 
 
@@ -140,7 +141,10 @@ def dispatch(dispatch_id: str):
                                  versions_limit=size)
     if stored is None:
         abort(404, description=f"aucune dépêche n’a l’identifiant « {dispatch_id[:200]} »")
-    return jsonify(dispatch_json(stored, archive_index().similar(dispatch_id)))
+    data = dispatch_json(stored, archive_index().similar(dispatch_id))
+    # Its address by content (web/permalink.py), which survives renaming the file.
+    data["permalink"] = permalink_url(archive_index().permalink_key(dispatch_id))
+    return jsonify(data)
 
 
 @bp.get("/healthz")

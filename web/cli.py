@@ -87,12 +87,19 @@ def show(files: tuple[Path, ...]) -> None:
 @click.option("--rebuild", is_flag=True, help="Build a new index from scratch (the old one stays live until it is done).")
 @click.option("--wait", "lock_timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for another reindex to finish.")
 @click.option("--debug", is_flag=True, help="On an unexpected error, print its traceback on stderr.")
-def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, lock_timeout: float, debug: bool) -> None:
+@click.option("--watch", is_flag=True, help="Keep running: reindex as files arrive, change or disappear (Ctrl+C stops).")
+@click.option("--quiet-period", type=click.FloatRange(0.05, 60), default=0.5, show_default=True,
+              help="With --watch: seconds without changes that end a batch.")
+def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, lock_timeout: float, debug: bool,
+                    watch: bool, quiet_period: float) -> None:
     """Index the dispatch files under ROOTS (default: seeds/), incrementally."""
     roots = roots or (DEFAULT_ROOT,)
     for root in roots:
         if not root.is_dir():
             raise click.UsageError(f"{root} is not a folder")
+    if watch:
+        _watch(index_dir, roots, rebuild, lock_timeout, debug, quiet_period)
+        return
     with _progress_bar() as progress:
         try:
             report = reindex(index_dir, list(roots), rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)
@@ -109,6 +116,27 @@ def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, loc
     _print_report(report, index_dir)
     if report.failures:
         sys.exit(EXIT_FAILURES)
+
+
+def _watch(index_dir: Path, roots: tuple[Path, ...], rebuild: bool, lock_timeout: float, debug: bool,
+           quiet_period: float) -> None:
+    """`reindex --watch` (web/watch.py): stops with a summary and exit code 0 on Ctrl+C."""
+    from web.watch import watch
+
+    def echo(line: str) -> None:
+        click.echo(line)
+        sys.stdout.flush()  # a pipe (a log, a supervisor) sees each batch as it ends
+
+    try:
+        summary = watch(index_dir, roots, echo, rebuild=rebuild, lock_timeout=lock_timeout,
+                        quiet=quiet_period, longest=max(5.0, quiet_period * 4), show=_one_line)
+    except ArchiveIndexError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_INDEX)
+    except Exception as error:  # noqa: BLE001 - a crash gets its own exit code
+        _report_crash(error, debug)
+        sys.exit(EXIT_CRASH)
+    echo(summary.line())
 
 
 def _report_crash(error: Exception, debug: bool) -> None:

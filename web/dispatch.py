@@ -13,6 +13,7 @@ from werkzeug.exceptions import BadRequest
 
 from web.handle import archive_index
 from web.params import SearchState
+from web.permalink import citation_for, permalink_url
 
 bp = Blueprint("dispatch", __name__)
 
@@ -27,6 +28,13 @@ INFERRED = "date déduite d’une autre version"
 
 @bp.get("/depeche/<path:dispatch_id>")
 def show(dispatch_id: str):
+    """The dispatch at its path-based address, which keeps working; the page names its
+    permalink as canonical (see web/permalink.py)."""
+    return render_dispatch(dispatch_id)
+
+
+def render_dispatch(dispatch_id: str, key: str | None = None):
+    """The dispatch's page, at `/depeche/<id>` or at its permalink (`key`)."""
     try:
         state = SearchState.from_args(request.args)
     except BadRequest:
@@ -45,8 +53,11 @@ def show(dispatch_id: str):
         shown_date, date_source = stored.date_inferred, INFERRED
     else:
         shown_date, date_source = dispatch.date, DATE_SOURCES[str(dispatch.date_source)]
+    key = key or archive_index().permalink_key(dispatch_id)
     return render_template(
         "dispatch/show.html",
+        permalink=permalink_url(key),
+        citation=citation_for(dispatch, key),
         stored=stored,
         dispatch=dispatch,
         state=state,
