@@ -149,23 +149,26 @@ def start(directory: Path, nodes: int, http_port: int | None, transport_port: in
         http = [http_port + i for i in range(nodes)]
         transport = [transport_port + i for i in range(nodes)]
     names = [f"node-{i}" for i in range(nodes)]
-    processes, logs = [], []
+    processes, logs, commands = [], [], []
     for i, name in enumerate(names):
         home = directory / name
         (home / "config").mkdir(parents=True, exist_ok=True)
         (home / "config" / "opensearch.yml").write_text(
             node_settings(i, names, http, transport, cluster, home), encoding="utf-8")
         log = home / "node.log"
+        commands.append(["java", f"-Xms{heap}", f"-Xmx{heap}", *JVM_OPTIONS, "-cp", os.pathsep.join(classpath),
+                         MAIN, str(home)])
         with open(log, "ab") as out:
             processes.append(subprocess.Popen(
-                ["java", f"-Xms{heap}", f"-Xmx{heap}", *JVM_OPTIONS, "-cp", os.pathsep.join(classpath), MAIN, str(home)],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                commands[-1], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 # Its own session: the nodes outlive this script and a Ctrl+C sent to it.
                 start_new_session=True))
         logs.append(log)
     urls = [f"http://{HOST}:{port}" for port in http]
     state = {"cluster": cluster, "urls": urls, "pids": [p.pid for p in processes],
-             "names": names, "transport_ports": transport}
+             "names": names, "transport_ports": transport,
+             # What restarts one node as it was (a fault test kills one, then brings it back).
+             "commands": commands}
     (directory / STATE).write_text(json.dumps(state, indent=2), encoding="utf-8")
     try:
         wait_green(urls, processes, logs, timeout)
