@@ -2,6 +2,7 @@
 
     python scripts/cluster.py start [--nodes 3] [--dir var/opensearch] [--http-port 9200]
     python scripts/cluster.py stop  [--dir var/opensearch]
+    python scripts/cluster.py restart --node node-1   (one killed node back)
 
 Each node runs `opensearch/`'s launcher (OpenSearch 2.19.6 from Maven Central's jars) in its
 own process, so a test can kill one node and watch the others carry on. `start` builds the
@@ -178,6 +179,23 @@ def start(directory: Path, nodes: int, http_port: int | None, transport_port: in
     return state
 
 
+def restart(directory: Path, name: str) -> int:
+    """Starts one stopped or killed node again, with its settings and data, and returns
+    its new pid (the cluster heals once it has joined: wait for green yourself)."""
+    state = read_state(directory)
+    if name not in state["names"]:
+        raise ClusterError(f"no node {name!r} in {directory} (nodes: {', '.join(state['names'])})")
+    node = state["names"].index(name)
+    if alive(state["pids"][node]):
+        raise ClusterError(f"{name} still runs (pid {state['pids'][node]})")
+    with open(directory / name / "node.log", "ab") as out:
+        process = subprocess.Popen(state["commands"][node], stdin=subprocess.DEVNULL, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    state["pids"][node] = process.pid
+    (directory / STATE).write_text(json.dumps(state, indent=2), encoding="utf-8")
+    return process.pid
+
+
 def read_state(directory: Path) -> dict:
     return json.loads((directory / STATE).read_text(encoding="utf-8"))
 
@@ -216,7 +234,8 @@ def stop(directory: Path, grace: float = 30.0) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["start", "stop", "build"])
+    parser.add_argument("command", choices=["start", "stop", "restart", "build"])
+    parser.add_argument("--node", help="restart: the node to start again (node-0, node-1…)")
     parser.add_argument("--dir", type=Path, default=ROOT / "var" / "opensearch",
                         help="where nodes keep their settings, data and logs (default: var/opensearch)")
     parser.add_argument("--nodes", type=int, default=3)
@@ -231,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             build(quiet=False)
+        elif args.command == "restart":
+            print(f"{args.node} started again (pid {restart(directory, args.node)})")
         elif args.command == "stop":
             stopped = stop(directory)
             print(f"stopped {len(stopped)} node(s)" if stopped else f"no cluster runs from {directory}")

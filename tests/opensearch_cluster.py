@@ -41,14 +41,11 @@ class Cluster:
         _wait_gone(self.pids[node])
 
     def restart(self, node: int) -> None:
-        """Starts a killed node again with its own settings and data (the command line
-        the script recorded)."""
+        """Starts a killed node again with its own settings and data (scripts/cluster.py
+        restart: the JVM is then the script's orphan, not a child of the tests)."""
+        _script("restart", "--dir", str(self.directory), "--node", self.names[node])
         state = json.loads((self.directory / "cluster.json").read_text(encoding="utf-8"))
-        with open(self.directory / self.names[node] / "node.log", "ab") as log:
-            process = subprocess.Popen(state["commands"][node], stdin=subprocess.DEVNULL, stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
-        self.pids[node] = state["pids"][node] = process.pid
-        (self.directory / "cluster.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
+        self.pids[node] = state["pids"][node]
 
 
 def missing() -> str | None:
@@ -71,18 +68,19 @@ def missing() -> str | None:
 
 def start(directory: Path, nodes: int = 3) -> Cluster:
     """Starts a cluster in `directory` on ports the system picks, green when it returns."""
-    result = subprocess.run([sys.executable, str(SCRIPT), "start", "--dir", str(directory), "--nodes", str(nodes),
-                             "--free-ports", "--cluster-name", "archive-tests"],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise AssertionError(f"scripts/cluster.py start failed:\n{result.stdout}\n{result.stderr[-4000:]}")
+    _script("start", "--dir", str(directory), "--nodes", str(nodes), "--free-ports", "--cluster-name", "archive-tests")
     state = json.loads((directory / "cluster.json").read_text(encoding="utf-8"))
     return Cluster(directory, state["names"], state["urls"], state["pids"])
 
 
 def stop(cluster: Cluster) -> None:
-    subprocess.run([sys.executable, str(SCRIPT), "stop", "--dir", str(cluster.directory)],
-                   capture_output=True, check=True)
+    _script("stop", "--dir", str(cluster.directory))
+
+
+def _script(*arguments: str) -> None:
+    result = subprocess.run([sys.executable, str(SCRIPT), *arguments], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise AssertionError(f"scripts/cluster.py {arguments[0]} failed:\n{result.stdout}\n{result.stderr[-4000:]}")
 
 
 def _wait_gone(pid: int) -> None:
