@@ -1,7 +1,8 @@
 """The OpenSearch index settings and mapping: the French chain built from OpenSearch's own
 analysis filters, to agree with `index/analysis.py` token for token where it can.
 
-    pattern tokenizer | elision | lowercase | asciifolding | stop | re-accent | snowball French | asciifolding
+    elision (char filter) | pattern tokenizer | lowercase | asciifolding | stop
+        | re-accent | snowball French | asciifolding
 
 The order is the Whoosh analyzer's: accents are folded *before* the stop list and the
 stemmer, so « sécurité » and « securite » always meet; the few endings Snowball's rules read
@@ -11,6 +12,11 @@ without the last three steps: folded, unstemmed, without elisions or stop words.
 
     « L’économie s’est redressée jusqu’à Paris »  →  econom, redress, paris
     (exact forms: economie, redressee, paris)
+
+Elisions go before the tokenizer, as a `pattern_replace` char filter, rather than through
+Lucene's `elision` token filter: that filter keeps the token's offsets, so the highlighter
+would mark « <mark>L’économie</mark> »; a char filter's cut is mapped back, and the mark
+starts at « é », as in the Whoosh snippets.
 
 Known differences from the Whoosh analyzer: Lucene's stop filter leaves a position gap
 where a stop word was (Whoosh renumbers), so « armée terre » is not the phrase « armée de
@@ -39,9 +45,11 @@ _WORD = r"\w[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f
 TOKEN_PATTERN = rf"(?U){_WORD}(?:['\u2019]{_WORD})*"
 
 # Elided words dropped before an apostrophe (« l’ », « qu’ », « jusqu’ »…), as in
-# index/analysis.py. Lucene's elision filter knows ' and ’ only: the char filter below
-# turns the modifier apostrophe ʼ (U+02BC, a letter) into ’ first.
+# index/analysis.py: at the start of a word, not after another word and its apostrophe
+# (« aujourd’hui », « qu’aujourd’hui »: one elision per word), before a letter or digit,
+# in any case. The modifier apostrophe ʼ (U+02BC) is turned into ’ first.
 ELIDED = ("c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu")
+_ELISION = rf"(?iU)(?<!\w)(?<!\w['’])(?:{'|'.join(ELIDED)})['’](?=\w)"
 
 
 def _fold(word: str) -> str:
@@ -53,12 +61,12 @@ def _fold(word: str) -> str:
 _SETTINGS = {
     "char_filter": {
         "apostrophes": {"type": "mapping", "mappings": ["\u02bc => \u2019"]},
+        "french_elision": {"type": "pattern_replace", "pattern": _ELISION, "replacement": ""},
     },
     "tokenizer": {
         "french_words": {"type": "pattern", "pattern": TOKEN_PATTERN, "group": 0},
     },
     "filter": {
-        "french_elision": {"type": "elision", "articles": list(ELIDED), "articles_case": True},
         "french_stop": {"type": "stop", "stopwords": sorted({_fold(w) for w in FRENCH_STOP_WORDS})},
         # The re-accenting of index/analysis.py's `stem`, longest ending first; each rule
         # leaves an accented ending that no later rule matches, so at most one applies.
@@ -70,16 +78,16 @@ _SETTINGS = {
     "analyzer": {
         FRENCH_EXACT: {
             "type": "custom",
-            "char_filter": ["apostrophes"],
+            "char_filter": ["apostrophes", "french_elision"],
             "tokenizer": "french_words",
-            "filter": ["french_elision", "lowercase", "asciifolding", "french_stop"],
+            "filter": ["lowercase", "asciifolding", "french_stop"],
         },
         FRENCH: {
             "type": "custom",
-            "char_filter": ["apostrophes"],
+            "char_filter": ["apostrophes", "french_elision"],
             "tokenizer": "french_words",
             "filter": [
-                "french_elision", "lowercase", "asciifolding", "french_stop",
+                "lowercase", "asciifolding", "french_stop",
                 "reaccent_iere", "reaccent_ite", "reaccent_ee", "french_snowball", "asciifolding",
             ],
         },
