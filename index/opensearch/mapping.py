@@ -39,7 +39,7 @@ FRENCH = "french"
 FRENCH_EXACT = "french_exact"
 
 # The Whoosh analyzer's tokens, in Java's regex dialect: letters, digits and combining
-# accents, with inner apostrophes kept for the elision filter (« l’armée », « aujourd’hui »);
+# accents, with inner apostrophes (« aujourd’hui » is one word; the elisions are gone by then);
 # hyphens and dots split (« Etats-Unis », « 3.5 »). (?U) makes \w Unicode-aware, as in Python.
 _WORD = r"\w[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
 TOKEN_PATTERN = rf"(?U){_WORD}(?:['\u2019]{_WORD})*"
