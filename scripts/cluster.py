@@ -119,8 +119,12 @@ def wait_green(urls: list[str], processes: list[subprocess.Popen], logs: list[Pa
     while pending:
         for process, log in zip(processes, logs):
             if process.poll() is not None:
-                tail = log.read_text(errors="replace")[-3000:]
-                raise ClusterError(f"node process {process.pid} exited ({process.returncode}):\n{tail}")
+                lines = log.read_text(errors="replace").splitlines()
+                # The cause comes first; what follows is mostly the node closing.
+                cause = next((line for line in lines if "node failed to start" in line), "") or next(
+                    (line for line in lines if "Exception" in line), "")
+                raise ClusterError(f"node process {process.pid} exited ({process.returncode}): {cause[:500]}\n"
+                                   f"(log: {log})")
         url = pending[0]
         try:
             health = request(f"{url}/_cluster/health?wait_for_status=green&wait_for_nodes={expected}&timeout=5s",

@@ -74,7 +74,15 @@ public final class NodeMain {
                 stopped.countDown();
             }
         }, "node-shutdown"));
-        node.start();
+        try {
+            node.start();
+        } catch (Exception e) {
+            // A port taken, a bad setting: end the process (the node's threads would keep
+            // the JVM alive) so that the script sees it and shows this log.
+            System.err.println("node failed to start: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
         stopped.await();
     }
 }
