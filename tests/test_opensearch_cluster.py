@@ -163,3 +163,41 @@ def test_mapping_finds_variants_by_stem_and_forms_by_exact(opensearch_cluster):
     years = client.search(index="mapping", body={"size": 0, "aggs": {"years": {"terms": {"field": "year"}}}})
     assert {(b["key"], b["doc_count"]) for b in years["aggregations"]["years"]["buckets"]} == {("2019", 1), ("2020", 1)}
     client.indices.delete(index="mapping")
+
+
+def test_core_gives_collapse_and_point_in_time_paging(opensearch_cluster):
+    client = opensearch_cluster.client()
+    client.indices.create(index="paging", body=index_body(shards=3, replicas=0))
+    # Ten stories of three versions each.
+    actions = []
+    for i in range(30):
+        actions.append({"index": {"_index": "paging", "_id": f"d{i:02d}"}})
+        actions.append({"id": f"d{i:02d}", "story": f"s{i % 10}", "body": f"Combats à Tripoli, version {i}."})
+    assert not client.bulk(body=actions, refresh="true")["errors"]
+
+    # One hit per story, with the count of its versions.
+    answer = client.search(index="paging", body={
+        "size": 20, "query": {"match": {"body": "combat"}}, "collapse": {"field": "story"},
+        "aggs": {"stories": {"cardinality": {"field": "story"}}}})
+    stories = [hit["fields"]["story"][0] for hit in answer["hits"]["hits"]]
+    assert sorted(stories) == [f"s{i}" for i in range(10)]
+    assert answer["aggregations"]["stories"]["value"] == 10
+
+    # Pages of 7 over a point in time, by search_after: every dispatch once, in order.
+    pit = client.create_pit(index="paging", keep_alive="1m")["pit_id"]
+    try:
+        seen, after = [], None
+        while True:
+            body = {"size": 7, "query": {"match_all": {}}, "sort": [{"id": "asc"}],
+                    "pit": {"id": pit, "keep_alive": "1m"}}
+            if after:
+                body["search_after"] = after
+            hits = client.search(body=body)["hits"]["hits"]
+            if not hits:
+                break
+            seen += [hit["_id"] for hit in hits]
+            after = hits[-1]["sort"]
+    finally:
+        client.delete_pit(body={"pit_id": [pit]})
+    assert seen == [f"d{i:02d}" for i in range(30)]
+    client.indices.delete(index="paging")
