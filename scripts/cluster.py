@@ -63,7 +63,7 @@ def build(quiet: bool = True) -> list[str]:
     if not classpath.exists() or classpath.stat().st_mtime < newest:
         if shutil.which("mvn") is None:
             raise ClusterError("Maven (mvn) is needed to build opensearch/")
-        command = ["mvn", "-B", *(["-q"] if quiet else []), "-f", str(PROJECT / "pom.xml"), "package"]
+        command = ["mvn", "-B", "-Dstyle.color=never", *(["-q"] if quiet else []), "-f", str(PROJECT / "pom.xml"), "package"]
         if subprocess.run(command).returncode != 0:
             raise ClusterError("`mvn package` failed in opensearch/")
         classpath.touch()  # Maven leaves an unchanged file as it was: mark it fresh
