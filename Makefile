@@ -7,12 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 INDEX ?= index-data
 
-.PHONY: run test test-fast bench bench-quick clean
+.PHONY: run test test-fast bench bench-quick clean cluster cluster-stop
 
 $(BIN)/archive: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,opensearch]'
 	touch $@
 
 run: $(BIN)/archive
@@ -26,7 +26,7 @@ test-fast: $(BIN)/archive
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 $(BIN)/tantivy-installed: $(BIN)/archive
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,opensearch,bench]'
 	touch $@
 
 bench: $(BIN)/tantivy-installed
@@ -34,6 +34,14 @@ bench: $(BIN)/tantivy-installed
 
 bench-quick: $(BIN)/tantivy-installed
 	$(BIN)/python -m bench --quick
+
+# A real 3-node OpenSearch cluster on 127.0.0.1 (HTTP 9200-9202), data in var/opensearch/;
+# needs Java 17 and Maven (the first run downloads OpenSearch's jars from Maven Central).
+cluster:
+	$(PYTHON) scripts/cluster.py start
+
+cluster-stop:
+	$(PYTHON) scripts/cluster.py stop
 
 clean:
 	rm -rf $(INDEX) .pytest_cache .hypothesis

@@ -1,5 +1,6 @@
 """Fixtures shared by the test modules."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,23 @@ def make_archive(tmp_path: Path):
         return root
 
     return make
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster(tmp_path_factory):
+    """A real 3-node OpenSearch cluster on free loopback ports (scripts/cluster.py), green,
+    for the whole session; stopped at the end. Skipped where Java, Maven or opensearch-py
+    is missing, except under CI (`CI=true`), where `.ci/run` installs them: there their
+    absence is a failure."""
+    import opensearch_cluster
+
+    reason = opensearch_cluster.missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"OpenSearch tests cannot run under CI: {reason}")
+        pytest.skip(reason)
+    cluster = opensearch_cluster.start(tmp_path_factory.mktemp("opensearch"))
+    try:
+        yield cluster
+    finally:
+        opensearch_cluster.stop(cluster)

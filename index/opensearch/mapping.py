@@ -1,0 +1,147 @@
+"""The OpenSearch index settings and mapping: the French chain built from OpenSearch's own
+analysis filters, to agree with `index/analysis.py` token for token where it can.
+
+    elision (char filter) | pattern tokenizer | lowercase | asciifolding | stop
+        | re-accent | snowball French | asciifolding
+
+The order is the Whoosh analyzer's: accents are folded *before* the stop list and the
+stemmer, so « sécurité » and « securite » always meet; the few endings Snowball's rules read
+(-ée(s), -ière(s), -ité(s)) get their accent back before stemming (`pattern_replace`), and
+the stem is folded once more. The exact-form sub-field (`.exact`) runs the same chain
+without the last three steps: folded, unstemmed, without elisions or stop words.
+
+    « L’économie s’est redressée jusqu’à Paris »  →  econom, redress, paris
+    (exact forms: economie, redressee, paris)
+
+Elisions go before the tokenizer, as a `pattern_replace` char filter, rather than through
+Lucene's `elision` token filter: that filter keeps the token's offsets, so the highlighter
+would mark « <mark>L’économie</mark> »; a char filter's cut is mapped back, and the mark
+starts at « é », as in the Whoosh snippets.
+
+Known differences from the Whoosh analyzer: Lucene's stop filter leaves a position gap
+where a stop word was (Whoosh renumbers), so « armée terre » is not the phrase « armée de
+terre » here; asciifolding folds more than Unicode decomposition does (« ß » → « ss »,
+« ø » → « o »); Lucene's Snowball French is its own build of the algorithm.
+
+Nothing here talks to a cluster: these are the plain dictionaries `indices.create` takes.
+"""
+
+from __future__ import annotations
+
+import copy
+import unicodedata
+
+from index.analysis import FRENCH_STOP_WORDS
+
+__all__ = ["ELIDED", "FRENCH", "FRENCH_EXACT", "TOKEN_PATTERN", "analysis_settings", "index_body", "mappings"]
+
+FRENCH = "french"
+FRENCH_EXACT = "french_exact"
+
+# The Whoosh analyzer's tokens, in Java's regex dialect: letters, digits and combining
+# accents, with inner apostrophes (« aujourd’hui » is one word; the elisions are gone by then);
+# hyphens and dots split (« Etats-Unis », « 3.5 »). (?U) makes \w Unicode-aware, as in Python.
+_WORD = r"\w[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
+TOKEN_PATTERN = rf"(?U){_WORD}(?:['\u2019]{_WORD})*"
+
+# Elided words dropped before an apostrophe (« l’ », « qu’ », « jusqu’ »…), as in
+# index/analysis.py: at the start of a word, not after another word and its apostrophe
+# (« aujourd’hui », « qu’aujourd’hui »: one elision per word), before a letter or digit,
+# in any case. The modifier apostrophe ʼ (U+02BC) is turned into ’ first.
+ELIDED = ("c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu")
+_ELISION = rf"(?iU)(?<!\w)(?<!\w['’])(?:{'|'.join(ELIDED)})['’](?=\w)"
+
+
+def _fold(word: str) -> str:
+    """Stop words as the stop filter sees them, after lowercase and asciifolding."""
+    word = word.lower().replace("œ", "oe").replace("æ", "ae")
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+_SETTINGS = {
+    "char_filter": {
+        "apostrophes": {"type": "mapping", "mappings": ["\u02bc => \u2019"]},
+        "french_elision": {"type": "pattern_replace", "pattern": _ELISION, "replacement": ""},
+    },
+    "tokenizer": {
+        "french_words": {"type": "pattern", "pattern": TOKEN_PATTERN, "group": 0},
+    },
+    "filter": {
+        "french_stop": {"type": "stop", "stopwords": sorted({_fold(w) for w in FRENCH_STOP_WORDS})},
+        # The re-accenting of index/analysis.py's `stem`, longest ending first; each rule
+        # leaves an accented ending that no later rule matches, so at most one applies.
+        "reaccent_iere": {"type": "pattern_replace", "pattern": "iere(s?)$", "replacement": "ière$1"},
+        "reaccent_ite": {"type": "pattern_replace", "pattern": "ite(s?)$", "replacement": "ité$1"},
+        "reaccent_ee": {"type": "pattern_replace", "pattern": "ee(s?)$", "replacement": "ée$1"},
+        "french_snowball": {"type": "snowball", "language": "French"},
+    },
+    "analyzer": {
+        FRENCH_EXACT: {
+            "type": "custom",
+            "char_filter": ["apostrophes", "french_elision"],
+            "tokenizer": "french_words",
+            "filter": ["lowercase", "asciifolding", "french_stop"],
+        },
+        FRENCH: {
+            "type": "custom",
+            "char_filter": ["apostrophes", "french_elision"],
+            "tokenizer": "french_words",
+            "filter": [
+                "lowercase", "asciifolding", "french_stop",
+                "reaccent_iere", "reaccent_ite", "reaccent_ee", "french_snowball", "asciifolding",
+            ],
+        },
+    },
+}
+
+
+def analysis_settings() -> dict:
+    """`settings.analysis` of an archive index: the two analyzers and their parts."""
+    return copy.deepcopy(_SETTINGS)
+
+
+def _text() -> dict:
+    # Offsets in the postings: the unified highlighter marks words without re-analysing.
+    return {
+        "type": "text",
+        "analyzer": FRENCH,
+        "index_options": "offsets",
+        "fields": {"exact": {"type": "text", "analyzer": FRENCH_EXACT, "index_options": "offsets"}},
+    }
+
+
+def mappings() -> dict:
+    """The fields of a dispatch: stemmed texts with their exact forms, keywords for ids,
+    stories and date facets (partial dates keep their precision: a dispatch dated only
+    April 2019 has a `year` and a `month`, no `day`), and what a reindex compares."""
+    keyword = {"type": "keyword"}
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "id": keyword,
+            "path": keyword,
+            "title": _text(),
+            "body": _text(),
+            "date": {"type": "date", "format": "strict_date||strict_year_month||strict_year"},
+            "year": keyword,
+            "month": keyword,
+            "day": keyword,
+            "story": keyword,
+            "byline": {"type": "keyword", "index": False},
+            "url": {"type": "keyword", "index": False},
+            "size": {"type": "long"},
+            "mtime": {"type": "long"},
+            "hash": keyword,
+        },
+    }
+
+
+def index_body(shards: int = 1, replicas: int = 0) -> dict:
+    """The `body` of `indices.create` for an archive index."""
+    return {
+        "settings": {
+            "index": {"number_of_shards": shards, "number_of_replicas": replicas},
+            "analysis": analysis_settings(),
+        },
+        "mappings": mappings(),
+    }
