@@ -11,7 +11,7 @@ def create_app(test_config: dict | None = None):
     # package (web/cli.py) and should not pay for loading Flask and the pages.
     from flask import Flask
 
-    from web import api, dispatch, errors, formatting, guide, headers, search
+    from web import api, cors, dispatch, errors, export, feed, formatting, guide, headers, openapi, search
     from web.handle import IndexHandle
 
     app = Flask(__name__)
@@ -27,6 +27,12 @@ def create_app(test_config: dict | None = None):
         WARM_CACHES=True,
         # Other versions of a story listed and compared on a dispatch's page at once.
         VERSIONS_PER_PAGE=10,
+        # Origins allowed to read the API, the exports and the feed from a page of theirs
+        # (CORS): `*` for any (the archive is public and read-only), a space-separated
+        # list of origins, or empty for none.
+        CORS_ORIGINS="*",
+        # Entries of an Atom feed (/flux.atom): the newest dispatches of its search.
+        FEED_SIZE=50,
     )
     app.config.from_prefixed_env("ARCHIVE")
     app.json.ensure_ascii = False  # French text as it is written, not \u00e9 escapes
@@ -40,8 +46,12 @@ def create_app(test_config: dict | None = None):
     formatting.register(app)
     errors.register(app)
     headers.register(app)
+    cors.register(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(dispatch.bp)
     app.register_blueprint(guide.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(export.bp)
+    app.register_blueprint(feed.bp)
+    app.register_blueprint(openapi.bp)
     return app

@@ -14,10 +14,11 @@ bp = Blueprint("search", __name__)
 SORT_LABELS = {"pertinence": "pertinence", "recent": "plus récent", "ancien": "plus ancien"}
 
 
-def search_for(state: SearchState) -> SearchResult:
-    """The result page the state asks for; a page past the last one shows the last."""
+def search_for(state: SearchState, page_size: int | None = None) -> SearchResult:
+    """The result page the state asks for (`page_size` results, the app's by default);
+    a page past the last one shows the last."""
     index = archive_index()
-    page_size = int(current_app.config["PAGE_SIZE"])
+    page_size = page_size or int(current_app.config["PAGE_SIZE"])
     result = index.search(state.request(page_size))
     if result.request.page > result.pages:
         result = index.search(state.request(page_size, page=result.pages))
