@@ -95,6 +95,9 @@ class Export:
     def closed(self) -> bool:
         return self._searcher is None
 
+    def __del__(self) -> None:
+        self.close()  # an export dropped unread (a WSGI server that never closed it)
+
     def __enter__(self) -> Export:
         return self
 

@@ -67,7 +67,8 @@ def atom():
     result = archive_index().search(replace(state.request(size), with_facets=False))
     search_page = url_for("search.index", _external=True, **state.args())
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "fr"})
-    _add(feed, "id", url_for("feed.atom", _external=True, **state.args()))
+    # The same search gives the same feed id, whatever order its URL asked for.
+    _add(feed, "id", url_for("feed.atom", _external=True, **state.args(sort=None)))
     _add(feed, "title", feed_title(state))
     stamps = [_stamp(hit) for hit in result.hits]
     _add(feed, "updated", _rfc3339(max(stamps, default=UNDATED)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from index import SearchResult
-from web import timeline
+from web import feed, timeline
 from web.handle import archive_index
 from web.params import SearchState
 
@@ -42,6 +42,7 @@ def index():
         noun=noun,
         timeline=timeline.build(result.facets, state, noun, current_app.config["LOCALE"]),
         sort_labels=SORT_LABELS,
+        feed_title=feed.feed_title(state),
     )
 
 
