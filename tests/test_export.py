@@ -187,21 +187,21 @@ def test_cli_export_streams_the_same_rows(archive, client, runner, tmp_path):
 
 
 def _streamed_peak(index_dir: Path) -> int:
-    """Peak of memory allocated while the whole export is read, once it has started."""
+    """Peak of memory allocated while an export of the whole archive is asked for and
+    read to the end (the index's caches of the generation read beforehand)."""
     app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "WARM_CACHES": False})
     client = app.test_client()
     client.get("/export.jsonl?texte=1&versions=toutes&q=zzzz")  # caches of the generation
-    response = client.get("/export.jsonl?texte=1&versions=toutes", buffered=False)
-    chunks = iter(response.response)
-    size = len(next(chunks))
+    size = 0
     tracemalloc.start()
     try:
-        for chunk in chunks:
+        response = client.get("/export.jsonl?texte=1&versions=toutes", buffered=False)
+        for chunk in response.response:
             size += len(chunk)
+        response.close()
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-        response.close()
     assert size > 0
     return peak
 
