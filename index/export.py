@@ -79,8 +79,10 @@ class Export:
     def _rows(self, docnums: np.ndarray) -> list[ExportRow]:
         searcher, request, rows = self._searcher, self.request, []
         for docnum in docnums.tolist():
-            hit = self._make_hit(searcher, docnum, 0.0, False, (frozenset(), frozenset()), request)
-            text = searcher.stored_fields(docnum)["body"] if self._text else None
+            # Stored fields read once (a zlib-compressed record each): for the hit and its text.
+            fields = searcher.stored_fields(docnum)
+            hit = self._make_hit(searcher, docnum, 0.0, False, (frozenset(), frozenset()), request, fields=fields)
+            text = fields["body"] if self._text else None
             rows.append(ExportRow(hit, int(self._story_sizes[self._codes[docnum]]), text))
         return rows
 

@@ -302,8 +302,8 @@ class ArchiveIndex:
         return [(hit.docnum, hit.score, True) for hit in timed.results()]
 
     def _hit(self, searcher, docnum: int, score: float, partial: bool, terms, request,
-             others: tuple[str, ...] = ()) -> SearchHit:
-        fields = searcher.stored_fields(docnum)
+             others: tuple[str, ...] = (), fields: dict | None = None) -> SearchHit:
+        fields = fields if fields is not None else searcher.stored_fields(docnum)
         own = date_from_key(fields.get("date_key", 0))
         inferred = fields.get("inferred_date")
         return SearchHit(
