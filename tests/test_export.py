@@ -236,3 +236,11 @@ def test_export_goes_past_ten_thousand_results_by_relevance(tmp_path):
     assert [row["id"] for row in rows[:10]] == [hit["id"] for hit in data["hits"]]
     _, csv_lines = csv_rows(client, "/export.csv?q=communiqué&tri=recent")
     assert len(csv_lines) == 10_500
+
+
+def test_without_an_index_exports_and_feed_answer_503_in_french(tmp_path):
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "nothing"), "WARM_CACHES": False}).test_client()
+    for url in ("/export.csv", "/export.jsonl?texte=1", "/flux.atom"):
+        response = client.get(url)
+        assert response.status_code == 503
+        assert "archive reindex" in response.get_data(as_text=True)
