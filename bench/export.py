@@ -110,13 +110,18 @@ def in_process(index_dir: Path) -> None:
 @click.option("--index", "index_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True)
 @click.option("--threads", type=int, default=2, show_default=True)
 @click.option("--skip-server", is_flag=True, help="Only the in-process measures.")
-def main(index_dir: Path, threads: int, skip_server: bool) -> None:
-    in_process(index_dir)
+@click.option("--skip-in-process", is_flag=True, help="Only the measures through the server.")
+def main(index_dir: Path, threads: int, skip_server: bool, skip_in_process: bool) -> None:
+    if not skip_in_process:
+        in_process(index_dir)
     if skip_server:
         return
     archive = shutil.which("archive", path=str(Path(sys.executable).parent)) or "archive"
     port = free_port()
     command = [archive, "serve", "--index", str(index_dir), "--port", str(port), "--threads", str(threads)]
+    # Without the read-ahead of frequent words' postings that a server starts in the
+    # background: it would fill caches during the first download and be counted there.
+    os.environ["ARCHIVE_WARM_CACHES"] = "false"
     with serve(command, port, Path.cwd()) as server:
         base = f"http://{HOST}:{port}"
         _download(base, "/api/search?q=france")  # caches of the generation read once
