@@ -7,16 +7,18 @@ rest of the archive never sees Whoosh.
 
 from index.cache import clear_caches
 from index.compare import Block, Change, Comparison, Version
+from index.export import Export, ExportRow
 from index.errors import ArchiveIndexError, IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
 from index.permalinks import HashMatch
 from index.query import MAX_QUERY_CHARS
-from index.results import MAX_RESULTS_DEPTH, Facets, FacetValue, Failure, Histogram, Offer, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
+from index.results import MAX_PAGE_SIZE, MAX_RESULTS_DEPTH, Facets, FacetValue, Failure, Histogram, Offer, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import SCHEMA_VERSION, needs_rebuild
 from index.search import ArchiveIndex, StoredDispatch, open_index
 from index.writer import reindex
 
 __all__ = [
     "MAX_QUERY_CHARS",
+    "MAX_PAGE_SIZE",
     "MAX_RESULTS_DEPTH",
     "SCHEMA_VERSION",
     "ArchiveIndex",
@@ -26,6 +28,8 @@ __all__ = [
     "Comparison",
     "FacetValue",
     "Facets",
+    "Export",
+    "ExportRow",
     "Failure",
     "HashMatch",
     "Histogram",

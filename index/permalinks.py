@@ -68,3 +68,22 @@ def permalink_key(searcher: Searcher, content_hash: str, length: int = SHORT) ->
     if all(match.content_hash == content_hash for match in lookup(searcher, short, limit=MAX_LISTED)):
         return short
     return content_hash
+
+
+def shared_prefixes(searcher: Searcher, length: int = SHORT) -> frozenset[str]:
+    """The `length`-digit prefixes that two live texts share, for naming many dispatches
+    at once (an export): one pass over the sorted hash terms finds the candidates
+    (neighbours alike), and only those few are looked up, as `permalink_key` would."""
+    candidates, previous = set(), None
+    for term in searcher.reader().lexicon("hash"):
+        text = term.decode("ascii") if isinstance(term, bytes) else term
+        if previous is not None and previous[:length] == text[:length]:
+            candidates.add(text[:length])
+        previous = text
+    return frozenset(p for p in candidates if len({m.content_hash for m in lookup(searcher, p)}) > 1)
+
+
+def key_for(content_hash: str, shared: frozenset[str], length: int = SHORT) -> str:
+    """`permalink_key` with the shared prefixes known beforehand."""
+    short = content_hash[:length]
+    return content_hash if short in shared else short

@@ -13,6 +13,8 @@ from archive.model import PartialDate
 
 # Deeper than this, a person is not reading any more: pages stop there.
 MAX_RESULTS_DEPTH = 10_000
+# The most hits a page holds.
+MAX_PAGE_SIZE = 100
 
 
 class Sort(StrEnum):

@@ -24,19 +24,18 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher, TimeLimit
 
 from archive.model import DateSource, Dispatch, PartialDate
-from index import facets, partial, permalinks, postings, query, versions
+from index import export as exporting, facets, partial, permalinks, postings, query, selection, versions
 from index.offers import exact_offer
 from index.matching import matching as match_set
 from index.compare import Version
 from index.errors import IndexMissing
-from index.results import MAX_RESULTS_DEPTH, Facets, Histogram, SearchHit, SearchRequest, SearchResult, Sort
+from index.results import MAX_PAGE_SIZE, MAX_RESULTS_DEPTH, Facets, Histogram, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import date_from_key
 from index.scoring import Scored, Scorer
 from index.snippets import highlight_paragraphs, snippet
 from index.suggest import suggest
 from index.store import current_name, open_live
 
-MAX_PAGE_SIZE = 100
 # Other versions of a story listed (and compared) on a dispatch's page at once.
 VERSIONS_SHOWN = 10
 PARTIAL_SECONDS = 0.5
@@ -177,31 +176,11 @@ class ArchiveIndex:
         started = time.perf_counter()
         searcher, generation = self._searcher()
         request = replace(request, page=max(1, request.page), page_size=min(max(1, request.page_size), MAX_PAGE_SIZE))
-        parsed = query.parse(request.query, searcher.schema, exact=request.exact).bounded(searcher.reader())
-        notice = parsed.notice
-        if query.reversed_period(request.date_from, request.date_to):
-            request = replace(request, date_from=request.date_to, date_to=request.date_from)
-            notice = _join(notice, f"période inversée : lue du {request.date_from.iso()} au {request.date_to.iso()}")
-        try:
-            date_filter = facets.date_filter(request, parsed.date_from, parsed.date_to)
-        except ValueError:
-            date_filter, notice = facets.DateFilter(), _join(notice, "filtre de date illisible ignoré")
-        everything = parsed.everything
-        keys = facets.date_keys(searcher, generation)
-        scorer = Scorer(searcher, generation, match_set)
-        # Scores and matches in one pass over the posting arrays; a query the scorer
-        # does not know (everything, `-mot` alone) is left to Whoosh.
-        scored = None if isinstance(everything, wq.Every) else scorer.score(everything)
-        matching = scored.docs if scored is not None else match_set(searcher, everything, generation)
-        # Grouped, a story counts once, at its first version (versions.counted): days
-        # add up to their month, and a facet's number is what a click on it gives.
-        codes = versions.story_codes(searcher, generation) if request.collapse_versions else None
-        units = versions.counted(matching, keys, codes, date_filter)
-        in_period = versions.counted(matching, keys, None, date_filter)
-        total, dispatches = int(units.size), int(in_period.size)
-        # Under a date filter, a story is shown by its first version (in the period);
-        # otherwise by its best one among all the matches.
-        kept = units if codes is not None and date_filter.active else in_period
+        chosen = selection.select(searcher, generation, request)
+        request, parsed, notice, date_filter = chosen.request, chosen.parsed, chosen.notice, chosen.date_filter
+        everything, keys, scorer, scored = chosen.everything, chosen.keys, chosen.scorer, chosen.scored
+        matching, codes, units, kept = chosen.matching, chosen.codes, chosen.units, chosen.kept
+        total, dispatches = int(units.size), int(chosen.in_period.size)
         found = Facets()
         if request.with_facets:
             # Facets drill down inside the period asked for (`du`/`au`, `date:`), not
@@ -282,6 +261,18 @@ class ArchiveIndex:
         codes = versions.story_codes(searcher, generation) if request.collapse_versions else None
         return facets.histogram(keys, versions.counted(matching, keys, codes, period), unit)
 
+    def export(self, request: SearchRequest, text: bool = False, batch: int = exporting.BATCH) -> exporting.Export:
+        """Every result of `request` holding all the words, in its order (relevance past
+        MAX_RESULTS_DEPTH too), read `batch` at a time, with the full text if `text`.
+        Close the export, or read it to the end, to release its searcher."""
+        self._searcher()  # IndexMissing / NeedsRebuild now, not mid-way
+        try:
+            searcher = open_live(self.index_dir).searcher(weighting=WEIGHTING)
+        except OSError:
+            raise IndexMissing(self.index_dir) from None
+        generation = (current_name(self.index_dir), searcher.reader().generation())
+        return exporting.Export(searcher, generation, request, self._hit, text=text, batch=batch)
+
     def _page(self, searcher, q, scored: Scored | None, kept: np.ndarray, matching_size: int, keys: np.ndarray,
               request: SearchRequest, codes: np.ndarray | None = None) -> list:
         start = (request.page - 1) * request.page_size
@@ -296,14 +287,7 @@ class ArchiveIndex:
             allowed = set(kept.tolist()) if kept.size < matching_size else None
             results = searcher.search(q, filter=allowed, limit=end, collapse="story" if codes is not None else None)
             return [(hit.docnum, hit.score, False) for hit in results[start:end]]
-        # By date: undated dispatches last either way, then by document order.
-        order = keys[kept]
-        if request.sort is Sort.OLDEST:
-            ranked = kept[np.lexsort((kept, order, order == 0))]
-        else:
-            ranked = kept[np.lexsort((kept, -order, order == 0))]
-        if codes is not None:
-            ranked = versions.first_of_each(ranked, codes)
+        ranked = selection.by_date(kept, keys, request.sort, codes)
         return [(int(docnum), 0.0, False) for docnum in ranked[start:end]]
 
     def _partial(self, searcher, scorer: Scorer, q, kept, keys, date_filter, room: int,
@@ -337,8 +321,8 @@ class ArchiveIndex:
         return [(hit.docnum, hit.score, True) for hit in timed.results()]
 
     def _hit(self, searcher, docnum: int, score: float, partial: bool, terms, request,
-             others: tuple[str, ...] = ()) -> SearchHit:
-        fields = searcher.stored_fields(docnum)
+             others: tuple[str, ...] = (), fields: dict | None = None) -> SearchHit:
+        fields = fields if fields is not None else searcher.stored_fields(docnum)
         own = date_from_key(fields.get("date_key", 0))
         inferred = fields.get("inferred_date")
         return SearchHit(

@@ -11,7 +11,7 @@ def create_app(test_config: dict | None = None):
     # package (web/cli.py) and should not pay for loading Flask and the pages.
     from flask import Flask
 
-    from web import api, dispatch, errors, formatting, guide, headers, permalink, search, trends
+    from web import api, cors, dispatch, errors, export, feed, formatting, guide, headers, openapi, permalink, search, trends
     from web.handle import IndexHandle
 
     app = Flask(__name__)
@@ -30,6 +30,12 @@ def create_app(test_config: dict | None = None):
         # The site's public address (`https://archive.example.org`), the base of the
         # permalinks citations print; unset, the address the request came to.
         PUBLIC_URL=None,
+        # Origins allowed to read the API, the exports and the feed from a page of theirs
+        # (CORS): `*` for any (the archive is public and read-only), a space-separated
+        # list of origins, or empty for none.
+        CORS_ORIGINS="*",
+        # Entries of an Atom feed (/flux.atom): the newest dispatches of its search.
+        FEED_SIZE=50,
     )
     app.config.from_prefixed_env("ARCHIVE")
     app.json.ensure_ascii = False  # French text as it is written, not \u00e9 escapes
@@ -43,10 +49,14 @@ def create_app(test_config: dict | None = None):
     formatting.register(app)
     errors.register(app)
     headers.register(app)
+    cors.register(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(dispatch.bp)
     app.register_blueprint(permalink.bp)
     app.register_blueprint(guide.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(trends.bp)
+    app.register_blueprint(export.bp)
+    app.register_blueprint(feed.bp)
+    app.register_blueprint(openapi.bp)
     return app

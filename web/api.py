@@ -5,13 +5,15 @@ and `/healthz`. Errors are `{"error": "…"}` with the status (see web/errors.py
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from index import IndexMissing, NeedsRebuild, SearchHit, SearchResult, StoredDispatch, Version
+from index import MAX_PAGE_SIZE, IndexMissing, NeedsRebuild, SearchHit, SearchResult, StoredDispatch, Version
 from web.dispatch import versions_page
 from web.errors import UNAVAILABLE
 from web.handle import archive_index
-from web.params import SearchState
+from web.params import BadParameter, SearchState
 from web.permalink import permalink_url
 from web.search import search_for
 
@@ -129,9 +131,24 @@ def version_json(version: Version) -> dict:
 bp = Blueprint("api", __name__)
 
 
+# The most results `page_size` gives at once (the index's own ceiling).
+MAX_API_PAGE_SIZE = MAX_PAGE_SIZE
+
+
 @bp.get("/api/search")
 def search():
-    return jsonify(result_json(search_for(SearchState.from_args(request.args))))
+    state = SearchState.from_args(request.args)
+    return jsonify(result_json(search_for(state, page_size=api_page_size(request.args))))
+
+
+def api_page_size(args) -> int | None:
+    """`page_size`: 1 to MAX_API_PAGE_SIZE results a page (absent: the page's own)."""
+    value = args.get("page_size") or None
+    if value is None:
+        return None
+    if not re.fullmatch(r"[0-9]{1,9}", value) or not 1 <= int(value) <= MAX_API_PAGE_SIZE:
+        raise BadParameter(f"« {value[:40]} » : page_size est un entier de 1 à {MAX_API_PAGE_SIZE}.")
+    return int(value)
 
 
 @bp.get("/api/depeche/<path:dispatch_id>")

@@ -296,6 +296,60 @@ def _json(value: object, indent: int | None = None) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent).translate(_JSON_UNPRINTABLE)
 
 
+@cli.command("export")
+@click.argument("words", nargs=-1)
+@index_option
+@click.option("--format", "file_format", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="File to write (default: standard output); a CSV file starts with a UTF-8 byte-order mark.")
+@click.option("--year", type=int, help="Only this year.")
+@click.option("--month", help="Only this month (YYYY-MM).")
+@click.option("--from", "date_from", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Up to this date, inclusive.")
+@click.option("--sort", type=click.Choice([s.value for s in Sort]), default=None,
+              help="relevance (the default with words), newest (without), oldest.")
+@click.option("--exact", is_flag=True, help="Every word in its exact form, as if quoted (no variants).")
+@click.option("--versions", type=click.Choice(["grouped", "all"]), default="grouped", show_default=True,
+              help="One row per story, or every version.")
+@click.option("--text", is_flag=True, help="Add each dispatch's full text.")
+def export_command(words, index_dir, file_format, output, year, month, date_from, date_to, sort, exact, versions,
+                   text) -> None:
+    """Write every result of a search for WORDS (all dispatches without), in its order,
+    as CSV or JSON Lines: the columns of the web export (/export.csv), streamed."""
+    from web import export
+
+    if month and not re.fullmatch(r"\d{4}-\d{2}", month):
+        raise click.BadParameter(f"{month!r} is not a month (YYYY-MM)", param_hint="--month")
+    query = " ".join(words)
+    request = SearchRequest(
+        query=query,
+        year=year,
+        month=month,
+        date_from=_partial_date(date_from),
+        date_to=_partial_date(date_to),
+        sort=Sort(sort) if sort else (Sort.RELEVANCE if query.strip() else Sort.NEWEST),
+        exact=exact,
+        collapse_versions=versions == "grouped",
+    )
+    try:
+        found = open_index(index_dir).export(request, text=text)
+    except ArchiveIndexError as error:
+        raise click.ClickException(str(error)) from None
+    with found:
+        # Paths to the dispatch pages (`/depeche/…`): the server's address is not known here.
+        rows = export.records(found, lambda key: f"/d/{key}", text)
+        chunks = export.csv_lines(rows, text) if file_format == "csv" else export.jsonl_lines(rows)
+        if output is None:
+            for chunk in chunks:
+                click.echo(chunk, nl=False)
+        else:
+            with open(output, "w", encoding="utf-8", errors="backslashreplace", newline="") as out:
+                if file_format == "csv":
+                    out.write(export.BOM)  # for Excel (see web/export.py); not on a pipe
+                out.writelines(chunks)
+    click.echo(f"{found.total} rows", err=True)
+
+
 @cli.command("evaluate")
 @click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -218,5 +218,13 @@ def _page(args: Mapping[str, str]) -> int:
     return int(value)
 
 
+def flag(args: Mapping[str, str], name: str, message: str) -> bool:
+    """A yes/no parameter (1/0, oui/non, true/false, on/off; absent: no)."""
+    value = args.get(name, "").lower()
+    if value not in _TRUE | _FALSE:
+        raise BadParameter(message)
+    return value in _TRUE
+
+
 def _shorten(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"

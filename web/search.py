@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from index import Histogram, SearchResult
-from web import timeline
+from web import feed, timeline
 from web.handle import archive_index
 from web.params import SearchState
 
@@ -14,10 +14,11 @@ bp = Blueprint("search", __name__)
 SORT_LABELS = {"pertinence": "pertinence", "recent": "plus récent", "ancien": "plus ancien"}
 
 
-def search_for(state: SearchState) -> SearchResult:
-    """The result page the state asks for; a page past the last one shows the last."""
+def search_for(state: SearchState, page_size: int | None = None) -> SearchResult:
+    """The result page the state asks for (`page_size` results, the app's by default);
+    a page past the last one shows the last."""
     index = archive_index()
-    page_size = int(current_app.config["PAGE_SIZE"])
+    page_size = page_size or int(current_app.config["PAGE_SIZE"])
     result = index.search(state.request(page_size))
     if result.request.page > result.pages:
         result = index.search(state.request(page_size, page=result.pages))
@@ -41,6 +42,7 @@ def index():
         noun=noun,
         timeline=timeline.build(result.facets, state, noun, current_app.config["LOCALE"], _period_months(state)),
         sort_labels=SORT_LABELS,
+        feed_title=feed.feed_title(state),
     )
 
 

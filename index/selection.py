@@ -1,0 +1,102 @@
+"""Which documents a request finds, and in which order: shared by the result pages and
+the export of a whole result set, so that an export lists exactly what the pages list.
+
+`select` reads the query and the date filters and gathers the matches (unscored, plus
+their scores when the scorer knows the query); `ordered` ranks the documents a list
+shows, every one of them, by relevance or by date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from whoosh import query as wq
+
+from index import facets, query, versions
+from index.matching import matching as match_set
+from index.results import SearchRequest, Sort
+from index.scoring import Scored, Scorer
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The matches of a request. `units` is what totals count (dispatches, or each
+    story's first version when grouped); `kept` the documents a list may show."""
+
+    request: SearchRequest  # with the period put right when it was given backwards
+    parsed: query.ParsedQuery
+    notice: str | None
+    date_filter: facets.DateFilter
+    keys: np.ndarray
+    scorer: Scorer
+    scored: Scored | None  # None: a query the scorer does not know (left to Whoosh)
+    matching: np.ndarray
+    codes: np.ndarray | None  # story codes when versions are grouped
+    units: np.ndarray
+    in_period: np.ndarray
+    kept: np.ndarray
+
+    @property
+    def everything(self):
+        return self.parsed.everything
+
+
+def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
+    parsed = query.parse(request.query, searcher.schema, exact=request.exact).bounded(searcher.reader())
+    notice = parsed.notice
+    if query.reversed_period(request.date_from, request.date_to):
+        request = replace(request, date_from=request.date_to, date_to=request.date_from)
+        notice = _join(notice, f"période inversée : lue du {request.date_from.iso()} au {request.date_to.iso()}")
+    try:
+        date_filter = facets.date_filter(request, parsed.date_from, parsed.date_to)
+    except ValueError:
+        date_filter, notice = facets.DateFilter(), _join(notice, "filtre de date illisible ignoré")
+    everything = parsed.everything
+    keys = facets.date_keys(searcher, generation)
+    scorer = Scorer(searcher, generation, match_set)
+    # Scores and matches in one pass over the posting arrays; a query the scorer
+    # does not know (everything, `-mot` alone) is left to Whoosh.
+    scored = None if isinstance(everything, wq.Every) else scorer.score(everything)
+    matching = scored.docs if scored is not None else match_set(searcher, everything, generation)
+    # Grouped, a story counts once, at its first version (versions.counted): days
+    # add up to their month, and a facet's number is what a click on it gives.
+    codes = versions.story_codes(searcher, generation) if request.collapse_versions else None
+    units = versions.counted(matching, keys, codes, date_filter)
+    in_period = versions.counted(matching, keys, None, date_filter)
+    # Under a date filter, a story is shown by its first version (in the period);
+    # otherwise by its best one among all the matches.
+    kept = units if codes is not None and date_filter.active else in_period
+    return Selection(request, parsed, notice, date_filter, keys, scorer, scored, matching, codes, units,
+                     in_period, kept)
+
+
+def by_date(kept: np.ndarray, keys: np.ndarray, sort: Sort, codes: np.ndarray | None) -> np.ndarray:
+    """`kept` newest or oldest first, undated dispatches last either way, then in
+    document order; with story `codes`, each story's first document only."""
+    order = keys[kept]
+    newer = -order if sort is not Sort.OLDEST else order
+    ranked = kept[np.lexsort((kept, newer, order == 0))]
+    return versions.first_of_each(ranked, codes) if codes is not None else ranked
+
+
+def ordered(searcher, selection: Selection) -> np.ndarray:
+    """Every document the list shows, in its order: the whole ranking, not the
+    MAX_RESULTS_DEPTH that pages reach by relevance (an export goes to the end)."""
+    request, kept, codes, scored = selection.request, selection.kept, selection.codes, selection.scored
+    if request.sort is Sort.RELEVANCE and scored is not None:
+        pool = scored if kept.size == scored.size else scored.only(np.isin(scored.docs, kept, assume_unique=True))
+        return pool.ranked(codes)
+    if request.sort is Sort.RELEVANCE and not isinstance(selection.everything, wq.Every):
+        allowed = set(kept.tolist()) if kept.size < selection.matching.size else None
+        if allowed is not None and not allowed:
+            # Whoosh reads an empty `filter` set as no filter at all.
+            return np.empty(0, dtype=np.int64)
+        results = searcher.search(selection.everything, filter=allowed, limit=None,
+                                  collapse="story" if codes is not None else None)
+        return np.fromiter((hit.docnum for hit in results), dtype=np.int64)
+    return by_date(kept, selection.keys, request.sort, codes)
+
+
+def _join(first: str | None, second: str) -> str:
+    return f"{first}; {second}" if first else second
