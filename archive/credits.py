@@ -119,7 +119,7 @@ def from_byline(byline: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     text = byline
     # « Jean Dupont (AFP) »: the parenthesised part credits a source.
     for inner in _PARENTHESES.findall(text):
-        sources += _split(inner)
+        sources += [part for part in _split(inner) if any(c.isalpha() for c in part)]
     text = _PARENTHESES.sub(" ", text)
     # « Orange avec AFP »: what follows « avec » are sources.
     head, *withs = _WITH.split(text)
@@ -148,8 +148,10 @@ def authors_of(names: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def merged(*groups: Iterable[str]) -> tuple[str, ...]:
-    """The names of every group, in order, each once (by its folded key)."""
-    return _unique(source_name(name) for group in groups for name in group)
+    """The sources of every group, each once (by its folded key): the agencies first,
+    then the others (outlets), each in the order given."""
+    names = _unique(source_name(name) for group in groups for name in group)
+    return tuple(sorted(names, key=lambda name: not is_agency(name)))
 
 
 def _split(text: str) -> list[str]:

@@ -161,7 +161,7 @@ def test_jsonl_source_and_authors(tmp_path):
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     first, second, third = read_file(path, tmp_path).dispatches
     assert (first.sources, first.authors) == (("AFP",), ("Jean Dupont", "Marie Curie"))
-    assert (second.sources, second.authors) == (("Orange", "AFP"), ())
+    assert (second.sources, second.authors) == (("AFP", "Orange"), ())
     assert (third.sources, third.authors) == ((), ())
 
 
