@@ -66,6 +66,12 @@ _SEPARATORS = re.compile(r"\s*(?:,|;|/|&|\s(?:et|and)\s)\s*", re.IGNORECASE)
 # A person's name: two to five words, each capitalised or a particle, letters only.
 _NAME_WORD = r"(?:[A-ZÀ-Þ][\w'’.-]*|de|du|des|d’|d'|von|van|der|le|la|ben|bin|el|al)"
 _PERSON = re.compile(rf"(?!(?:Le|La|Les|L['’])\s)[A-ZÀ-Þ][\w'’.-]*(?:\s+{_NAME_WORD}){{1,4}}")
+# Words that make a name an outlet's, not a person's (« Non Stop Zapping », « Radio
+# France », « Huffington Post », « Vidéo Jeanmarcmorandini.com »).
+_OUTLET_WORDS = frozenset(
+    "actu agence info infos journal magazine media medias médias news people post presse press "
+    "radio télé tele tv video vidéo zap zapping france monde figaro parisien libération".split()
+)
 _URL = re.compile(r"^(?:https?:)?//|^www\.", re.IGNORECASE)
 # Longer than this, a « name » is a sentence that landed in a byline: left out.
 MAX_NAME = 80
@@ -95,13 +101,16 @@ def is_agency(name: str) -> bool:
     return fold(name) in _AGENCIES
 
 
-def in_text(paragraphs: Iterable[str]) -> tuple[str, ...]:
+def in_text(paragraphs: Iterable[str], title: str = "") -> tuple[str, ...]:
     """The agencies a body signs with: a dateline opening its first paragraph, a credit
-    closing its last one. Nothing else in the text counts."""
+    closing its last one or its title (« Heurts à Lesbos (AFP) »). Nothing else in the
+    text counts."""
     paragraphs = list(paragraphs)
     if not paragraphs:
         return ()
     found: list[str] = []
+    if title and (credit := _TRAILER.search(title[-200:])):
+        found += _split(credit["who"] or credit["who2"])
     if dateline := _DATELINE.match(paragraphs[0][:200]):
         found += _split(dateline["who"])
     if trailer := _TRAILER.search(paragraphs[-1][-200:]):
@@ -129,7 +138,7 @@ def from_byline(byline: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
         part = _BY.sub("", part).strip()
         if _SOURCE.match(part):
             sources.append(_SOURCE.sub("", part))
-        elif is_agency(part) or not _PERSON.fullmatch(part):
+        elif is_agency(part) or not _looks_like_a_person(part):
             sources.append(part)
         else:
             authors.append(part)
@@ -152,6 +161,10 @@ def merged(*groups: Iterable[str]) -> tuple[str, ...]:
     then the others (outlets), each in the order given."""
     names = _unique(source_name(name) for group in groups for name in group)
     return tuple(sorted(names, key=lambda name: not is_agency(name)))
+
+
+def _looks_like_a_person(name: str) -> bool:
+    return bool(_PERSON.fullmatch(name)) and not _OUTLET_WORDS.intersection(fold(name).split()) and "." not in name
 
 
 def _split(text: str) -> list[str]:

@@ -65,6 +65,10 @@ def test_an_unknown_source_is_kept_as_written_with_its_spaces_folded():
     ("Source : BFMTV", ("BFMTV",), ()),
     # One word is no person's name: an outlet.
     ("6Medias", ("6Médias",), ()),
+    # Words of an outlet's name, or a web address, are no person's.
+    ("Non Stop Zapping", ("Non Stop Zapping",), ()),
+    ("Huffington Post", ("Huffington Post",), ()),
+    ("Vidéo Jeanmarcmorandini.com", ("Vidéo Jeanmarcmorandini.com",), ()),
     # A profile's address names no one.
     ("https://www.facebook.com/jean.dupont", (), ()),
 ])
@@ -113,6 +117,11 @@ def test_plain_text_dateline(tmp_path):
 
 def test_plain_text_trailer(tmp_path):
     dispatch = read_one(tmp_path, "a.txt", f"date 2019-04-07 Combats\n\n{BODY}\n\nLe bilan reste provisoire (avec AFP)\n")
+    assert dispatch.sources == ("AFP",)
+
+
+def test_plain_text_title_credit(tmp_path):
+    dispatch = read_one(tmp_path, "a.txt", f"Heurts à Lesbos (AFP)\n\n{BODY}\n\nFin.\n")
     assert dispatch.sources == ("AFP",)
 
 

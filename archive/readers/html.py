@@ -91,7 +91,7 @@ def read_html_text(source: Source, text: str, problems: tuple[UnreadableDispatch
         date_source=date_source,
         byline=byline,
         url=url,
-        sources=credits.merged(sources, credits.in_text(paragraphs)),
+        sources=credits.merged(sources, credits.in_text(paragraphs, title or "")),
         authors=authors,
     )
     return Reading((dispatch,), problems)

@@ -121,7 +121,7 @@ def _record(
     byline = author or source_name or None
     # `author` may hold people, agencies or both (« Orange avec AFP »); `source` is a source.
     named, authors = credits.authors_of(fields.list_of("author") if author else ())
-    sources = credits.merged([source_name], named, credits.in_text(paragraphs))
+    sources = credits.merged([source_name], named, credits.in_text(paragraphs, title))
     dispatch = Dispatch(
         id=f"{source.relative}#{own_id}" if own_id else f"{source.relative}#L{number}",
         source_path=source.relative,

@@ -78,6 +78,6 @@ def read_text(source: Source) -> Reading:
         date=date,
         date_source=date_source,
         # A plain text names no one in metadata: only an agency signing in the text.
-        sources=credits.in_text(paragraphs),
+        sources=credits.in_text(paragraphs, title if not title_derived else ""),
     )
     return Reading((dispatch,), problems + tuple(source.problem(w) for w in warnings))
