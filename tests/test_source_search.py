@@ -185,6 +185,8 @@ def test_facet_links_add_a_filter_and_the_chip_removes_it(client):
     assert parse_qs(urlsplit(link["href"]).query) == {"q": ["combats"], "source": ["AFP"]}
     filtered = soup(client, link["href"])
     assert filtered.select_one("#results-title").get_text(" ", strip=True).startswith("2\u00a0sujets")
+    assert [li.select_one(".facet-label").get_text() for li in filtered.select(".facet-list.sources li.chosen")] == ["AFP"]
+    assert soup(client, "/?q=combats&source=afp").select_one(".facet-list.sources li.chosen a")["aria-current"] == "true"
     chip = filtered.select_one('a.chip[data-filter="source"]')
     assert "AFP" in chip.get_text()
     assert parse_qs(urlsplit(chip["href"]).query) == {"q": ["combats"]}
