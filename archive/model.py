@@ -105,6 +105,9 @@ class Dispatch:
     title_derived: bool = False
     byline: str | None = None
     url: str | None = None
+    # Who it is credited to (archive/credits.py): agencies first, then the outlet; people.
+    sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
     content_hash: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -117,6 +120,9 @@ class Dispatch:
             digest.update(normalise_text(part).encode() + b"\x1e")
         for paragraph in self.paragraphs:
             digest.update(normalise_text(paragraph).encode() + b"\x1f")
+        # Only when there are any: the hash of a dispatch credited to no one is unchanged.
+        if self.sources or self.authors:
+            digest.update(("\x1d".join(self.sources) + "\x1e" + "\x1d".join(self.authors)).encode())
         object.__setattr__(self, "content_hash", digest.hexdigest())
 
     @property
@@ -138,6 +144,8 @@ class Dispatch:
             "precision": str(self.precision) if self.precision else None,
             "date_source": str(self.date_source),
             "byline": self.byline,
+            "sources": list(self.sources),
+            "authors": list(self.authors),
             "url": self.url,
             "paragraphs": len(self.paragraphs),
             "content_hash": self.content_hash,

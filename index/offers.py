@@ -18,13 +18,16 @@ from index.results import Offer
 
 
 def exact_offer(searcher, generation: tuple, parsed: q.ParsedQuery, date_filter, keys: np.ndarray,
-                variants: int) -> Offer | None:
+                variants: int, named: np.ndarray | None = None) -> Offer | None:
     """The offer for a plain query whose `variants` (the dispatches it finds) are at least
-    EXACT_OFFER_RATIO times what its exact forms find; None otherwise."""
+    EXACT_OFFER_RATIO times what its exact forms find; None otherwise. `named`: a mask of
+    the sources and authors asked for, as the variants were counted."""
     if parsed.exact_query is None or not variants:
         return None
     quoted = q.parse(parsed.exact_query, searcher.schema).bounded(searcher.reader())
     found = matching(searcher, quoted.everything, generation)
+    if named is not None:
+        found = found[named[found]]
     # Dispatches, not stories, on both sides: how often a name is written is what the
     # offer tells, whatever the grouping of the list.
     exact = int(versions.counted(found, keys, None, date_filter).size)

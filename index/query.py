@@ -47,7 +47,9 @@ _FIELD_NAMES = {"title": ["titre"], "body": ["texte", "corps"]}
 # « né? »), not the one-letter wildcard it is inside a word (« Pomp?o »).
 _QUESTION_MARK = re.compile(r"[?\u055e\u061f\u1367]+(?![\w*])")
 # A field prefix with no word after it (`titre:` at the end) is left out.
-_DANGLING_FIELD = re.compile(r"(?<!\S)(?:(?:titre|title|texte|corps|body|date):)+(?=\s|$)", re.IGNORECASE)
+_DANGLING_FIELD = re.compile(
+    r"(?<!\S)(?:(?:titre|title|texte|corps|body|date|source|sources|auteur|auteurs|author):)+(?=\s|$)", re.IGNORECASE
+)
 # An operator with nothing on one side (`SAUF` alone, `combats ET`) is left out.
 _DANGLING_OPERATOR = re.compile(
     # `\b`: whole words only. Without it `ANDNOT` also reads as AND + NOT, and 40 of them
@@ -118,6 +120,9 @@ class ParsedQuery:
     # (plain queries only, see EXACT_OFFER_WORDS); the words it quotes.
     exact_query: str | None = None
     exact_words: str | None = None
+    # `source:AFP`, `auteur:"Jean Dupont"`: filters, as the URL's `source` and `auteur`.
+    sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -196,6 +201,7 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
         text = " ".join(split[:MAX_QUERY_WORDS])
         notices.append(f"la requête a été réduite à ses {MAX_QUERY_WORDS} premiers mots")
     text, period = readings.dates(text, notices)
+    text, named = readings.credits(text, notices)
     if text.strip() == "*":
         # Every dispatch: the empty query's path, not a wildcard over every word.
         text, typed = "", False
@@ -216,11 +222,11 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
     exact_query = exact_words = None
     if not exact and _is_plain(text) and 0 < len(text.split()) <= EXACT_OFFER_WORDS:
         exact_words = " ".join(text.split())
-        exact_query = " ".join([f'"{exact_words}"', *period.written])
+        exact_query = " ".join([f'"{exact_words}"', *period.written, *named.written])
     if not text:
         # Nothing typed lists everything (in the period asked for); something typed that
         # leaves no word finds nothing, and the notices say why.
-        everything, anything = (query.NullQuery if typed and period.date_from is None else query.Every()), None
+        everything, anything = (query.NullQuery if typed and period.date_from is None and not named.written else query.Every()), None
     else:
         try:
             everything = _parser(schema, qparser.AndGroup, exact).parse(text)
@@ -246,6 +252,8 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
         offers=tuple(offers),
         exact_query=exact_query,
         exact_words=exact_words,
+        sources=named.sources,
+        authors=named.authors,
     )
 
 

@@ -1,7 +1,7 @@
 """What a query could be taken to mean, read before the parser sees it, so that nothing
 is misread silently: dates (`date:2019-04`, a range, one given in the wrong order, one
-that cannot be read), « … » and “…” as quotes, field names in any case, unknown field
-prefixes (`auteur:AFP`) and lower-case « ou », « sauf » between two words.
+that cannot be read), sources and authors (`source:AFP`, `auteur:"Jean Dupont"`), « … » and “…” as quotes, field names in any case, unknown field
+prefixes (`lieu:Paris`) and lower-case « ou », « sauf » between two words.
 
 Each function returns the text as the parser is to read it, and what to tell the person.
 """
@@ -25,6 +25,12 @@ _FIELD_NAME = re.compile(r"(?<![\w:])(titre|title|texte|corps|body):", re.IGNORE
 # otherwise (`auteur:AFP`), and the person is told. Not times (« 14:30 ») nor addresses.
 _FIELD_LIKE = re.compile(r"(?<![\w:])(?P<name>[^\W\d_][\w-]*):(?=[\w\"])")
 _KNOWN_FIELDS = frozenset({"titre", "title", "texte", "corps", "body", "date"})
+# `source:AFP`, `auteur:"Jean Dupont"` (also « … », “…”): filters on who a dispatch is
+# credited to, like the URL's `source` and `auteur`.
+_CREDIT = re.compile(
+    r"(?<![\w:])(?P<name>sources?|auteurs?|author)\s*:\s*(?:\"(?P<quoted>[^\"]*)\"|(?P<word>[^\s\"]+))",
+    re.IGNORECASE,
+)
 # Lower-case « ou », « sauf » between two words: ordinary words, perhaps meant as
 # operators. (« et » reads the same either way: every word is required.)
 _LOWERCASE_OPERATOR = re.compile(r"(?<=[\w\"»”])\s+(ou|sauf)\s+(?=[\w\"«“])")
@@ -61,6 +67,32 @@ def dates(text: str, notices: list[str]) -> tuple[str, Dates]:
     return _ANY_DATE.sub(" ", text), found
 
 
+@dataclass(frozen=True)
+class Credits:
+    """The sources and authors a query names, and its `source:`/`auteur:` terms as typed."""
+
+    sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()
+
+
+def credits(text: str, notices: list[str]) -> tuple[str, Credits]:
+    """The text without its `source:` and `auteur:` terms, and the names they ask for
+    (every one of them: they add up, as filters do). An empty name is said and left out."""
+    text = _FRENCH_QUOTES.sub(lambda m: f'"{m[1] if m[1] is not None else m[2]}"', text)
+    sources: list[str] = []
+    authors: list[str] = []
+    written: list[str] = []
+    for match in _CREDIT.finditer(text):
+        name = " ".join((match["quoted"] if match["quoted"] is not None else match["word"]).split())
+        if not name:
+            notices.append(f"« {match.group(0)} » sans nom : ignoré")
+            continue
+        (sources if match["name"].lower().startswith("source") else authors).append(name)
+        written.append(match.group(0))
+    return _CREDIT.sub(" ", text), Credits(tuple(sources), tuple(authors), tuple(written))
+
+
 def reversed_period(start: PartialDate | None, end: PartialDate | None) -> bool:
     """True when `start` begins after `end` ends (`2019..2018`; not `2019-05..2019`)."""
     if start is None or end is None:
@@ -75,7 +107,7 @@ def words_and_fields(text: str, notices: list[str], offers: list[Offer]) -> str:
     text = _FIELD_NAME.sub(lambda m: f"{m[1].lower()}:", text)
     unknown = (m["name"] for m in _FIELD_LIKE.finditer(text) if m["name"].lower() not in _KNOWN_FIELDS)
     for name in dict.fromkeys(unknown):
-        notices.append(f"« {name}: » n’est pas un champ : cherché comme des mots (champs connus : titre, texte, date)")
+        notices.append(f"« {name}: » n’est pas un champ : cherché comme des mots (champs connus : titre, texte, date, source, auteur)")
     for match in _LOWERCASE_OPERATOR.finditer(text):
         word = match[1]
         notices.append(f"« {word} » en minuscules " + ("est un mot courant, ignoré" if word == "ou" else "est cherché comme un mot"))

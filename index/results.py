@@ -49,6 +49,10 @@ class SearchRequest:
     collapse_versions: bool = True
     # Every word in its exact form, as if each were quoted (the exact switch).
     exact: bool = False
+    # Only dispatches credited to each of these sources and authors (any spelling of
+    # an agency, case and accents aside).
+    sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,8 @@ class SearchHit:
     story_id: str | None = None
     # Other versions of the same story (ids), when results are collapsed.
     other_versions: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
 
     @property
     def precision(self) -> str | None:
@@ -85,6 +91,9 @@ class Facets:
     months: tuple[FacetValue, ...] = ()  # only when a year is chosen
     days: tuple[FacetValue, ...] = ()  # only when a month is chosen
     undated: int = 0
+    # The most frequent sources and authors (see index/credits.py).
+    sources: tuple[FacetValue, ...] = ()
+    authors: tuple[FacetValue, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ from index.fingerprints import SIGNATURE_BYTES, fingerprint
 # 4: exact word forms beside stems (`title_exact`, `body_exact`).
 # 5: stems without positions (phrases and proximity read the exact forms); the exact
 #    forms' positions as varint gaps (`GapPositions`).
-SCHEMA_VERSION = 5
+# 6: sources and authors (`sources`, `authors`: names, comma-separated), for facets
+#    and filters.
+SCHEMA_VERSION = 6
 VERSION_FILE = "schema-version.json"
 
 # Weight of a title word against a body word in BM25F (tuned on the PIAF dev split).
@@ -54,6 +56,11 @@ def build_schema() -> fields.Schema:
         title_derived=fields.STORED,
         byline=fields.STORED,
         url=fields.STORED,
+        # Who a dispatch is credited to (archive/credits.py), one term per name as
+        # written (filters and facets fold case and accents themselves, see
+        # index/credits.py); stored as the names joined by commas.
+        sources=_names(),
+        authors=_names(),
         # What a cheap no-op reindex compares: file size and mtime first, the content
         # hash only when those differ.
         # Columns only: nothing searches them, and as NUMERIC fields each value would
@@ -74,6 +81,10 @@ def build_schema() -> fields.Schema:
         # dispatch compares; zeros for a body too short to have versions.
         minhash=MinHashColumn(),
     )
+
+
+def _names() -> fields.KEYWORD:
+    return fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False)
 
 
 def _positional(field_boost: float = 1.0) -> fields.TEXT:
@@ -134,6 +145,11 @@ class MinHashColumn(fields.COLUMN):
         return value if isinstance(value, bytes) else fingerprint(value).column_value()
 
 
+def names(stored: str | None) -> tuple[str, ...]:
+    """The names of a stored `sources` or `authors` field."""
+    return tuple(stored.split(",")) if stored else ()
+
+
 def date_key(date: PartialDate | None) -> int:
     if date is None:
         return 0
@@ -174,6 +190,9 @@ def document(
     for name in ("byline", "url"):
         if getattr(dispatch, name):
             doc[name] = getattr(dispatch, name)
+    for name in ("sources", "authors"):
+        if getattr(dispatch, name):
+            doc[name] = ",".join(getattr(dispatch, name))
     doc["minhash"] = dispatch.body if minhash is None else minhash
     return stamped(doc, story or dispatch.id, inferred)
 

@@ -24,13 +24,13 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher, TimeLimit
 
 from archive.model import DateSource, Dispatch, PartialDate
-from index import export as exporting, facets, partial, permalinks, postings, query, selection, versions
+from index import credits, export as exporting, facets, partial, permalinks, postings, query, selection, versions
 from index.offers import exact_offer
 from index.matching import matching as match_set
 from index.compare import Version
 from index.errors import IndexMissing
 from index.results import MAX_PAGE_SIZE, MAX_RESULTS_DEPTH, Facets, Histogram, SearchHit, SearchRequest, SearchResult, Sort
-from index.schema import date_from_key
+from index.schema import date_from_key, names
 from index.scoring import Scored, Scorer
 from index.snippets import highlight_paragraphs, snippet
 from index.suggest import suggest
@@ -180,6 +180,7 @@ class ArchiveIndex:
         request, parsed, notice, date_filter = chosen.request, chosen.parsed, chosen.notice, chosen.date_filter
         everything, keys, scorer, scored = chosen.everything, chosen.keys, chosen.scorer, chosen.scored
         matching, codes, units, kept = chosen.matching, chosen.codes, chosen.units, chosen.kept
+        named, unfiltered = chosen.named, chosen.unfiltered
         total, dispatches = int(units.size), int(chosen.in_period.size)
         found = Facets()
         if request.with_facets:
@@ -189,12 +190,17 @@ class ArchiveIndex:
                 replace(request, year=None, month=None, day=None, undated=False), parsed.date_from, parsed.date_to
             ) if date_filter.active else facets.DateFilter()
             found = facets.count(keys, versions.counted(matching, keys, codes, period), request)
+            # A source or an author counts what a click on it gives: inside every filter.
+            found = replace(found, **{
+                field: credits.count(credits.table(searcher, generation, field), matching, keys, codes, date_filter)
+                for field in credits.FIELDS
+            })
         # Relevance stops at MAX_RESULTS_DEPTH (and says so); date order reaches every result.
         capped = request.sort is Sort.RELEVANCE and scored is not None and total > MAX_RESULTS_DEPTH
         listed = min(total, MAX_RESULTS_DEPTH) if capped else total
         start = (request.page - 1) * request.page_size
         end = start + request.page_size
-        hits = self._page(searcher, everything, scored, kept, matching.size, keys, request, codes) if start < listed else []
+        hits = self._page(searcher, everything, scored, kept, unfiltered, keys, request, codes) if start < listed else []
         stems, exact = query.highlighted(everything)
         partial_total = partial_listed = 0
         pools = {False: matching}  # other versions of a full match: among all the matches
@@ -202,13 +208,15 @@ class ArchiveIndex:
             # Dispatches holding some of the words come after all those holding them all,
             # under their own heading and count, on whichever page they fall.
             some = match_set(searcher, partial.without_bonuses(parsed.anything), generation)
+            if named is not None:
+                some = some[named[some]]
             shown = kept if codes is None else np.flatnonzero(np.isin(codes, codes[kept]))
             others = some[~np.isin(some, shown)]
             partial_total = int(versions.counted(others, keys, codes, date_filter).size)
             partial_listed = min(partial_total, MAX_PARTIAL_LISTED)
             if end > listed and partial_listed:
                 first, last = max(0, start - listed), min(end - listed, partial_listed)
-                more_hits = self._partial(searcher, scorer, parsed.anything, kept, keys, date_filter, last, codes)
+                more_hits = self._partial(searcher, scorer, parsed.anything, kept, keys, date_filter, last, codes, named)
                 hits += more_hits[first:last]
                 more = query.highlighted(parsed.anything)
                 stems, exact = stems | more[0], exact | more[1]
@@ -225,7 +233,7 @@ class ArchiveIndex:
                            .replace(",", "\u202f") + " : triez par date ou choisissez une période pour aller plus loin")
         suggestion = None if parsed.is_empty else suggest(searcher, parsed.words, generation)
         offers = parsed.offers
-        if (offer := exact_offer(searcher, generation, parsed, date_filter, keys, dispatches)) is not None:
+        if (offer := exact_offer(searcher, generation, parsed, date_filter, keys, dispatches, named)) is not None:
             offers += (offer,)
         return SearchResult(
             request=request,
@@ -245,21 +253,10 @@ class ArchiveIndex:
     def histogram(self, request: SearchRequest, unit: str) -> Histogram:
         """What `request` finds per year, month or day (`unit`), counted as the facets
         count: grouped, a story once at its first version; inside the request's period
-        (`du`/`au`, `date:`), not its drill-down. No scoring: trends need only the set."""
+        (`du`/`au`, `date:`) and its source and author filters, not its drill-down."""
         searcher, generation = self._searcher()
-        parsed = query.parse(request.query, searcher.schema, exact=request.exact).bounded(searcher.reader())
-        low, high = request.date_from, request.date_to
-        if query.reversed_period(low, high):
-            low, high = high, low
-        try:
-            period = facets.date_filter(
-                SearchRequest(date_from=low, date_to=high, undated=request.undated), parsed.date_from, parsed.date_to)
-        except ValueError:
-            period = facets.DateFilter()
-        keys = facets.date_keys(searcher, generation)
-        matching = match_set(searcher, parsed.everything, generation)
-        codes = versions.story_codes(searcher, generation) if request.collapse_versions else None
-        return facets.histogram(keys, versions.counted(matching, keys, codes, period), unit)
+        chosen = selection.select(searcher, generation, replace(request, year=None, month=None, day=None))
+        return facets.histogram(chosen.keys, chosen.units, unit)
 
     def export(self, request: SearchRequest, text: bool = False, batch: int = exporting.BATCH) -> exporting.Export:
         """Every result of `request` holding all the words, in its order (relevance past
@@ -291,22 +288,26 @@ class ArchiveIndex:
         return [(int(docnum), 0.0, False) for docnum in ranked[start:end]]
 
     def _partial(self, searcher, scorer: Scorer, q, kept, keys, date_filter, room: int,
-                 codes: np.ndarray | None = None) -> list:
+                 codes: np.ndarray | None = None, named: np.ndarray | None = None) -> list:
         """Documents holding some of the words, after those holding them all (collapsed:
-        one per story, and none of a story already shown)."""
+        one per story, and none of a story already shown); only those in `named` (a
+        mask of the sources and authors asked for) when given."""
         shown = kept if codes is None else np.flatnonzero(np.isin(codes, codes[kept]))
 
         def keep(found: Scored) -> Scored:
             if date_filter.active:
                 found = found.only(date_filter.mask(keys[found.docs]))
+            if named is not None:
+                found = found.only(named[found.docs])
             return found.without(shown)
 
         page = partial.best(scorer, q, keep, room, codes)
         if page is not None:
             return [(docnum, score, True) for docnum, score in page]
         allowed = None
-        if date_filter.active:
-            allowed = set(np.flatnonzero(date_filter.mask(keys)).tolist())
+        if date_filter.active or named is not None:
+            mask = date_filter.mask(keys) if date_filter.active else np.ones(keys.size, dtype=bool)
+            allowed = set(np.flatnonzero(mask if named is None else mask & named).tolist())
             if not allowed:
                 # Whoosh reads an empty `filter` set as no filter at all.
                 return []
@@ -333,6 +334,8 @@ class ArchiveIndex:
             other_versions=others,
             source_path=fields["path"],
             byline=fields.get("byline"),
+            sources=names(fields.get("sources")),
+            authors=names(fields.get("authors")),
             score=float(score),
             snippet=snippet(fields["body"], terms[0], exact=terms[1]) if request.with_snippets else "",
             partial=partial,
@@ -365,6 +368,8 @@ class ArchiveIndex:
             title_derived=bool(fields.get("title_derived")),
             byline=fields.get("byline"),
             url=fields.get("url"),
+            sources=names(fields.get("sources")),
+            authors=names(fields.get("authors")),
         )
         inferred = fields.get("inferred_date")
         versions_start = max(0, versions_start)

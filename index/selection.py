@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from whoosh import query as wq
 
-from index import facets, query, versions
+from index import credits, facets, query, versions
 from index.matching import matching as match_set
 from index.results import SearchRequest, Sort
 from index.scoring import Scored, Scorer
@@ -31,7 +31,9 @@ class Selection:
     keys: np.ndarray
     scorer: Scorer
     scored: Scored | None  # None: a query the scorer does not know (left to Whoosh)
-    matching: np.ndarray
+    matching: np.ndarray  # inside the source and author filters
+    unfiltered: int  # how many match before those filters
+    named: np.ndarray | None  # a mask of the documents the source/author filters keep
     codes: np.ndarray | None  # story codes when versions are grouped
     units: np.ndarray
     in_period: np.ndarray
@@ -54,11 +56,18 @@ def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
         date_filter, notice = facets.DateFilter(), _join(notice, "filtre de date illisible ignoré")
     everything = parsed.everything
     keys = facets.date_keys(searcher, generation)
+    # Sources and authors asked for, in the URL and in the query (`source:AFP`).
+    named = credits.allowed(searcher, generation, {
+        "sources": (*request.sources, *parsed.sources), "authors": (*request.authors, *parsed.authors),
+    })
     scorer = Scorer(searcher, generation, match_set)
     # Scores and matches in one pass over the posting arrays; a query the scorer
     # does not know (everything, `-mot` alone) is left to Whoosh.
     scored = None if isinstance(everything, wq.Every) else scorer.score(everything)
     matching = scored.docs if scored is not None else match_set(searcher, everything, generation)
+    unfiltered = int(matching.size)
+    if named is not None:
+        matching = matching[named[matching]]
     # Grouped, a story counts once, at its first version (versions.counted): days
     # add up to their month, and a facet's number is what a click on it gives.
     codes = versions.story_codes(searcher, generation) if request.collapse_versions else None
@@ -67,8 +76,8 @@ def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
     # Under a date filter, a story is shown by its first version (in the period);
     # otherwise by its best one among all the matches.
     kept = units if codes is not None and date_filter.active else in_period
-    return Selection(request, parsed, notice, date_filter, keys, scorer, scored, matching, codes, units,
-                     in_period, kept)
+    return Selection(request, parsed, notice, date_filter, keys, scorer, scored, matching, unfiltered, named,
+                     codes, units, in_period, kept)
 
 
 def by_date(kept: np.ndarray, keys: np.ndarray, sort: Sort, codes: np.ndarray | None) -> np.ndarray:
@@ -88,7 +97,7 @@ def ordered(searcher, selection: Selection) -> np.ndarray:
         pool = scored if kept.size == scored.size else scored.only(np.isin(scored.docs, kept, assume_unique=True))
         return pool.ranked(codes)
     if request.sort is Sort.RELEVANCE and not isinstance(selection.everything, wq.Every):
-        allowed = set(kept.tolist()) if kept.size < selection.matching.size else None
+        allowed = set(kept.tolist()) if kept.size < selection.unfiltered else None
         if allowed is not None and not allowed:
             # Whoosh reads an empty `filter` set as no filter at all.
             return np.empty(0, dtype=np.int64)

@@ -26,7 +26,9 @@ def index_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(index_dir):
-    return create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "WARM_CACHES": False})
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "WARM_CACHES": False})
+    yield app
+    app.extensions["archive_index"].close()
 
 
 @pytest.fixture

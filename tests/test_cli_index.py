@@ -89,7 +89,9 @@ def test_search_json_shape(runner, index_dir):
     assert "<mark>Waldhauser</mark>" in hit["snippet"]
     assert hit["score"] > 0
     assert data["facets"]["years"] == [{"value": "2019", "count": 1}]
-    assert set(data["facets"]) == {"years", "months", "days", "undated"}
+    assert set(data["facets"]) == {"years", "months", "days", "undated", "sources", "authors"}
+    # The seeds name no source nor author.
+    assert (data["facets"]["sources"], hit["sources"], hit["authors"]) == ([], [], [])
 
 
 def test_search_json_of_nothing(runner, index_dir):

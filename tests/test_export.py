@@ -33,7 +33,9 @@ def archive(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(archive):
-    return create_app({"TESTING": True, "INDEX_DIR": str(archive / "index"), "WARM_CACHES": False})
+    app = create_app({"TESTING": True, "INDEX_DIR": str(archive / "index"), "WARM_CACHES": False})
+    yield app
+    app.extensions["archive_index"].close()
 
 
 @pytest.fixture
@@ -125,7 +127,8 @@ def test_text_is_added_on_request(client):
 def test_csv_is_excel_friendly_and_neutralises_formulas(client):
     body, rows = csv_rows(client, "/export.csv?versions=toutes&tri=ancien")
     assert body.startswith("\ufeff".encode()) and b"\r\n" in body
-    assert list(rows[0]) == ["id", "permalink", "date", "precision", "date_inferred", "title", "story", "versions"]
+    assert list(rows[0]) == ["id", "permalink", "date", "precision", "date_inferred", "title", "source", "author",
+                            "story", "versions"]
     # The titles as the index holds them (the JSON Lines export leaves them as they are).
     held = [row["title"] for row in jsonl(client, "/export.jsonl?versions=toutes&tri=ancien")]
     formulas = [title for title in held if title.startswith(("=", "+", "-", "@"))]

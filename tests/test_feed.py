@@ -23,7 +23,8 @@ def client(tmp_path_factory):
     (root / "hostile.jsonl").write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
     reindex(base / "index", [root])
     app = create_app({"TESTING": True, "INDEX_DIR": str(base / "index"), "WARM_CACHES": False, "FEED_SIZE": 20})
-    return app.test_client()
+    yield app.test_client()
+    app.extensions["archive_index"].close()
 
 
 def parsed(client, url: str):

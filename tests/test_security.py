@@ -120,8 +120,10 @@ def test_stored_xss_is_inert_in_results_and_snippets(hostile_client):
     text = page_text(soup)
     # The text is shown as text: escaped, not dropped.
     assert SCRIPT in text and "<img src=x onerror=alert(1)>" in text
-    assert '"><img src=x onerror=alert(9)>.txt' in text
     assert soup.select("p.snippet mark")  # highlighting still works
+    # A file's name is shown on its dispatch's page, as text.
+    named = assert_inert(hostile_client.get("/depeche/" + quote('"><img src=x onerror=alert(9)>.txt')).text)
+    assert '"><img src=x onerror=alert(9)>.txt' in page_text(named)
 
 
 def test_stored_xss_is_inert_on_every_dispatch_page(hostile_client):

@@ -59,7 +59,9 @@ def client(tmp_path_factory):
                                           encoding="utf-8")
     report = reindex(root / "index", [archive])
     assert not report.failures
-    return create_app({"TESTING": True, "INDEX_DIR": str(root / "index")}).test_client()
+    app = create_app({"TESTING": True, "INDEX_DIR": str(root / "index")})
+    yield app.test_client()
+    app.extensions["archive_index"].close()
 
 
 def table(client, url: str) -> tuple[list[str], list[list[str]]]:
@@ -205,3 +207,18 @@ def test_timeline_has_a_compact_drawing_with_every_bar(client):
     wide, compact = soup.select_one("svg.timeline-wide"), soup.select_one("svg.timeline-compact")
     assert len(wide.select("a.bar")) == len(compact.select("a.bar")) == 4  # 3 years and the undated
     assert float(compact["width"]) <= 340
+
+
+def test_source_filters_apply_to_every_query(tmp_path):
+    root = tmp_path / "archive"
+    root.mkdir()
+    rows = [{"id": f"s{n}", "date": f"2019-0{1 + n % 3}-10", "title": f"Dépêche {n}",
+             "body": f"Texte numéro {n} sur le vaccin.", "source": "AFP" if n % 2 else "Reuters"} for n in range(12)]
+    (root / "a.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    reindex(tmp_path / "index", [root])
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")}).test_client()
+    afp = csv_rows(client, "/tendances.csv?q=vaccin&unite=mois&source=AFP")
+    expected = Counter(r["date"][:7] for r in rows if r["source"] == "AFP")
+    assert {r["periode"]: int(r["vaccin"]) for r in afp} == expected
+    facets = client.get("/api/search?q=vaccin&annee=2019&source=AFP").get_json()["facets"]["months"]
+    assert {f["value"]: f["count"] for f in facets} == expected

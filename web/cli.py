@@ -218,8 +218,11 @@ def _partial_date(value: str | None) -> PartialDate | None:
 @click.option("--page", type=click.IntRange(min=1), default=1)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--exact", is_flag=True, help="Every word in its exact form, as if quoted (no variants).")
+@click.option("--source", "sources", multiple=True, help="Only dispatches from this source (AFP, Reuters…); repeatable.")
+@click.option("--author", "authors", multiple=True, help="Only dispatches by this author; repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, the shape of the web API.")
-def search_command(words, index_dir, year, month, date_from, date_to, sort, page, limit, exact, as_json) -> None:
+def search_command(words, index_dir, year, month, date_from, date_to, sort, page, limit, exact, sources, authors,
+                   as_json) -> None:
     """Search the archive for WORDS (quotes, -exclusion, OU, titre:, date:2019-04…)."""
     if month and not re.fullmatch(r"\d{4}-\d{2}", month):
         raise click.BadParameter(f"{month!r} is not a month (YYYY-MM)", param_hint="--month")
@@ -233,6 +236,8 @@ def search_command(words, index_dir, year, month, date_from, date_to, sort, page
         page=page,
         page_size=limit,
         exact=exact,
+        sources=tuple(" ".join(s.split()) for s in sources if s.strip()),
+        authors=tuple(" ".join(a.split()) for a in authors if a.strip()),
     )
     try:
         result = open_index(index_dir).search(request)
@@ -262,6 +267,8 @@ def _print_result(result: SearchResult) -> None:
         click.echo()
         click.secho(_printable(hit.title), bold=True, nl=False)
         click.echo(f"  [{date}] {_printable(hit.id)}{partial}")
+        if hit.sources or hit.authors:
+            click.echo("  " + _printable(" · ".join(filter(None, (", ".join(hit.sources), ", ".join(hit.authors))))))
         click.echo("  " + _terminal_marks(hit.snippet))
 
 

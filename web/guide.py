@@ -22,7 +22,8 @@ class Section:
     examples: tuple[Example, ...]
 
 
-# Every example finds at least one dispatch of the seed archive (a test checks it).
+# Every example finds at least one dispatch of the seed archive (a test checks it); the
+# seeds name no source nor author, so that section has no example to try.
 SECTIONS = (
     Section(
         "Des mots",
@@ -73,8 +74,8 @@ SECTIONS = (
     Section(
         "Chercher dans le titre",
         "titre: devant un mot ne cherche que dans les titres, texte: que dans le texte. Les "
-        "autres préfixes (auteur:, source:) ne sont pas des champs : leurs mots sont cherchés "
-        "partout, et la page le dit.",
+        "préfixes source: et auteur: filtrent (voir plus bas) ; les autres (lieu:) ne sont pas "
+        "des champs : leurs mots sont cherchés partout, et la page le dit.",
         (Example("titre:armée", "« armée » dans le titre"),),
     ),
     Section(
@@ -96,6 +97,20 @@ SECTIONS = (
             Example("date:2019-04", "les dépêches d’avril 2019"),
             Example("combats date:2019-03..2019-05", "« combats » entre mars et mai 2019"),
         ),
+    ),
+    Section(
+        "Une source ou un auteur",
+        "source:AFP ne garde que les dépêches de l’AFP, auteur:\"Jean Dupont\" (entre guillemets "
+        "pour un nom de plusieurs mots) celles de cet auteur ; dans l’adresse, source=AFP et "
+        "auteur=Jean Dupont font de même, et plusieurs filtres s’additionnent. Majuscules et "
+        "accents sont sans importance, et les graphies d’une agence se valent : « Agence "
+        "France-Presse » est AFP, « Associated Press » est AP. La source est lue dans la "
+        "signature (« Le Monde avec AFP » : les sources AFP et Le Monde), le nom du site, le "
+        "champ source d’un export, ou l’agence qui signe le texte — en tête (« TRIPOLI (AFP) - ») "
+        "ou à la fin (« (AFP) », « avec AFP ») ; jamais au milieu du texte. Une dépêche sans "
+        "signature n’a pas de source. Un nom inconnu ne donne aucun résultat, avec le filtre "
+        "affiché pour le retirer.",
+        (),
     ),
 )
 

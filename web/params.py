@@ -1,6 +1,6 @@
 """The search page's state, read from and written to its URL.
 
-`/?q=…&exact=1&annee=2019&mois=2019-04&jour=2019-04-07&sans_date=1&du=2019-01&au=2019-06&tri=recent&versions=toutes&page=2`
+`/?q=…&exact=1&annee=2019&mois=2019-04&jour=2019-04-07&sans_date=1&du=2019-01&au=2019-06&source=AFP&auteur=Jean+Dupont&tri=recent&versions=toutes&page=2`
 is the whole state of a search: every link on the page (facets, sort, pages, the way
 back from a dispatch) is this state with one thing changed.
 """
@@ -22,6 +22,8 @@ SORTS = {"pertinence": Sort.RELEVANCE, "recent": Sort.NEWEST, "ancien": Sort.OLD
 _TRUE, _FALSE = {"1", "oui", "true", "on"}, {"0", "non", "false", "off", ""}
 # `versions=toutes` lists every version of a story; without it, one result per story.
 ALL_VERSIONS = "toutes"
+# `source=AFP&source=Le Monde`, `auteur=Jean Dupont`: each value a filter, all required.
+MAX_NAMES, MAX_NAME_CHARS = 10, 200
 
 
 class BadParameter(BadRequest):
@@ -32,9 +34,10 @@ class BadParameter(BadRequest):
 class Filter:
     """One active filter, as shown above the results with a link that removes it."""
 
-    name: str  # the URL parameter: annee, mois, jour, sans_date, du, au
+    name: str  # the URL parameter: annee, mois, jour, sans_date, du, au, source, auteur
     date: PartialDate | None
     remove: dict
+    value: str | None = None  # the name a `source` or `auteur` filter asks for
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class SearchState:
     all_versions: bool = False  # every version of a story, not one result per story
     exact: bool = False  # every word in its exact form (`exact=1`)
     page: int = 1
+    sources: tuple[str, ...] = ()  # `source=AFP`, repeated for several
+    authors: tuple[str, ...] = ()  # `auteur=Jean Dupont`
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> SearchState:
@@ -94,6 +99,8 @@ class SearchState:
             all_versions=versions == ALL_VERSIONS,
             exact=exact in _TRUE,
             page=_page(args),
+            sources=_names(args, "source"),
+            authors=_names(args, "auteur"),
         )
 
     @property
@@ -119,6 +126,8 @@ class SearchState:
             page_size=page_size,
             collapse_versions=not self.all_versions,
             exact=self.exact,
+            sources=self.sources,
+            authors=self.authors,
         )
 
     def args(self, **changes) -> dict:
@@ -133,11 +142,19 @@ class SearchState:
             "sans_date": "1" if state.undated else None,
             "du": state.date_from.iso() if state.date_from else None,
             "au": state.date_to.iso() if state.date_to else None,
+            "source": list(state.sources) or None,
+            "auteur": list(state.authors) or None,
             "tri": state.sort,
             "versions": ALL_VERSIONS if state.all_versions else None,
             "page": state.page if state.page > 1 else None,
         }
         return {name: value for name, value in args.items() if value is not None}
+
+    def hidden(self, **changes) -> list[tuple[str, str]]:
+        """`args(**changes)` as (name, value) pairs, a repeated parameter once per value:
+        the hidden fields of a form that keeps the rest of the state."""
+        return [(name, str(v)) for name, value in self.args(**changes).items()
+                for v in (value if isinstance(value, list) else [value])]
 
     # Links of the page: each is this state with one thing changed, back on page 1.
 
@@ -153,6 +170,12 @@ class SearchState:
     def undated_args(self) -> dict:
         return self.args(year=None, month=None, day=None, date_from=None, date_to=None, undated=True, page=1)
 
+    def source_args(self, name: str) -> dict:
+        return self.args(sources=tuple(dict.fromkeys((*self.sources, name))), page=1)
+
+    def author_args(self, name: str) -> dict:
+        return self.args(authors=tuple(dict.fromkeys((*self.authors, name))), page=1)
+
     def sort_args(self, sort: str) -> dict:
         return self.args(sort=sort, page=1)
 
@@ -164,6 +187,9 @@ class SearchState:
 
     def query_args(self, query: str) -> dict:
         return self.args(query=query, page=1)
+
+    def without_name_filters(self) -> dict:
+        return self.args(sources=(), authors=(), page=1)
 
     def without_date_filters(self) -> dict:
         return self.args(year=None, month=None, day=None, undated=False, date_from=None, date_to=None, page=1)
@@ -183,7 +209,26 @@ class SearchState:
             found.append(Filter("du", self.date_from, self.args(date_from=None, page=1)))
         if self.date_to:
             found.append(Filter("au", self.date_to, self.args(date_to=None, page=1)))
+        for name in self.sources:
+            others = tuple(n for n in self.sources if n != name)
+            found.append(Filter("source", None, self.args(sources=others, page=1), name))
+        for name in self.authors:
+            others = tuple(n for n in self.authors if n != name)
+            found.append(Filter("auteur", None, self.args(authors=others, page=1), name))
         return found
+
+
+def _names(args: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """The names a repeated parameter asks for, spaces folded, empty ones left out."""
+    values = args.getlist(name) if hasattr(args, "getlist") else [args.get(name) or ""]
+    names = tuple(dict.fromkeys(" ".join(v.split()) for v in values if v and v.strip()))
+    if len(names) > MAX_NAMES:
+        raise BadParameter(f"Trop de valeurs pour le paramètre {name} ({MAX_NAMES} au plus).")
+    for value in names:
+        if len(value) > MAX_NAME_CHARS or not value.isprintable():
+            raise BadParameter(f"« {_shorten(value)} » n’est pas un nom lisible (paramètre {name} ; "
+                               f"{MAX_NAME_CHARS} caractères au plus).")
+    return names
 
 
 def _date_param(args: Mapping[str, str], name: str, pattern: str, what: str) -> str | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -28,6 +27,8 @@ from web.params import BadParameter, SearchState
 bp = Blueprint("trends", __name__)
 
 MAX_QUERIES = 4
+# The search page's parameters that apply to every query of the chart.
+SHARED = {"du", "au", "exact", "versions", "source", "auteur"}
 # The URL's French units and the index's.
 UNITS = {"annee": "year", "mois": "month", "jour": "day"}
 # More points than this and the chart says so and counts per larger unit.
@@ -56,7 +57,7 @@ class TrendsState:
         if relative not in {"", "0", "1", "oui", "non"}:
             raise BadParameter("Le paramètre relatif vaut 1 ou 0.")
         # The shared filters are read as the search page reads them, so they say the same.
-        shared = {k: v for k, v in args.items() if k in {"du", "au", "exact", "versions"}}
+        shared = MultiDict([(k, v) for k, v in args.items(multi=True) if k in SHARED])
         base = SearchState.from_args(shared)
         if base.date_from and base.date_to and base.date_from.first_day() > _last_day(base.date_to):
             # As the search page reads it: a period typed backwards is read forwards.
@@ -65,7 +66,7 @@ class TrendsState:
 
     def args(self, **changes) -> dict:
         state = replace(self, **changes) if changes else self
-        args = {k: v for k, v in state.base.args().items() if k in {"du", "au", "exact", "versions"}}
+        args = {k: v for k, v in state.base.args().items() if k in SHARED}
         args["q"] = list(state.queries)
         if state.unit:
             args["unite"] = state.unit
@@ -263,7 +264,7 @@ def _safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def _trends(args: Mapping) -> tuple[TrendsState, Trends | None]:
+def _trends(args: MultiDict) -> tuple[TrendsState, Trends | None]:
     state = TrendsState.from_args(args)
     if not state.queries:
         return state, None

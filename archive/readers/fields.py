@@ -39,6 +39,13 @@ class Fields:
         """A string, or a list of strings (several authors) joined by commas."""
         return self._clean(name, self._raw(name, list_joiner=", "))
 
+    def list_of(self, name: str) -> list[str]:
+        """A string, or a list of strings, as a list (each name of several authors apart).
+        Read after `names` for the same field: its warnings are not repeated."""
+        value = self.record.get(name)
+        values = value if isinstance(value, list) else [value]
+        return [self._clean(name, v) for v in values if isinstance(v, str) and v.strip()]
+
     def date(self, name: str) -> str:
         """A string, or a whole number written as a date (2019, 201904, 20190407), as an
         ISO string for `parse_date`."""

@@ -26,6 +26,7 @@ from bs4 import (
 )
 from bs4.element import PreformattedString
 
+from archive import credits
 from archive.dates import date_pattern, find_dateline, from_match
 from archive.errors import UnreadableDispatch
 from archive.model import DateSource, Dispatch, PartialDate
@@ -71,6 +72,7 @@ def read_html_text(source: Source, text: str, problems: tuple[UnreadableDispatch
     )
     byline = _meta(soup, name="author") or _meta(soup, property="article:author") or _author(linked_data)
     url = _meta(soup, property="og:url") or _canonical(soup)
+    sources, authors = _credits(soup, linked_data)
     date, date_problems = _date(soup, linked_data, source)
     problems += date_problems
     paragraphs = _paragraphs(soup)
@@ -89,6 +91,8 @@ def read_html_text(source: Source, text: str, problems: tuple[UnreadableDispatch
         date_source=date_source,
         byline=byline,
         url=url,
+        sources=credits.merged(sources, credits.in_text(paragraphs, title or "")),
+        authors=authors,
     )
     return Reading((dispatch,), problems)
 
@@ -290,3 +294,30 @@ def _author(linked_data: dict) -> str | None:
     if isinstance(author, dict):
         author = author.get("name")
     return _string(author)
+
+
+def _credits(soup: BeautifulSoup, linked_data: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Sources and authors from every byline of the page (each `<meta name="author">`,
+    `article:author`, JSON-LD `author`), then the outlet (`og:site_name`, JSON-LD
+    `publisher`) as the last source. An `article:author` holding a profile's URL names
+    no one."""
+    bylines = [
+        *(_string(tag.get("content")) for tag in soup.find_all("meta", attrs={"name": "author"})),
+        *(_string(tag.get("content")) for tag in soup.find_all("meta", attrs={"property": "article:author"})),
+        *_names(linked_data.get("author")),
+    ]
+    sources, authors = credits.authors_of(b for b in bylines if b)
+    outlets = [_meta(soup, property="og:site_name"), *_names(linked_data.get("publisher"))]
+    return credits.merged(sources, (o for o in outlets if o)), authors
+
+
+def _names(value: object) -> list[str]:
+    """The names in a JSON-LD value: a string, an object's `name`, or a list of them."""
+    values = value if isinstance(value, list) else [value]
+    names = []
+    for item in values[:50]:
+        if isinstance(item, dict):
+            item = item.get("name")
+        if (name := _string(item)) is not None:
+            names.append(name)
+    return names

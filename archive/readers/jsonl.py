@@ -18,6 +18,7 @@ import codecs
 import json
 import re
 
+from archive import credits
 from archive.controls import record_without_controls
 from archive.dates import parse_date
 from archive.decode import decode_reporting, refuse_known_binary
@@ -116,7 +117,11 @@ def _record(
         warnings.append(f"{why_not}: named by its line")
     if own_id:
         seen[own_id] = number
-    byline = fields.names("author") or fields.text("source") or None
+    author, source_name = fields.names("author"), fields.text("source")
+    byline = author or source_name or None
+    # `author` may hold people, agencies or both (« Orange avec AFP »); `source` is a source.
+    named, authors = credits.authors_of(fields.list_of("author") if author else ())
+    sources = credits.merged([source_name], named, credits.in_text(paragraphs, title))
     dispatch = Dispatch(
         id=f"{source.relative}#{own_id}" if own_id else f"{source.relative}#L{number}",
         source_path=source.relative,
@@ -127,6 +132,8 @@ def _record(
         date_source=DateSource.HEADER if date else DateSource.NONE,
         byline=byline,
         url=fields.text("url") or None,
+        sources=sources,
+        authors=authors,
     )
     warnings += fields.warnings
     if surrogates := fields.surrogate_warning():

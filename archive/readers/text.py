@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from archive import credits
 from archive.dates import ImplausibleDate, date_pattern, find_dateline, from_match
 from archive.model import DateSource, Dispatch
 from archive.paragraphs import derive_title, looks_like_heading, split_paragraphs
@@ -76,5 +77,7 @@ def read_text(source: Source) -> Reading:
         paragraphs=paragraphs,
         date=date,
         date_source=date_source,
+        # A plain text names no one in metadata: only an agency signing in the text.
+        sources=credits.in_text(paragraphs, title if not title_derived else ""),
     )
     return Reading((dispatch,), problems + tuple(source.problem(w) for w in warnings))
