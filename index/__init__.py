@@ -8,6 +8,7 @@ rest of the archive never sees Whoosh.
 from index.cache import clear_caches
 from index.compare import Block, Change, Comparison, Version
 from index.errors import ArchiveIndexError, IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
+from index.longqueries import LONG_QUERY_SHARE, LONG_QUERY_WORDS
 from index.query import MAX_QUERY_CHARS
 from index.results import MAX_RESULTS_DEPTH, Facets, FacetValue, Failure, Offer, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import SCHEMA_VERSION, needs_rebuild
@@ -15,6 +16,8 @@ from index.search import ArchiveIndex, StoredDispatch, open_index
 from index.writer import reindex
 
 __all__ = [
+    "LONG_QUERY_SHARE",
+    "LONG_QUERY_WORDS",
     "MAX_QUERY_CHARS",
     "MAX_RESULTS_DEPTH",
     "SCHEMA_VERSION",

@@ -29,6 +29,7 @@ from whoosh.query.compound import PreloadedOr
 
 from archive.model import PartialDate
 from index import readings
+from index.longqueries import AtLeast, at_least
 from index.readings import reversed_period  # noqa: F401 - part of what this module offers
 from index.results import Offer
 
@@ -118,6 +119,10 @@ class ParsedQuery:
     # (plain queries only, see EXACT_OFFER_WORDS); the words it quotes.
     exact_query: str | None = None
     exact_words: str | None = None
+    # A long plain query: a full match holds at least `needed` of its `words_searched`
+    # words (index/longqueries.py); 0 when every word is required.
+    needed: int = 0
+    words_searched: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -234,6 +239,8 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
         anything = None
         if not _EXPLICIT.search(text):
             anything = _some_of(everything, _pairs(schema, text) if _is_plain(text) else [])
+        if _is_plain(text) and (most := at_least(everything)) is not None:
+            everything = most
     if everything is query.NullQuery and typed and not notices:
         notices.append("aucun mot à chercher : la requête ne contient que des mots trop courants ou des opérateurs")
     return ParsedQuery(
@@ -246,6 +253,8 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
         offers=tuple(offers),
         exact_query=exact_query,
         exact_words=exact_words,
+        needed=everything.needed if isinstance(everything, AtLeast) else 0,
+        words_searched=len(everything.subqueries) if isinstance(everything, AtLeast) else 0,
     )
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from whoosh import query as wq
 
 from index import postings as pl
+from index.longqueries import AtLeast
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,9 @@ class Scorer:
             return self.score(subqueries[0])
         if isinstance(q, wq.And):
             return self._and(subqueries, q.boost)
+        if isinstance(q, AtLeast):
+            parts = [self.score(sub) for sub in subqueries]
+            return None if any(part is None for part in parts) else at_least_sum(parts, q.needed).times(q.boost)
         if isinstance(q, wq.Or) and (q.minmatch or q.scale):
             return None
         if isinstance(q, wq.DisjunctionMax) and q.tiebreak:
@@ -159,6 +163,17 @@ def union_sum(parts: list[Scored]) -> Scored:
     docs, inverse = np.unique(np.concatenate([p.docs for p in parts]), return_inverse=True)
     scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=docs.size)
     return Scored(docs, scores)
+
+
+def at_least_sum(parts: list[Scored], needed: int) -> Scored:
+    """The documents in at least `needed` of `parts`, scored as the sum of their parts."""
+    parts = [part for part in parts if part.size]
+    if not parts:
+        return NOTHING
+    docs, inverse = np.unique(np.concatenate([p.docs for p in parts]), return_inverse=True)
+    scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=docs.size)
+    enough = np.bincount(inverse, minlength=docs.size) >= needed
+    return Scored(docs[enough], scores[enough])
 
 
 def union_max(parts: list[Scored]) -> Scored:

@@ -261,6 +261,8 @@ class ArchiveIndex:
             partial_total=partial_total,
             listed=listed + partial_listed,
             first_partial=listed,
+            needed=parsed.needed,
+            words_searched=parsed.words_searched,
         )
 
     def _page(self, searcher, q, scored: Scored | None, kept: np.ndarray, matching_size: int, keys: np.ndarray,

@@ -1,0 +1,67 @@
+"""Long queries (a headline, a question): most of the words, not every one of them.
+
+A short query names what it wants, and every word is required. A headline pasted as the
+query, or a question of a dozen words, is written in other words than the dispatch it
+looks for: a text seldom holds all ten, and requiring them all ranked first whatever
+happened to hold them, before the dispatch that holds eight. From LONG_QUERY_WORDS words
+on (words searched: stop words do not count), a full match is a dispatch holding at
+least LONG_QUERY_SHARE of them, and the page says so (« au moins 6 des 8 mots »); the
+dispatches holding fewer are the partial matches, after them, as for a short query.
+"""
+
+from __future__ import annotations
+
+from math import ceil
+
+from whoosh import query as wq
+
+# From this many words searched, a full match needs only LONG_QUERY_SHARE of them.
+# Tuned on known-item search over news bodies (bench/knownitem.py) with the PIAF dev
+# split (index/evaluate.py) as a check: see docs/knownitem.md.
+LONG_QUERY_WORDS = 5
+LONG_QUERY_SHARE = 0.75
+
+
+class AtLeast(wq.Or):
+    """Documents matching at least `needed` of the subqueries, scored as their sum.
+
+    index/scoring.py and index/matching.py compute it from the posting arrays; Whoosh's
+    own `Or` does not implement `minmatch`, so this query is never handed to Whoosh."""
+
+    def __init__(self, subqueries, needed: int, boost: float = 1.0) -> None:
+        super().__init__(subqueries, boost=boost)
+        self.needed = needed
+
+    def __eq__(self, other) -> bool:
+        return super().__eq__(other) and self.needed == other.needed
+
+    def __hash__(self) -> int:
+        return super().__hash__() ^ hash(("needed", self.needed))
+
+    def __unicode__(self) -> str:
+        return f"AtLeast({self.needed} of {', '.join(map(str, self.subqueries))})"
+
+    __str__ = __unicode__
+
+    def apply(self, fn) -> AtLeast:
+        return AtLeast([fn(q) for q in self.subqueries], self.needed, boost=self.boost)
+
+    def normalize(self) -> wq.Query:
+        # Whoosh's normalisation would fold it into a plain Or (or drop duplicates that
+        # `needed` counted): it is built normalised already.
+        return self
+
+
+def at_least(everything: wq.Query) -> AtLeast | None:
+    """The query as « most of the words » when it is a long conjunction of words
+    (index/query.py asks only for plain text: no operators, quotes or exclusions)."""
+    if not isinstance(everything, wq.And) or type(everything) is not wq.And:
+        return None
+    words = list(dict.fromkeys(everything.subqueries))  # a word typed twice counts once
+    if len(words) < LONG_QUERY_WORDS or any(isinstance(w, wq.Not) for w in words):
+        return None
+    return AtLeast(words, needed(len(words)), boost=everything.boost)
+
+
+def needed(words: int) -> int:
+    return min(words, ceil(LONG_QUERY_SHARE * words - 1e-9))
