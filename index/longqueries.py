@@ -20,6 +20,9 @@ from whoosh import query as wq
 # split (index/evaluate.py) as a check: see docs/knownitem.md.
 LONG_QUERY_WORDS = 5
 LONG_QUERY_SHARE = 0.75
+# Two consecutive words found close together add to a full match's score, as they do
+# to a partial match's (index/query.py, PROXIMITY_BOOST).
+LONG_QUERY_PROXIMITY = True
 
 
 class AtLeast(wq.Or):
@@ -28,23 +31,27 @@ class AtLeast(wq.Or):
     index/scoring.py and index/matching.py compute it from the posting arrays; Whoosh's
     own `Or` does not implement `minmatch`, so this query is never handed to Whoosh."""
 
-    def __init__(self, subqueries, needed: int, boost: float = 1.0) -> None:
+    def __init__(self, subqueries, needed: int, boost: float = 1.0, bonus=()) -> None:
         super().__init__(subqueries, boost=boost)
         self.needed = needed
+        # Ranking bonuses (index/query.py's `Near` pairs): added to the score of a
+        # document that earns them, never counted among the words it holds.
+        self.bonus = tuple(bonus)
 
     def __eq__(self, other) -> bool:
-        return super().__eq__(other) and self.needed == other.needed
+        return super().__eq__(other) and self.needed == other.needed and self.bonus == other.bonus
 
     def __hash__(self) -> int:
-        return super().__hash__() ^ hash(("needed", self.needed))
+        return super().__hash__() ^ hash(("needed", self.needed, self.bonus))
 
     def __unicode__(self) -> str:
-        return f"AtLeast({self.needed} of {', '.join(map(str, self.subqueries))})"
+        return f"AtLeast({self.needed} of {', '.join(map(str, self.subqueries))}; bonus {', '.join(map(str, self.bonus))})"
 
     __str__ = __unicode__
 
     def apply(self, fn) -> AtLeast:
-        return AtLeast([fn(q) for q in self.subqueries], self.needed, boost=self.boost)
+        return AtLeast([fn(q) for q in self.subqueries], self.needed, boost=self.boost,
+                       bonus=[fn(q) for q in self.bonus])
 
     def normalize(self) -> wq.Query:
         # Whoosh's normalisation would fold it into a plain Or (or drop duplicates that
@@ -52,7 +59,7 @@ class AtLeast(wq.Or):
         return self
 
 
-def at_least(everything: wq.Query) -> AtLeast | None:
+def at_least(everything: wq.Query, bonus=()) -> AtLeast | None:
     """The query as « most of the words » when it is a long conjunction of words
     (index/query.py asks only for plain text: no operators, quotes or exclusions)."""
     if not isinstance(everything, wq.And) or type(everything) is not wq.And:
@@ -60,7 +67,7 @@ def at_least(everything: wq.Query) -> AtLeast | None:
     words = list(dict.fromkeys(everything.subqueries))  # a word typed twice counts once
     if len(words) < LONG_QUERY_WORDS or any(isinstance(w, wq.Not) for w in words):
         return None
-    return AtLeast(words, needed(len(words)), boost=everything.boost)
+    return AtLeast(words, needed(len(words)), boost=everything.boost, bonus=bonus if LONG_QUERY_PROXIMITY else ())
 
 
 def needed(words: int) -> int:

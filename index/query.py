@@ -123,6 +123,7 @@ class ParsedQuery:
     # words (index/longqueries.py); 0 when every word is required.
     needed: int = 0
     words_searched: int = 0
+    phrases_searched: int = 0  # of which quoted phrases, each counted as one
 
     @property
     def is_empty(self) -> bool:
@@ -239,7 +240,9 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
         anything = None
         if not _EXPLICIT.search(text):
             anything = _some_of(everything, _pairs(schema, text) if _is_plain(text) else [])
-        if _is_plain(text) and (most := at_least(everything)) is not None:
+        # A long query of words and quotes (a headline quoting someone): a quoted
+        # phrase is one of the things a full match holds most of.
+        if _is_plain(_QUOTED.sub(" ", text)) and (most := at_least(everything, _pairs(schema, text))) is not None:
             everything = most
     if everything is query.NullQuery and typed and not notices:
         notices.append("aucun mot à chercher : la requête ne contient que des mots trop courants ou des opérateurs")
@@ -255,6 +258,7 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
         exact_words=exact_words,
         needed=everything.needed if isinstance(everything, AtLeast) else 0,
         words_searched=len(everything.subqueries) if isinstance(everything, AtLeast) else 0,
+        phrases_searched=sum(_is_phrase(q) for q in everything.subqueries) if isinstance(everything, AtLeast) else 0,
     )
 
 
@@ -322,6 +326,14 @@ def _pairs(schema, text: str) -> list[query.Query]:
         for a, b in zip(tokens, tokens[1:])
         if a != b
     ]
+
+
+# A quoted phrase, `~N` included.
+_QUOTED = re.compile(r'"[^"]*"(?:~\d+)?')
+
+
+def _is_phrase(q: query.Query) -> bool:
+    return any(isinstance(leaf, query.Phrase) for leaf in ([q] if q.is_leaf() else q.leaves()))
 
 
 def _is_plain(text: str) -> bool:

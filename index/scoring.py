@@ -21,6 +21,7 @@ from whoosh import query as wq
 
 from index import postings as pl
 from index.longqueries import AtLeast
+from index.phrases import phrase_docs
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,7 @@ class Scorer:
         if isinstance(q, wq.And):
             return self._and(subqueries, q.boost)
         if isinstance(q, AtLeast):
-            parts = [self.score(sub) for sub in subqueries]
-            return None if any(part is None for part in parts) else at_least_sum(parts, q.needed).times(q.boost)
+            return self._at_least(q)
         if isinstance(q, wq.Or) and (q.minmatch or q.scale):
             return None
         if isinstance(q, wq.DisjunctionMax) and q.tiebreak:
@@ -145,6 +145,22 @@ class Scorer:
                 # every score moves alike, the ranking does not.
                 found = Scored(found.docs, found.scores + 1.0)
         return found.times(boost)
+
+    def _at_least(self, q: AtLeast) -> Scored | None:
+        parts = [self.score(sub) for sub in q.subqueries]
+        if any(part is None for part in parts) or any(not isinstance(b, wq.Phrase) for b in q.bonus):
+            return None
+        found = at_least_sum(parts, q.needed)
+        if not found.size:
+            return found
+        scores = found.scores.copy()
+        for pair in q.bonus:
+            # Positions are read only in the documents already found (index/phrases.py).
+            close = phrase_docs(self.searcher, pair.fieldname, pair.words, pair.slop, self.generation, among=found.docs)
+            if close.size:
+                bonus = sum(self.term(pair.fieldname, word).score_of(close) for word in pair.words)
+                scores[np.searchsorted(found.docs, close)] += pair.boost * bonus
+        return Scored(found.docs, scores).times(q.boost)
 
     def _phrase(self, q: wq.Phrase) -> Scored:
         """Whoosh scores a phrase as its words together (an intersection), times its

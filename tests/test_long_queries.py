@@ -94,12 +94,21 @@ def test_stop_words_do_not_count_as_words_searched(headlines):
     assert (result.needed, result.total) == (0, 2)
 
 
-def test_quotes_and_operators_keep_their_meaning(headlines):
+def test_a_quoted_phrase_counts_as_one_word_of_a_long_query(headlines):
+    """A headline quoting someone: the phrase is one of the things most of which a full
+    match holds. The target lacks « grève », hence the phrase, yet holds the 7 words."""
+    result = open_index(headlines).search(SearchRequest(query='"grève gouvernement" ' + " ".join(HEADLINE[3:])))
+    assert (result.needed, result.words_searched, result.phrases_searched) == (needed(8), 8, 1)
+    assert needed(8) <= 7
+    assert result.total == 3 and "target.txt" in ids(result)[:3]
+
+
+def test_operators_and_exclusions_keep_their_meaning(headlines):
     archive = open_index(headlines)
-    quoted = archive.search(SearchRequest(query='"cheminots grève" ' + " ".join(HEADLINE[2:])))
-    assert quoted.needed == 0
     with_or = archive.search(SearchRequest(query=" ".join(HEADLINE[:6]) + " OU printemps"))
     assert with_or.needed == 0
+    excluded = archive.search(SearchRequest(query=" ".join(HEADLINE[:8]) + " -rideau"))
+    assert excluded.needed == 0 and excluded.total == 0  # the long texts hold « rideau »
 
 
 def test_at_least_scores_as_whoosh_sums_the_words(headlines):
