@@ -68,6 +68,8 @@ TITLE_QUERY_BOOST = 0.8
 # would. Exact forms, since only their fields keep positions (index/schema.py).
 # (PIAF dev MRR@10: 0.7859 over stems, 0.7855 over exact forms; recall@100 0.957.)
 PROXIMITY_BOOST = 0.25
+# In a long query, a quoted phrase found as it stands adds its words' scores times this.
+QUOTED_BONUS = 1.0
 PROXIMITY_SLOP = 2
 # Index terms of the words that make a query a question without saying what it is about
 # (« Combien de morts ? »): left out of a plain query that reads as a question. The other
@@ -123,7 +125,6 @@ class ParsedQuery:
     # words (index/longqueries.py); 0 when every word is required.
     needed: int = 0
     words_searched: int = 0
-    phrases_searched: int = 0  # of which quoted phrases, each counted as one
 
     @property
     def is_empty(self) -> bool:
@@ -240,10 +241,17 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
         anything = None
         if not _EXPLICIT.search(text):
             anything = _some_of(everything, _pairs(schema, text) if _is_plain(text) else [])
-        # A long query of words and quotes (a headline quoting someone): a quoted
-        # phrase is one of the things a full match holds most of.
-        if _is_plain(_QUOTED.sub(" ", text)) and (most := at_least(everything, _pairs(schema, text))) is not None:
+        if _is_plain(text) and (most := at_least(everything, _pairs(schema, text))) is not None:
             everything = most
+        elif _is_plain(_QUOTED.sub(" ", text)) and _QUOTED.search(text):
+            # A long query quoting someone (a headline): the quotes rank first the
+            # dispatches citing those words as they stand, without requiring them.
+            words = _QUOTED.sub(lambda m: " " + m.group(0).rsplit('"', 1)[0].strip('"') + " ", text)
+            plain = _parser(schema, qparser.AndGroup, exact).parse(words)
+            if (most := at_least(plain, _pairs(schema, words) + _quoted(schema, text))) is not None:
+                everything, anything = most, _some_of(plain, _pairs(schema, words))
+                notices.append("requête longue : les expressions entre guillemets n’y sont pas exigées, "
+                               "les dépêches qui les citent telles quelles viennent d’abord")
     if everything is query.NullQuery and typed and not notices:
         notices.append("aucun mot à chercher : la requête ne contient que des mots trop courants ou des opérateurs")
     return ParsedQuery(
@@ -258,7 +266,6 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
         exact_words=exact_words,
         needed=everything.needed if isinstance(everything, AtLeast) else 0,
         words_searched=len(everything.subqueries) if isinstance(everything, AtLeast) else 0,
-        phrases_searched=sum(_is_phrase(q) for q in everything.subqueries) if isinstance(everything, AtLeast) else 0,
     )
 
 
@@ -332,8 +339,15 @@ def _pairs(schema, text: str) -> list[query.Query]:
 _QUOTED = re.compile(r'"[^"]*"(?:~\d+)?')
 
 
-def _is_phrase(q: query.Query) -> bool:
-    return any(isinstance(leaf, query.Phrase) for leaf in ([q] if q.is_leaf() else q.leaves()))
+def _quoted(schema, text: str) -> list[query.Query]:
+    """A ranking bonus for each quoted phrase of a long query: its exact forms in order."""
+    field = EXACT_FIELDS["body"]
+    phrases = []
+    for match in _QUOTED.finditer(text):
+        tokens = [t.text for t in schema[field].analyzer(match.group(0).rsplit('"', 1)[0], mode="query")]
+        if len(tokens) > 1:
+            phrases.append(query.Phrase(field, tokens[:MAX_QUERY_WORDS], slop=1, boost=QUOTED_BONUS))
+    return phrases
 
 
 def _is_plain(text: str) -> bool:

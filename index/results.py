@@ -124,7 +124,6 @@ class SearchResult:
     # rather than all of them (index/longqueries.py); 0 for a query needing every word.
     needed: int = 0
     words_searched: int = 0
-    phrases_searched: int = 0  # quoted phrases among them, each counted as one word
 
     @property
     def pages(self) -> int:

@@ -263,7 +263,6 @@ class ArchiveIndex:
             first_partial=listed,
             needed=parsed.needed,
             words_searched=parsed.words_searched,
-            phrases_searched=parsed.phrases_searched,
         )
 
     def _page(self, searcher, q, scored: Scored | None, kept: np.ndarray, matching_size: int, keys: np.ndarray,

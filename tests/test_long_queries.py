@@ -94,13 +94,31 @@ def test_stop_words_do_not_count_as_words_searched(headlines):
     assert (result.needed, result.total) == (0, 2)
 
 
-def test_a_quoted_phrase_counts_as_one_word_of_a_long_query(headlines):
-    """A headline quoting someone: the phrase is one of the things most of which a full
-    match holds. The target lacks « grève », hence the phrase, yet holds the 7 words."""
-    result = open_index(headlines).search(SearchRequest(query='"grève gouvernement" ' + " ".join(HEADLINE[3:])))
-    assert (result.needed, result.words_searched, result.phrases_searched) == (needed(8), 8, 1)
-    assert needed(8) <= 7
+def test_quotes_in_a_long_query_rank_rather_than_require(headlines, make_archive, tmp_path):
+    """A headline quoting someone: the quoted words count as words, and the texts citing
+    them as they stand come first. The target lacks « grève », hence the phrase."""
+    query = '"grève gouvernement" ' + " ".join(HEADLINE[3:])
+    result = open_index(headlines).search(SearchRequest(query=query))
+    assert (result.needed, result.words_searched) == (needed(9), 9)
+    assert needed(9) <= 8
+    assert "guillemets" in result.notice
     assert result.total == 3 and "target.txt" in ids(result)[:3]
+    # Short, the same quotes are required.
+    short = open_index(headlines).search(SearchRequest(query='"grève gouvernement" réforme'))
+    assert short.needed == 0 and set(ids(short)[:short.total]) == {"long0.txt", "long1.txt"}
+
+
+def test_a_quoted_phrase_found_as_it_stands_ranks_first(make_archive, tmp_path):
+    words = "le ministre annonce une réforme des retraites pour les cheminots"
+    files = {
+        "cited.txt": dispatch("2020-01-01", "Cité", "Il a dit : une réforme des retraites. Le ministre annonce pour les cheminots."),
+        "apart.txt": dispatch("2020-01-01", "Pas cité", "Retraites : le ministre annonce pour les cheminots une réforme."),
+    }
+    for n in range(6):
+        files[f"other{n}.txt"] = dispatch("2020-01-02", f"Culture {n}", filler(n, 40) + ".")
+    reindex(tmp_path / "quotes", [make_archive(files, name="quotes")])
+    archive = open_index(tmp_path / "quotes")
+    assert ids(archive.search(SearchRequest(query='ministre annonce pour les cheminots "une réforme des retraites"')))[0] == "cited.txt"
 
 
 def test_operators_and_exclusions_keep_their_meaning(headlines):

@@ -40,7 +40,9 @@ SECTIONS = (
         "courants — n’exige pas tous ses mots, qu’un texte reprend rarement tous : les dépêches "
         f"qui en contiennent au moins {LONG_QUERY_PERCENT} % comptent comme résultats (la page "
         "dit combien de mots sur combien), celles qui en contiennent moins suivent en "
-        "correspondances partielles.",
+        "correspondances partielles. Dans une requête longue, une expression entre guillemets "
+        "(un titre qui cite quelqu’un) n’est pas exigée : ses mots comptent comme les autres, "
+        "et les dépêches qui la citent telle quelle viennent d’abord.",
         (
             Example("armee americaine", "« armée américaine », « armées américaines »…"),
             Example("combat Tripoli", "« combat » trouve aussi « combats »"),
