@@ -243,15 +243,17 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
             anything = _some_of(everything, _pairs(schema, text) if _is_plain(text) else [])
         if _is_plain(text) and (most := at_least(everything, _pairs(schema, text))) is not None:
             everything = most
-        elif _is_plain(_QUOTED.sub(" ", text)) and _QUOTED.search(text):
-            # A long query quoting someone (a headline): the quotes rank first the
+        elif _is_plain(_QUOTED.sub(" ", loose := _PARENTHESES.sub(" ", text))) and (loose != text or _QUOTED.search(text)):
+            # A long headline quoting someone, or with a word in parentheses (« (vidéo) »):
+            # parentheses without operators group nothing, and the quotes rank first the
             # dispatches citing those words as they stand, without requiring them.
-            words = _QUOTED.sub(lambda m: " " + m.group(0).rsplit('"', 1)[0].strip('"') + " ", text)
+            words = _QUOTED.sub(lambda m: " " + m.group(0).rsplit('"', 1)[0].strip('"') + " ", loose)
             plain = _parser(schema, qparser.AndGroup, exact).parse(words)
-            if (most := at_least(plain, _pairs(schema, words) + _quoted(schema, text))) is not None:
+            if (most := at_least(plain, _pairs(schema, words) + _quoted(schema, loose))) is not None:
                 everything, anything = most, _some_of(plain, _pairs(schema, words))
-                notices.append("requête longue : les expressions entre guillemets n’y sont pas exigées, "
-                               "les dépêches qui les citent telles quelles viennent d’abord")
+                if _QUOTED.search(loose):
+                    notices.append("requête longue : les expressions entre guillemets n’y sont pas exigées, "
+                                   "les dépêches qui les citent telles quelles viennent d’abord")
     if everything is query.NullQuery and typed and not notices:
         notices.append("aucun mot à chercher : la requête ne contient que des mots trop courants ou des opérateurs")
     return ParsedQuery(
@@ -335,6 +337,8 @@ def _pairs(schema, text: str) -> list[query.Query]:
     ]
 
 
+# Parentheses, which group nothing in a query without operators.
+_PARENTHESES = re.compile(r"[()]")
 # A quoted phrase, `~N` included.
 _QUOTED = re.compile(r'"[^"]*"(?:~\d+)?')
 

@@ -121,6 +121,15 @@ def test_a_quoted_phrase_found_as_it_stands_ranks_first(make_archive, tmp_path):
     assert ids(archive.search(SearchRequest(query='ministre annonce pour les cheminots "une réforme des retraites"')))[0] == "cited.txt"
 
 
+def test_parentheses_without_operators_group_nothing_in_a_long_query(headlines):
+    archive = open_index(headlines)
+    result = archive.search(SearchRequest(query=" ".join(HEADLINE[2:]) + " (cheminots)"))
+    assert (result.needed, result.words_searched, result.total) == (needed(9), 9, 3)
+    assert ids(result)[0] == "target.txt"
+    short = archive.search(SearchRequest(query="(cheminots) grève"))
+    assert short.needed == 0 and short.partial_total == 0  # as written: no partial matches
+
+
 def test_operators_and_exclusions_keep_their_meaning(headlines):
     archive = open_index(headlines)
     with_or = archive.search(SearchRequest(query=" ".join(HEADLINE[:6]) + " OU printemps"))
