@@ -7,10 +7,15 @@ happened to hold them, before the dispatch that holds eight. From LONG_QUERY_WOR
 on (words searched: stop words do not count), a full match is a dispatch holding at
 least LONG_QUERY_SHARE of them, and the page says so (« au moins 6 des 8 mots »); the
 dispatches holding fewer are the partial matches, after them, as for a short query.
+Consecutive words found close together add to a full match's score. A quoted phrase in a
+long query (a headline citing someone) is not required: its words count as the others,
+and the dispatches citing it as it stands rank first (index/query.py says so in the
+notice); parentheses without operators group nothing and are read as punctuation.
 """
 
 from __future__ import annotations
 
+import re
 from math import ceil
 
 from whoosh import query as wq
@@ -23,6 +28,11 @@ LONG_QUERY_SHARE = 0.75
 # Two consecutive words found close together add to a full match's score, as they do
 # to a partial match's (index/query.py, PROXIMITY_BOOST).
 LONG_QUERY_PROXIMITY = True
+# A quoted phrase of a long query found as it stands adds its words' scores times this.
+QUOTED_BONUS = 1.0
+# A quoted phrase, `~N` included; parentheses, which group nothing without operators.
+QUOTED = re.compile(r'"[^"]*"(?:~\d+)?')
+PARENTHESES = re.compile(r"[()]")
 
 
 class AtLeast(wq.Or):
@@ -45,7 +55,8 @@ class AtLeast(wq.Or):
         return super().__hash__() ^ hash(("needed", self.needed, self.bonus))
 
     def __unicode__(self) -> str:
-        return f"AtLeast({self.needed} of {', '.join(map(str, self.subqueries))}; bonus {', '.join(map(str, self.bonus))})"
+        words, bonus = ", ".join(map(str, self.subqueries)), ", ".join(map(str, self.bonus))
+        return f"AtLeast({self.needed} of {words}; bonus {bonus})"
 
     __str__ = __unicode__
 
@@ -72,3 +83,14 @@ def at_least(everything: wq.Query, bonus=()) -> AtLeast | None:
 
 def needed(words: int) -> int:
     return min(words, ceil(LONG_QUERY_SHARE * words - 1e-9))
+
+
+def quoted_bonus(schema, text: str, field: str) -> list[wq.Query]:
+    """A ranking bonus for each quoted phrase of a long query: its exact forms, in order,
+    in `field` (quotes in a headline cite someone; they are not a requirement)."""
+    phrases = []
+    for match in QUOTED.finditer(text):
+        tokens = [t.text for t in schema[field].analyzer(match.group(0).rsplit('"', 1)[0], mode="query")]
+        if len(tokens) > 1:
+            phrases.append(wq.Phrase(field, tokens, slop=1, boost=QUOTED_BONUS))
+    return phrases

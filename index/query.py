@@ -29,7 +29,7 @@ from whoosh.query.compound import PreloadedOr
 
 from archive.model import PartialDate
 from index import readings
-from index.longqueries import AtLeast, at_least
+from index.longqueries import PARENTHESES, QUOTED, AtLeast, at_least, quoted_bonus
 from index.readings import reversed_period  # noqa: F401 - part of what this module offers
 from index.results import Offer
 
@@ -68,8 +68,6 @@ TITLE_QUERY_BOOST = 0.8
 # would. Exact forms, since only their fields keep positions (index/schema.py).
 # (PIAF dev MRR@10: 0.7859 over stems, 0.7855 over exact forms; recall@100 0.957.)
 PROXIMITY_BOOST = 0.25
-# In a long query, a quoted phrase found as it stands adds its words' scores times this.
-QUOTED_BONUS = 1.0
 PROXIMITY_SLOP = 2
 # Index terms of the words that make a query a question without saying what it is about
 # (« Combien de morts ? »): left out of a plain query that reads as a question. The other
@@ -243,15 +241,17 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
             anything = _some_of(everything, _pairs(schema, text) if _is_plain(text) else [])
         if _is_plain(text) and (most := at_least(everything, _pairs(schema, text))) is not None:
             everything = most
-        elif _is_plain(_QUOTED.sub(" ", loose := _PARENTHESES.sub(" ", text))) and (loose != text or _QUOTED.search(text)):
+        elif (_is_plain(QUOTED.sub(" ", loose := PARENTHESES.sub(" ", text)))
+              and (loose != text or QUOTED.search(text))):
             # A long headline quoting someone, or with a word in parentheses (« (vidéo) »):
             # parentheses without operators group nothing, and the quotes rank first the
             # dispatches citing those words as they stand, without requiring them.
-            words = _QUOTED.sub(lambda m: " " + m.group(0).rsplit('"', 1)[0].strip('"') + " ", loose)
-            plain = _parser(schema, qparser.AndGroup, exact).parse(words)
-            if (most := at_least(plain, _pairs(schema, words) + _quoted(schema, loose))) is not None:
-                everything, anything = most, _some_of(plain, _pairs(schema, words))
-                if _QUOTED.search(loose):
+            unquoted = QUOTED.sub(lambda m: " " + m.group(0).rsplit('"', 1)[0].strip('"') + " ", loose)
+            plain = _parser(schema, qparser.AndGroup, exact).parse(unquoted)
+            bonus = _pairs(schema, unquoted) + quoted_bonus(schema, loose, EXACT_FIELDS["body"])
+            if (most := at_least(plain, bonus)) is not None:
+                everything, anything = most, _some_of(plain, _pairs(schema, unquoted))
+                if QUOTED.search(loose):
                     notices.append("requête longue : les expressions entre guillemets n’y sont pas exigées, "
                                    "les dépêches qui les citent telles quelles viennent d’abord")
     if everything is query.NullQuery and typed and not notices:
@@ -335,23 +335,6 @@ def _pairs(schema, text: str) -> list[query.Query]:
         for a, b in zip(tokens, tokens[1:])
         if a != b
     ]
-
-
-# Parentheses, which group nothing in a query without operators.
-_PARENTHESES = re.compile(r"[()]")
-# A quoted phrase, `~N` included.
-_QUOTED = re.compile(r'"[^"]*"(?:~\d+)?')
-
-
-def _quoted(schema, text: str) -> list[query.Query]:
-    """A ranking bonus for each quoted phrase of a long query: its exact forms in order."""
-    field = EXACT_FIELDS["body"]
-    phrases = []
-    for match in _QUOTED.finditer(text):
-        tokens = [t.text for t in schema[field].analyzer(match.group(0).rsplit('"', 1)[0], mode="query")]
-        if len(tokens) > 1:
-            phrases.append(query.Phrase(field, tokens[:MAX_QUERY_WORDS], slop=1, boost=QUOTED_BONUS))
-    return phrases
 
 
 def _is_plain(text: str) -> bool:

@@ -111,14 +111,18 @@ def test_quotes_in_a_long_query_rank_rather_than_require(headlines, make_archive
 def test_a_quoted_phrase_found_as_it_stands_ranks_first(make_archive, tmp_path):
     words = "le ministre annonce une réforme des retraites pour les cheminots"
     files = {
-        "cited.txt": dispatch("2020-01-01", "Cité", "Il a dit : une réforme des retraites. Le ministre annonce pour les cheminots."),
-        "apart.txt": dispatch("2020-01-01", "Pas cité", "Retraites : le ministre annonce pour les cheminots une réforme."),
+        "cited.txt": dispatch("2020-01-01", "Cité",
+                              "Il a dit : une réforme des retraites. Le ministre annonce pour les cheminots."),
+        "apart.txt": dispatch("2020-01-01", "Pas cité",
+                              "Retraites : le ministre annonce pour les cheminots une réforme."),
     }
     for n in range(6):
         files[f"other{n}.txt"] = dispatch("2020-01-02", f"Culture {n}", filler(n, 40) + ".")
     reindex(tmp_path / "quotes", [make_archive(files, name="quotes")])
     archive = open_index(tmp_path / "quotes")
-    assert ids(archive.search(SearchRequest(query='ministre annonce pour les cheminots "une réforme des retraites"')))[0] == "cited.txt"
+    result = archive.search(SearchRequest(query='ministre annonce pour les cheminots "une réforme des retraites"'))
+    assert ids(result)[0] == "cited.txt"
+    assert result.suggestion is None  # « did you mean » still reads the words typed
 
 
 def test_parentheses_without_operators_group_nothing_in_a_long_query(headlines):
