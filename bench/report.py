@@ -137,4 +137,7 @@ LEGEND = [
     "- **peers**: they read the archive with the harness's own minimal reader (it knows the "
     "layout the harness wrote); ours goes through the archive's real readers, date "
     "handling and reindex bookkeeping.",
+    "- **ranking quality** is measured apart: `python -m bench.knownitem` (news titles searched "
+    "among the bodies indexed without them, ours beside Tantivy) writes `docs/knownitem.md`; "
+    "the PIAF figures come from `archive evaluate` (see the README).",
 ]

@@ -9,6 +9,7 @@ from index.cache import clear_caches
 from index.compare import Block, Change, Comparison, Version
 from index.export import Export, ExportRow
 from index.errors import ArchiveIndexError, IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
+from index.longqueries import LONG_QUERY_SHARE, LONG_QUERY_WORDS
 from index.permalinks import HashMatch
 from index.query import MAX_QUERY_CHARS
 from index.results import MAX_PAGE_SIZE, MAX_RESULTS_DEPTH, Facets, FacetValue, Failure, Histogram, Offer, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
@@ -17,6 +18,8 @@ from index.search import ArchiveIndex, StoredDispatch, open_index
 from index.writer import reindex
 
 __all__ = [
+    "LONG_QUERY_SHARE",
+    "LONG_QUERY_WORDS",
     "MAX_QUERY_CHARS",
     "MAX_PAGE_SIZE",
     "MAX_RESULTS_DEPTH",

@@ -16,6 +16,7 @@ import numpy as np
 from whoosh import query as wq
 
 from index.cache import LruCache, array_bytes
+from index.longqueries import AtLeast
 from index.phrases import phrase_docs
 from index.postings import postings
 
@@ -42,6 +43,12 @@ def matching(searcher, q: wq.Query, generation: tuple) -> np.ndarray:
 def _sets(searcher, q: wq.Query, generation: tuple) -> np.ndarray | None:
     if isinstance(q, wq.Term):
         return _postings(searcher, q.fieldname, q.text, generation)
+    if isinstance(q, AtLeast):
+        parts = [_sets(searcher, sub, generation) for sub in q.subqueries]
+        if not parts or any(part is None for part in parts):
+            return None
+        docs, counts = np.unique(np.concatenate(parts), return_counts=True)
+        return docs[counts >= q.needed]
     if isinstance(q, (wq.Or, wq.DisjunctionMax)):
         parts = [_sets(searcher, sub, generation) for sub in q.subqueries]
         if any(part is None for part in parts):

@@ -29,6 +29,7 @@ from whoosh.query.compound import PreloadedOr
 
 from archive.model import PartialDate
 from index import readings
+from index.longqueries import PARENTHESES, QUOTED, AtLeast, at_least, quoted_bonus
 from index.readings import reversed_period  # noqa: F401 - part of what this module offers
 from index.results import Offer
 
@@ -123,6 +124,10 @@ class ParsedQuery:
     # `source:AFP`, `auteur:"Jean Dupont"`: filters, as the URL's `source` and `auteur`.
     sources: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
+    # A long plain query: a full match holds at least `needed` of its `words_searched`
+    # words (index/longqueries.py); 0 when every word is required.
+    needed: int = 0
+    words_searched: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -240,6 +245,21 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
         anything = None
         if not _EXPLICIT.search(text):
             anything = _some_of(everything, _pairs(schema, text) if _is_plain(text) else [])
+        if _is_plain(text) and (most := at_least(everything, _pairs(schema, text))) is not None:
+            everything = most
+        elif (_is_plain(QUOTED.sub(" ", loose := PARENTHESES.sub(" ", text)))
+              and (loose != text or QUOTED.search(text))):
+            # A long headline quoting someone, or with a word in parentheses (« (vidéo) »):
+            # parentheses without operators group nothing, and the quotes rank first the
+            # dispatches citing those words as they stand, without requiring them.
+            unquoted = QUOTED.sub(lambda m: " " + m.group(0).rsplit('"', 1)[0].strip('"') + " ", loose)
+            plain = _parser(schema, qparser.AndGroup, exact).parse(unquoted)
+            bonus = _pairs(schema, unquoted) + quoted_bonus(schema, loose, EXACT_FIELDS["body"])
+            if (most := at_least(plain, bonus)) is not None:
+                everything, anything = most, _some_of(plain, _pairs(schema, unquoted))
+                if QUOTED.search(loose):
+                    notices.append("requête longue : les expressions entre guillemets n’y sont pas exigées, "
+                                   "les dépêches qui les citent telles quelles viennent d’abord")
     if everything is query.NullQuery and typed and not notices:
         notices.append("aucun mot à chercher : la requête ne contient que des mots trop courants ou des opérateurs")
     return ParsedQuery(
@@ -254,6 +274,8 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
         exact_words=exact_words,
         sources=named.sources,
         authors=named.authors,
+        needed=everything.needed if isinstance(everything, AtLeast) else 0,
+        words_searched=len(everything.subqueries) if isinstance(everything, AtLeast) else 0,
     )
 
 

@@ -132,7 +132,7 @@ class SearchResult:
     (some of the words) are counted apart and listed after every full match."""
 
     request: SearchRequest
-    total: int  # results holding all the words (after filters): dispatches, or stories
+    total: int  # results holding all the words, or `needed` of them (after filters): dispatches, or stories
     hits: tuple[SearchHit, ...]
     facets: Facets
     # A corrected query drawn from the index vocabulary, when a word is unknown.
@@ -147,6 +147,10 @@ class SearchResult:
     # then the best partial matches; the first partial match stands at `first_partial`.
     listed: int = 0
     first_partial: int = 0
+    # A long query's full matches hold at least `needed` of its `words_searched` words
+    # rather than all of them (index/longqueries.py); 0 for a query needing every word.
+    needed: int = 0
+    words_searched: int = 0
 
     @property
     def pages(self) -> int:

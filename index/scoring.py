@@ -20,6 +20,8 @@ import numpy as np
 from whoosh import query as wq
 
 from index import postings as pl
+from index.longqueries import AtLeast
+from index.phrases import phrase_docs
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ class Scorer:
             return self.score(subqueries[0])
         if isinstance(q, wq.And):
             return self._and(subqueries, q.boost)
+        if isinstance(q, AtLeast):
+            return self._at_least(q)
         if isinstance(q, wq.Or) and (q.minmatch or q.scale):
             return None
         if isinstance(q, wq.DisjunctionMax) and q.tiebreak:
@@ -142,6 +146,22 @@ class Scorer:
                 found = Scored(found.docs, found.scores + 1.0)
         return found.times(boost)
 
+    def _at_least(self, q: AtLeast) -> Scored | None:
+        parts = [self.score(sub) for sub in q.subqueries]
+        if any(part is None for part in parts) or any(not isinstance(b, wq.Phrase) for b in q.bonus):
+            return None
+        found = at_least_sum(parts, q.needed)
+        if not found.size:
+            return found
+        scores = found.scores.copy()
+        for pair in q.bonus:
+            # Positions are read only in the documents already found (index/phrases.py).
+            close = phrase_docs(self.searcher, pair.fieldname, pair.words, pair.slop, self.generation, among=found.docs)
+            if close.size:
+                bonus = sum(self.term(pair.fieldname, word).score_of(close) for word in pair.words)
+                scores[np.searchsorted(found.docs, close)] += pair.boost * bonus
+        return Scored(found.docs, scores).times(q.boost)
+
     def _phrase(self, q: wq.Phrase) -> Scored:
         """Whoosh scores a phrase as its words together (an intersection), times its
         boost; the documents are those where the words stand as the phrase asks."""
@@ -159,6 +179,17 @@ def union_sum(parts: list[Scored]) -> Scored:
     docs, inverse = np.unique(np.concatenate([p.docs for p in parts]), return_inverse=True)
     scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=docs.size)
     return Scored(docs, scores)
+
+
+def at_least_sum(parts: list[Scored], needed: int) -> Scored:
+    """The documents in at least `needed` of `parts`, scored as the sum of their parts."""
+    parts = [part for part in parts if part.size]
+    if not parts:
+        return NOTHING
+    docs, inverse = np.unique(np.concatenate([p.docs for p in parts]), return_inverse=True)
+    scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=docs.size)
+    enough = np.bincount(inverse, minlength=docs.size) >= needed
+    return Scored(docs[enough], scores[enough])
 
 
 def union_max(parts: list[Scored]) -> Scored:

@@ -248,6 +248,8 @@ class ArchiveIndex:
             partial_total=partial_total,
             listed=listed + partial_listed,
             first_partial=listed,
+            needed=parsed.needed,
+            words_searched=parsed.words_searched,
         )
 
     def histogram(self, request: SearchRequest, unit: str) -> Histogram:

@@ -51,6 +51,11 @@ def result_json(result: SearchResult) -> dict:
         "total": result.total,
         "dispatches": result.dispatches,
         "partial_total": result.partial_total,
+        # A long query (index/longqueries.py): `total` counts the results holding at least
+        # `needed` of its `words_searched` words, `partial_total` those holding fewer;
+        # both 0 when every word is required.
+        "needed": result.needed,
+        "words_searched": result.words_searched,
         "page": request.page,
         "page_size": request.page_size,
         "pages": result.pages,

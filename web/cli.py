@@ -255,7 +255,11 @@ def _print_result(result: SearchResult) -> None:
     if result.notice:
         click.secho(_printable(result.notice), fg="yellow", err=True)
     counted = f"{result.total} stories, {result.dispatches} dispatches" if result.grouped else f"{result.total} dispatches"
-    partial = f" (+{result.partial_total} with some of the words)" if result.partial_total else ""
+    if result.needed:
+        counted += f" with at least {result.needed} of the {result.words_searched} words"
+        partial = f" (+{result.partial_total} with fewer)" if result.partial_total else ""
+    else:
+        partial = f" (+{result.partial_total} with some of the words)" if result.partial_total else ""
     click.echo(f"{counted}{partial} in {result.elapsed * 1000:.0f} ms")
     if result.suggestion:
         click.echo(f"did you mean: {_printable(result.suggestion)}")

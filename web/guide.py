@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template
 
+from index import LONG_QUERY_SHARE, LONG_QUERY_WORDS
+
 bp = Blueprint("help", __name__)
 
 
@@ -22,6 +24,8 @@ class Section:
     examples: tuple[Example, ...]
 
 
+LONG_QUERY_PERCENT = round(LONG_QUERY_SHARE * 100)
+
 # Every example finds at least one dispatch of the seed archive (a test checks it); the
 # seeds name no source nor author, so that section has no example to try.
 SECTIONS = (
@@ -32,7 +36,14 @@ SECTIONS = (
         "sont sans importance, et un mot trouve aussi ses formes voisines (pluriel, féminin) ; "
         "les dépêches qui contiennent le mot tel qu’il est écrit viennent d’abord. Quand les "
         "formes voisines trouvent bien plus de dépêches que le mot exact (« Dati » et « dates »), "
-        "la page le dit et propose la recherche exacte.",
+        "la page le dit et propose la recherche exacte. Une requête longue — un titre collé, "
+        f"une question, {LONG_QUERY_WORDS} mots cherchés ou plus, sans compter les mots trop "
+        "courants — n’exige pas tous ses mots, qu’un texte reprend rarement tous : les dépêches "
+        f"qui en contiennent au moins {LONG_QUERY_PERCENT} % comptent comme résultats (la page "
+        "dit combien de mots sur combien), celles qui en contiennent moins suivent en "
+        "correspondances partielles. Dans une requête longue, une expression entre guillemets "
+        "(un titre qui cite quelqu’un) n’est pas exigée : ses mots comptent comme les autres, "
+        "et les dépêches qui la citent telle quelle viennent d’abord.",
         (
             Example("armee americaine", "« armée américaine », « armées américaines »…"),
             Example("combat Tripoli", "« combat » trouve aussi « combats »"),
