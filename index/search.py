@@ -191,7 +191,8 @@ class ArchiveIndex:
         scorer = Scorer(searcher, generation, match_set)
         # Scores and matches in one pass over the posting arrays; a query the scorer
         # does not know (everything, `-mot` alone) is left to Whoosh.
-        scored = None if isinstance(everything, wq.Every) else scorer.score(everything)
+        # The matches are found first, as sets; only they are scored.
+        scored = None if isinstance(everything, wq.Every) else scorer.score(everything, among=scorer.docs(everything))
         matching = scored.docs if scored is not None else match_set(searcher, everything, generation)
         # Grouped, a story counts once, at its first version (versions.counted): days
         # add up to their month, and a facet's number is what a click on it gives.
