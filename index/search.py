@@ -189,9 +189,9 @@ class ArchiveIndex:
         everything = parsed.everything
         keys = facets.date_keys(searcher, generation)
         scorer = Scorer(searcher, generation, match_set)
-        # Scores and matches in one pass over the posting arrays; a query the scorer
-        # does not know (everything, `-mot` alone) is left to Whoosh.
-        # The matches are found first, as sets; only they are scored.
+        # The matches are found first, as sets (what counts and facets need), and only
+        # they are scored; a query the scorer does not know (everything, `-mot` alone)
+        # is left to Whoosh.
         scored = None if isinstance(everything, wq.Every) else scorer.score(everything, among=scorer.docs(everything))
         matching = scored.docs if scored is not None else match_set(searcher, everything, generation)
         # Grouped, a story counts once, at its first version (versions.counted): days
@@ -210,7 +210,8 @@ class ArchiveIndex:
             period = facets.date_filter(
                 replace(request, year=None, month=None, day=None, undated=False), parsed.date_from, parsed.date_to
             ) if date_filter.active else facets.DateFilter()
-            found = facets.count(keys, versions.counted(matching, keys, codes, period), request)
+            counted = units if not date_filter.active else versions.counted(matching, keys, codes, period)
+            found = facets.count(keys, counted, request)
         # Relevance stops at MAX_RESULTS_DEPTH (and says so); date order reaches every result.
         capped = request.sort is Sort.RELEVANCE and scored is not None and total > MAX_RESULTS_DEPTH
         listed = min(total, MAX_RESULTS_DEPTH) if capped else total
@@ -224,13 +225,13 @@ class ArchiveIndex:
             # Dispatches holding some of the words come after all those holding them all,
             # under their own heading and count, on whichever page they fall.
             some = match_set(searcher, partial.without_bonuses(parsed.anything), generation)
-            shown = kept if codes is None else np.flatnonzero(np.isin(codes, codes[kept]))
-            others = some[~np.isin(some, shown)]
+            shown = _shown(kept, codes, keys.size)
+            others = some[~shown[some]]
             partial_total = int(versions.counted(others, keys, codes, date_filter).size)
             partial_listed = min(partial_total, MAX_PARTIAL_LISTED)
             if end > listed and partial_listed:
                 first, last = max(0, start - listed), min(end - listed, partial_listed)
-                more_hits = self._partial(searcher, scorer, parsed.anything, kept, keys, date_filter, last, codes)
+                more_hits = self._partial(searcher, scorer, parsed.anything, shown, keys, date_filter, last, codes)
                 hits += more_hits[first:last]
                 more = query.highlighted(parsed.anything)
                 stems, exact = stems | more[0], exact | more[1]
@@ -288,16 +289,15 @@ class ArchiveIndex:
             ranked = versions.first_of_each(ranked, codes)
         return [(int(docnum), 0.0, False) for docnum in ranked[start:end]]
 
-    def _partial(self, searcher, scorer: Scorer, q, kept, keys, date_filter, room: int,
+    def _partial(self, searcher, scorer: Scorer, q, shown: np.ndarray, keys, date_filter, room: int,
                  codes: np.ndarray | None = None) -> list:
         """Documents holding some of the words, after those holding them all (collapsed:
-        one per story, and none of a story already shown)."""
-        shown = kept if codes is None else np.flatnonzero(np.isin(codes, codes[kept]))
+        one per story, and none of a story already shown: `shown` marks them)."""
 
         def keep(found: Scored) -> Scored:
             if date_filter.active:
                 found = found.only(date_filter.mask(keys[found.docs]))
-            return found.without(shown)
+            return found.only(~shown[found.docs])
 
         page = partial.best(scorer, q, keep, room, codes)
         if page is not None:
@@ -311,7 +311,7 @@ class ArchiveIndex:
         collector = searcher.collector(limit=room, collapse="story" if codes is not None else None)
         # Partial matches are a help, not the answer: past a time budget, the best
         # found so far are shown rather than keeping the person waiting.
-        timed = _TimedFilter(collector, allowed, set(shown.tolist()) or None, PARTIAL_SECONDS)
+        timed = _TimedFilter(collector, allowed, set(np.flatnonzero(shown).tolist()) or None, PARTIAL_SECONDS)
         try:
             searcher.search_with_collector(q, timed)
         except TimeLimit:
@@ -428,6 +428,18 @@ class _TimedFilter(FilterCollector):
             if (allow is not None and docnum not in allow) or (restrict is not None and docnum in restrict):
                 continue
             child.collect(sub_docnum)
+
+
+def _shown(kept: np.ndarray, codes: np.ndarray | None, size: int) -> np.ndarray:
+    """A mark on every document number shown among the full matches: those `kept`, or
+    grouped, every version of their stories (a boolean array, as long as the index)."""
+    if codes is None:
+        shown = np.zeros(size, dtype=bool)
+        shown[kept] = True
+        return shown
+    stories = np.zeros(int(codes.max()) + 1 if codes.size else 0, dtype=bool)
+    stories[codes[kept]] = True
+    return stories[codes]
 
 
 def _join(first: str | None, second: str) -> str:
