@@ -25,6 +25,7 @@ import numpy as np
 from whoosh import query as wq
 
 from index import postings as pl
+from index.cache import LruCache
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class Scored:
         """Scores of `docs`, which must all be among the matches."""
         return self.scores[np.searchsorted(self.docs, docs)]
 
+
+# The best score of each term met, per generation: a float a term (bounded in count).
+_ceilings: LruCache[float] = LruCache(50_000)
 
 NOTHING = Scored(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
 
@@ -156,6 +160,36 @@ class Scorer:
         tf = tf.astype(np.float64)
         length = pl.lengths(searcher, field, self.generation)[docs]
         return Scored(docs, idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / average))))
+
+    def ceiling(self, q: wq.Query) -> float | None:
+        """A score no document exceeds for `q` (None for a query this module does not
+        score): each term's best score, combined as the query combines its parts."""
+        if q is wq.NullQuery:
+            return 0.0
+        if isinstance(q, wq.Term):
+            return self._term_ceiling(q.fieldname, q.text) * q.boost
+        if isinstance(q, wq.Phrase):
+            return sum(self._term_ceiling(q.fieldname, word) for word in q.words) * q.boost
+        if not isinstance(q, (wq.And, wq.Or, wq.DisjunctionMax)) or not q.subqueries:
+            return None
+        if isinstance(q, wq.Or) and (q.minmatch or q.scale) or isinstance(q, wq.DisjunctionMax) and q.tiebreak:
+            return None
+        wanted = [sub for sub in q.subqueries if not (isinstance(q, wq.And) and isinstance(sub, wq.Not))]
+        parts = [self.ceiling(sub) for sub in wanted]
+        if not wanted or any(part is None for part in parts):
+            return None
+        if len(q.subqueries) == 1:
+            return parts[0]
+        # `Not` parts add 1 to every score of an AND (see `_and`).
+        combined = max(parts) if isinstance(q, wq.DisjunctionMax) else sum(parts) + (len(q.subqueries) - len(wanted))
+        return combined * q.boost
+
+    def _term_ceiling(self, field: str, text) -> float:
+        def best() -> float:
+            scores = self.term(field, text).scores
+            return float(scores.max()) if scores.size else 0.0
+
+        return _ceilings.get((self.generation, field, text), best)
 
     def _and(self, subqueries, boost: float, among: np.ndarray | None = None) -> Scored | None:
         wanted = [sub for sub in subqueries if not isinstance(sub, wq.Not)]

@@ -194,3 +194,64 @@ def test_exclusions_are_set_differences_whoosh_agrees_with(handle):
         q = query.parse(text, searcher.schema).bounded(searcher.reader()).everything
         assert isinstance(q, wq.And)
         assert matching(searcher, q, generation).tolist() == sorted(searcher.docs_for_query(q))
+
+
+def exhaustive_partial(scorer: Scorer, q, keep, room: int, codes) -> list[tuple[int, float]]:
+    """The best partial matches from every document holding a word, each scored with
+    its words and the bonus of every pair of words standing close."""
+    inner, excluded = (q.subqueries[0], q.subqueries[1:]) if isinstance(q, wq.And) else (q, [])
+    words = [sub for sub in inner.subqueries if not isinstance(sub, query.Near)]
+    near = [sub for sub in inner.subqueries if isinstance(sub, query.Near)]
+    base = partial.union_sum([scorer.score(word) for word in words])
+    for ex in excluded:
+        base = base.without(scorer.docs(ex.query))
+    base = keep(base)
+    scores = base.scores.copy()
+    for pair in near:
+        bound = partial._bound(scorer, pair, base)
+        close = partial._close(scorer, pair, base.docs)
+        scores[np.searchsorted(base.docs, close)] += bound.score_of(close)
+    ranked = sorted(zip(base.docs.tolist(), scores.tolist()), key=lambda p: (-p[1], p[0]))
+    if codes is not None:
+        seen: set[int] = set()
+        ranked = [(d, s) for d, s in ranked if not (int(codes[d]) in seen or seen.add(int(codes[d])))]
+    return ranked[:room]
+
+
+def test_partial_matches_are_those_of_scoring_every_document(handle, records):
+    """Partial matches skip the documents holding only common words when the best
+    found already outscore them (MaxScore): the same page as scoring them all."""
+    searcher, generation = handle._searcher()
+    keys = facets.date_keys(searcher, generation)
+    codes = versions.story_codes(searcher, generation)
+    rng = np.random.default_rng(6)
+    hidden = np.zeros(keys.size, dtype=bool)
+    hidden[rng.choice(keys.size, keys.size // 5, replace=False)] = True
+    keeps = {"all": lambda found: found,
+             "2017–2018": lambda found: found.only((keys[found.docs] >= 20170000) & (keys[found.docs] < 20190000)),
+             "some shown": lambda found: found.only(~hidden[found.docs])}
+    compared = pruned = 0
+    for text, _ in typed_queries(records):
+        q = query.parse(text, searcher.schema).bounded(searcher.reader()).anything
+        if q is None:
+            continue
+        for name, keep in keeps.items():
+            for grouped in (None, codes):
+                for room in (1, 3, 10, 40):
+                    scorer = Scorer(searcher, generation, matching)
+                    expected = exhaustive_partial(scorer, q, keep, room, grouped)
+                    assert partial.best(scorer, q, keep, room, grouped) == expected, (text, name, room)
+                    compared += 1
+                    pruned += _pruned(scorer, q, keep, room, grouped)
+    # Documents were left unscored in many of the comparisons.
+    assert compared > 1000 and pruned > 100
+
+
+def _pruned(scorer: Scorer, q, keep, room: int, codes) -> bool:
+    """Whether `partial.best` scores fewer documents than those holding a word."""
+    inner, excluded = (q.subqueries[0], q.subqueries[1:]) if isinstance(q, wq.And) else (q, [])
+    words = [sub for sub in inner.subqueries if not isinstance(sub, query.Near)]
+    near = [sub for sub in inner.subqueries if isinstance(sub, query.Near)]
+    among = partial._essential(scorer, words, near, excluded, keep, room, codes)
+    every = union([scorer.docs(word) for word in words], scorer.searcher.reader().doc_count_all())
+    return among is not None and among.size < every.size
