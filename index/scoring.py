@@ -83,8 +83,13 @@ class Scored:
         return self.scores[np.searchsorted(self.docs, docs)]
 
 
+# Terms whose best score, idf and average length are kept: about 250 bytes each (key,
+# slot, value), 5 MB for each of the two caches at most.
+TERMS_KEPT = 20_000
 # The best score of each term met, per generation: a float a term (bounded in count).
-_ceilings: LruCache[float] = LruCache(50_000)
+_ceilings: LruCache[float] = LruCache(TERMS_KEPT)
+# Each term's idf and its field's average length, per generation.
+_weights: LruCache[tuple[float, float]] = LruCache(TERMS_KEPT)
 
 NOTHING = Scored(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
 
@@ -154,8 +159,9 @@ class Scorer:
             if not docs.size:
                 return NOTHING
         searcher = self.searcher
-        idf = searcher.idf(field, text)
-        average = searcher.avg_field_length(field) or 1
+        # Each a look-up of the term in every segment: once per generation.
+        idf, average = _weights.get((self.generation, field, text),
+                                    lambda: (searcher.idf(field, text), searcher.avg_field_length(field) or 1))
         b, k1 = self._b.get(field, self._default_b), self._k1
         tf = tf.astype(np.float64)
         length = pl.lengths(searcher, field, self.generation)[docs]

@@ -238,6 +238,11 @@ class ArchiveIndex:
                 # Versions folded into a partial hit are the other partial matches.
                 pools[True] = others
         terms = (stems, exact)
+        if codes is not None and hits:
+            # Only the versions of the stories on the page: one pass over each pool,
+            # rather than one per hit.
+            on_page = codes[[docnum for docnum, _, _ in hits]]
+            pools = {kind: pool[np.isin(codes[pool], on_page)] for kind, pool in pools.items()}
         results = tuple(
             self._hit(searcher, docnum, score, partial, terms, request,
                       versions.other_versions(searcher, docnum, pools[partial], codes, keys) if codes is not None else ())
