@@ -6,6 +6,11 @@ needs positions, which are costly to read: it is checked only for the documents 
 could still reach the page, best upper bound first (their words' score plus every bonus
 they might earn), until the page's last score beats the next candidate's bound. The
 page is the one Whoosh would rank, without scoring every document that holds a word.
+
+Nor are all those documents scored: the words' ceilings (each term's best score) tell
+which documents cannot reach the page whatever they hold, those holding only the
+most common words, once the documents of the rarest word have shown what the page's
+last scores at least (MaxScore, `_essential`).
 """
 
 from __future__ import annotations
