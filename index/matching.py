@@ -78,12 +78,12 @@ def _set(searcher, q: wq.Query, generation: tuple, memo: dict | None) -> np.ndar
             if isinstance(sub, wq.Not) and found.size:
                 if (excluded := _sets(searcher, sub.query, generation, memo)) is None:
                     return None
-                found = found[~np.isin(found, excluded, assume_unique=True)]
+                found = found[~members(found, excluded)]
         return found
     if isinstance(q, wq.AndNot):
         found = _sets(searcher, q.a, generation, memo)
         excluded = _sets(searcher, q.b, generation, memo) if found is not None else None
-        return None if excluded is None else found[~np.isin(found, excluded, assume_unique=True)]
+        return None if excluded is None else found[~members(found, excluded)]
     if isinstance(q, wq.Phrase):
         field = searcher.schema[q.fieldname] if q.fieldname in searcher.schema else None
         if field is None or not field.format or not field.format.supports("positions"):
@@ -100,11 +100,22 @@ def union(parts: list[np.ndarray], size: int) -> np.ndarray:
     if len(parts) < 2:
         return parts[0] if parts else _EMPTY
     if sum(part.size for part in parts) < DENSE_FROM:
-        return np.unique(np.concatenate(parts))
+        joined = np.sort(np.concatenate(parts))
+        return joined[np.r_[True, joined[1:] != joined[:-1]]]
     marked = np.zeros(size, dtype=bool)
     for part in parts:
         marked[part] = True
     return np.flatnonzero(marked)
+
+
+def members(docs: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Which of the sorted `docs` are in the sorted `among` (a boolean mask): looked up
+    by bisection. (`np.isin` and `np.unique` sort through a hash table in NumPy 2.4,
+    which took 300 ms for 150,000 document numbers where sorting takes one.)"""
+    if not among.size or not docs.size:
+        return np.zeros(docs.size, dtype=bool)
+    at = np.minimum(np.searchsorted(among, docs), among.size - 1)
+    return among[at] == docs
 
 
 def intersection(parts: list[np.ndarray], size: int) -> np.ndarray:

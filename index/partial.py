@@ -20,7 +20,7 @@ from whoosh import query as wq
 
 from index.phrases import phrase_docs
 from index.query import Near
-from index.matching import union
+from index.matching import members, union
 from index.scoring import Scored, Scorer, union_sum, intersect_sum
 
 # Candidates whose proximity is checked in a first round, per hit wanted.
@@ -151,7 +151,7 @@ def _bound(scorer: Scorer, pair: wq.Phrase, base: Scored) -> Scored:
     """The bonus `pair` gives a document of `base` holding both its words, whether or
     not they stand close (Whoosh scores a phrase as its words, times its boost)."""
     both = intersect_sum([scorer.term(pair.fieldname, word) for word in pair.words]).times(pair.boost)
-    return both.only(np.isin(both.docs, base.docs, assume_unique=True))
+    return both.only(members(both.docs, base.docs))
 
 
 def _close(scorer: Scorer, pair: Near, docs: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ from whoosh import query as wq
 
 from index import postings as pl
 from index.cache import LruCache
+from index.matching import members, union
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Scored:
         return Scored(self.docs[mask], self.scores[mask])
 
     def without(self, docs: np.ndarray) -> Scored:
-        return self.only(~np.isin(self.docs, docs, assume_unique=True)) if docs.size else self
+        return self.only(~members(self.docs, docs)) if docs.size else self
 
     def times(self, boost: float) -> Scored:
         return self if boost == 1.0 else Scored(self.docs, self.scores * boost)
@@ -62,9 +63,9 @@ class Scored:
             order = self._head(reach)
             if codes is None:
                 return order[:limit]
-            _, first = np.unique(codes[order], return_index=True)
+            first = firsts(codes[order])
             if order.size >= self.size or first.size >= limit:
-                return order[np.sort(first)][:limit]
+                return order[first][:limit]
             reach *= 4
 
     def _head(self, reach: int) -> np.ndarray:
@@ -90,6 +91,19 @@ TERMS_KEPT = 20_000
 _ceilings: LruCache[float] = LruCache(TERMS_KEPT)
 # Each term's idf and its field's average length, per generation.
 _weights: LruCache[tuple[float, float]] = LruCache(TERMS_KEPT)
+
+def firsts(values: np.ndarray) -> np.ndarray:
+    """The positions where each value first occurs in `values`, ascending."""
+    if values.size < 4096:
+        _, first = np.unique(values, return_index=True)
+        return np.sort(first)
+    # Without sorting (see `matching.members`): the least position of each value.
+    first = np.full(int(values.max()) + 1, values.size, dtype=np.int64)
+    np.minimum.at(first, values, np.arange(values.size))
+    found = first[first < values.size]
+    found.sort()
+    return found
+
 
 NOTHING = Scored(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
 
@@ -219,7 +233,7 @@ class Scorer:
         boost; the documents are those where the words stand as the phrase asks."""
         docs = self.docs(q)
         if among is not None and docs.size:
-            docs = docs[np.isin(docs, among, assume_unique=True)]
+            docs = docs[members(docs, among)]
         if not docs.size:
             return NOTHING
         scores = sum(self.term(q.fieldname, word).score_of(docs) for word in q.words)
@@ -230,8 +244,12 @@ def union_sum(parts: list[Scored]) -> Scored:
     parts = [part for part in parts if part.size]
     if len(parts) < 2:
         return parts[0] if parts else NOTHING
-    docs, inverse = np.unique(np.concatenate([p.docs for p in parts]), return_inverse=True)
-    scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=docs.size)
+    # Each document's scores added in the order of the parts, from 0 (as `np.bincount`
+    # adds them): the same numbers, without sorting every posting.
+    docs = union([p.docs for p in parts], max(int(p.docs[-1]) for p in parts) + 1)
+    scores = np.zeros(docs.size)
+    for part in parts:
+        scores[np.searchsorted(docs, part.docs)] += part.scores
     return Scored(docs, scores)
 
 

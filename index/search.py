@@ -26,7 +26,7 @@ from whoosh.searching import Searcher, TimeLimit
 from archive.model import DateSource, Dispatch, PartialDate
 from index import facets, partial, postings, query, versions
 from index.offers import exact_offer
-from index.matching import matching as match_set
+from index.matching import matching as match_set, members
 from index.compare import Version
 from index.errors import IndexMissing
 from index.results import MAX_RESULTS_DEPTH, Facets, SearchHit, SearchRequest, SearchResult, Sort
@@ -275,7 +275,7 @@ class ArchiveIndex:
         start = (request.page - 1) * request.page_size
         end = start + request.page_size
         if request.sort is Sort.RELEVANCE and scored is not None:
-            pool = scored if kept.size == scored.size else scored.only(np.isin(scored.docs, kept, assume_unique=True))
+            pool = scored if kept.size == scored.size else scored.only(members(scored.docs, kept))
             # Collapsed, each story is represented by its best-scoring version.
             page = pool.ranked(codes, end)[start:end]
             return [(docnum, score, False) for docnum, score in zip(page.tolist(), pool.score_of(page).tolist())]

@@ -15,7 +15,7 @@ from archive.model import PartialDate
 from index.cache import LruCache
 from index.compare import Version, compare
 from index.schema import date_from_key
-from index.scoring import Scorer
+from index.scoring import Scorer, firsts
 
 # Key terms of a dispatch that « Dépêches similaires » searches for, drawn from its
 # first SIMILAR_CHARS characters: Whoosh analyses the whole text and weighs each of its
@@ -41,8 +41,7 @@ def story_codes(searcher, generation_key: tuple) -> np.ndarray:
 
 def first_of_each(ranked: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """The documents of `ranked` that come first in their story, in ranked order."""
-    _, first = np.unique(codes[ranked], return_index=True)
-    return ranked[np.sort(first)]
+    return ranked[firsts(codes[ranked])]
 
 
 # From this many documents on, each story's first version is found in one pass over an
