@@ -109,13 +109,18 @@ def union(parts: list[np.ndarray], size: int) -> np.ndarray:
 
 
 def members(docs: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """Which of the sorted `docs` are in the sorted `among` (a boolean mask): looked up
-    by bisection. (`np.isin` and `np.unique` sort through a hash table in NumPy 2.4,
-    which took 300 ms for 150,000 document numbers where sorting takes one.)"""
+    """Which of the sorted `docs` are in the sorted `among` (a boolean mask). Few,
+    looked up by bisection; many, by marking `among`. (`np.isin` and `np.unique` go
+    through a hash table in NumPy 2.4: 300 ms for 150,000 document numbers where
+    sorting takes one; bisecting as many takes 25.)"""
     if not among.size or not docs.size:
         return np.zeros(docs.size, dtype=bool)
-    at = np.minimum(np.searchsorted(among, docs), among.size - 1)
-    return among[at] == docs
+    if docs.size + among.size < DENSE_FROM:
+        at = np.minimum(np.searchsorted(among, docs), among.size - 1)
+        return among[at] == docs
+    marked = np.zeros(max(int(docs[-1]), int(among[-1])) + 1, dtype=bool)
+    marked[among] = True
+    return marked[docs]
 
 
 def intersection(parts: list[np.ndarray], size: int) -> np.ndarray:

@@ -26,7 +26,7 @@ from whoosh import query as wq
 
 from index import postings as pl
 from index.cache import LruCache
-from index.matching import members, union
+from index.matching import members
 
 
 @dataclass(frozen=True)
@@ -246,10 +246,15 @@ def union_sum(parts: list[Scored]) -> Scored:
         return parts[0] if parts else NOTHING
     # Each document's scores added in the order of the parts, from 0 (as `np.bincount`
     # adds them): the same numbers, without sorting every posting.
-    docs = union([p.docs for p in parts], max(int(p.docs[-1]) for p in parts) + 1)
+    marked = np.zeros(max(int(p.docs[-1]) for p in parts) + 1, dtype=bool)
+    for part in parts:
+        marked[part.docs] = True
+    docs = np.flatnonzero(marked)
+    # Where each document number stands in `docs`.
+    rank = np.cumsum(marked) - 1
     scores = np.zeros(docs.size)
     for part in parts:
-        scores[np.searchsorted(docs, part.docs)] += part.scores
+        scores[rank[part.docs]] += part.scores
     return Scored(docs, scores)
 
 
@@ -272,8 +277,12 @@ def intersect_sum(parts: list[Scored], sizes: list[int] | None = None) -> Scored
     found = parts[order[0]]
     for i in order[1:]:
         part = parts[i]
-        docs, ia, ib = np.intersect1d(found.docs, part.docs, assume_unique=True, return_indices=True)
-        found = Scored(docs, found.scores[ia] + part.scores[ib])
+        if found.size == part.size and np.array_equal(found.docs, part.docs):
+            # Scored among the matches, the parts of an AND all hold the same documents.
+            found = Scored(found.docs, found.scores + part.scores)
+            continue
+        ia, ib = members(found.docs, part.docs), members(part.docs, found.docs)
+        found = Scored(found.docs[ia], found.scores[ia] + part.scores[ib])
     return found
 
 
@@ -282,6 +291,9 @@ def _among(docs: np.ndarray, weights: np.ndarray, among: np.ndarray) -> tuple[np
     The shorter is looked up in the longer."""
     if not among.size:
         return docs[:0], weights[:0]
+    if docs.size + among.size >= 4096:
+        keep = members(docs, among)
+        return docs[keep], weights[keep]
     if docs.size <= among.size:
         at = np.minimum(np.searchsorted(among, docs), among.size - 1)
         keep = among[at] == docs
