@@ -6,6 +6,11 @@ needs positions, which are costly to read: it is checked only for the documents 
 could still reach the page, best upper bound first (their words' score plus every bonus
 they might earn), until the page's last score beats the next candidate's bound. The
 page is the one Whoosh would rank, without scoring every document that holds a word.
+
+Nor are all those documents scored: the words' ceilings (each term's best score) tell
+which documents cannot reach the page whatever they hold, those holding only the
+most common words, once the documents of the rarest word have shown what the page's
+last scores at least (MaxScore, `_essential`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from whoosh import query as wq
 
 from index.phrases import phrase_docs
 from index.query import Near
+from index.matching import members, union
 from index.scoring import Scored, Scorer, union_sum, intersect_sum
 
 # Candidates whose proximity is checked in a first round, per hit wanted.
@@ -30,8 +36,11 @@ def best(scorer: Scorer, q: wq.Query, keep, room: int, codes: np.ndarray | None)
         return None
     words = [sub for sub in inner.subqueries if not isinstance(sub, Near)]
     near = [sub for sub in inner.subqueries if isinstance(sub, Near)]
-    parts = [scorer.score(word) for word in words]
-    if any(part is None for part in parts) or inner.boost != 1.0 or any(len(pair.words) != 2 for pair in near):
+    if inner.boost != 1.0 or any(len(pair.words) != 2 for pair in near):
+        return None
+    among = _essential(scorer, words, near, excluded, keep, room, codes) if room > 0 else None
+    parts = [scorer.score(word, among) for word in words]
+    if any(part is None for part in parts):
         return None
     base = union_sum(parts)
     for ex in excluded:
@@ -61,6 +70,68 @@ def best(scorer: Scorer, q: wq.Query, keep, room: int, codes: np.ndarray | None)
         size *= 4
 
 
+def _essential(scorer: Scorer, words: list, near: list, excluded: list, keep, room: int,
+               codes: np.ndarray | None) -> np.ndarray | None:
+    """The documents worth scoring for the `room` best (MaxScore): a document holding
+    only words whose best scores (with the bonuses of their pairs) add up to less than
+    what the `room`-th best already found scores cannot reach the page. None: every
+    document holding a word is.
+
+    That score is read from the documents of the word of highest ceiling (the rarest,
+    as a rule), scored exactly; the words left out are the most common ones, whose
+    posting lists are the longest.
+    """
+    ceilings = [scorer.ceiling(word) for word in words]
+    if any(c is None for c in ceilings):
+        return None
+    # A pair's bonus: both its words' best scores, times its boost (`_bound`).
+    pair_ceilings = [sum(scorer.ceiling(wq.Term(pair.fieldname, w)) for w in pair.words) * pair.boost
+                     for pair in near]
+    # A document holding a term of a word that is terms in OR (a word in title and
+    # body, stem and exact form) matches that word.
+    held = [set(word.iter_all_terms()) if _any_term(word) else set() for word in words]
+    sets = [scorer.docs(word) for word in words]
+    top = max(range(len(words)), key=lambda i: (ceilings[i], -sets[i].size))
+    sample = sets[top]
+    parts = [scorer.score(word, sample) for word in words]
+    if any(part is None for part in parts):
+        return None
+    found = union_sum(parts)
+    for ex in excluded:
+        found = found.without(scorer.docs(ex.query))
+    found = keep(found)
+    best = found.ranked(codes, room)
+    if best.size < room:
+        return None
+    # The `room`-th best of these: the page's last scores at least that much.
+    floor = float(found.score_of(best[-1:])[0])
+    left: list[int] = []
+    for i in sorted(range(len(words)), key=lambda i: ceilings[i]):
+        if i == top:
+            break
+        essential = set().union(*(held[j] for j in range(len(words)) if j not in left and j != i))
+        # Bonuses a document holding none of the essential words' terms may still earn.
+        bonus = sum(c for pair, c in zip(near, pair_ceilings)
+                    if not any((pair.fieldname, w) in essential for w in pair.words))
+        # A margin for the order of the sums: scores are added in another order.
+        if (sum(ceilings[j] for j in left) + ceilings[i] + bonus) * (1 + 1e-9) >= floor:
+            break
+        left.append(i)
+    if not left:
+        return None
+    size = scorer.searcher.reader().doc_count_all()
+    return union([sets[i] for i in range(len(words)) if i not in left], size)
+
+
+def _any_term(q: wq.Query) -> bool:
+    """Whether `q` matches every document holding any one of its terms."""
+    if isinstance(q, wq.Term):
+        return True
+    if isinstance(q, wq.Or) and q.minmatch:
+        return False
+    return isinstance(q, (wq.Or, wq.DisjunctionMax)) and all(_any_term(sub) for sub in q.subqueries)
+
+
 def without_bonuses(q: wq.Query) -> wq.Query:
     """`q` without its `Near` bonuses: the same documents (a bonus needs both its words),
     found from the posting lists alone rather than by reading positions."""
@@ -80,7 +151,7 @@ def _bound(scorer: Scorer, pair: wq.Phrase, base: Scored) -> Scored:
     """The bonus `pair` gives a document of `base` holding both its words, whether or
     not they stand close (Whoosh scores a phrase as its words, times its boost)."""
     both = intersect_sum([scorer.term(pair.fieldname, word) for word in pair.words]).times(pair.boost)
-    return both.only(np.isin(both.docs, base.docs, assume_unique=True))
+    return both.only(members(both.docs, base.docs))
 
 
 def _close(scorer: Scorer, pair: Near, docs: np.ndarray) -> np.ndarray:

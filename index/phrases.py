@@ -23,9 +23,10 @@ def phrase_docs(searcher, field: str, words: list, slop: int, generation: tuple,
     lists = [pl.postings(searcher, field, word, generation).docs for word in words]
     if not lists or any(docs.size == 0 for docs in lists):
         return np.empty(0, dtype=np.int64)
-    candidates = reduce(np.intersect1d, sorted(lists, key=len))
+    # Posting lists and `among` are sorted and unique: no need to sort them again.
+    candidates = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), sorted(lists, key=len))
     if among is not None:
-        candidates = np.intersect1d(candidates, among)
+        candidates = np.intersect1d(candidates, among, assume_unique=True)
     if len(words) == 1 or not candidates.size:
         return candidates.astype(np.int64)
     reader = searcher.reader()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from index.cache import LruCache, array_bytes
@@ -92,13 +93,14 @@ def warm(searcher, generation: tuple, fields: tuple[str, ...]) -> int:
 
 
 def _read_postings(reader, field: str, text) -> Postings:
-    if (field, text) not in reader:
-        return EMPTY
     docs, weights = [], []
     for segment, offset in reader.leaf_readers():
-        if (field, text) not in segment:
+        # One look-up of the term per segment (a test of `in` first was two more:
+        # the reader's and the segment's, most of a short list's cost).
+        try:
+            matcher = segment.postings(field, text)
+        except TermNotFound:
             continue
-        matcher = segment.postings(field, text)
         # The segment's deletions: a filter around the matcher, applied below at once.
         leaf = matcher.child if isinstance(matcher, FilterMatcher) else matcher
         ids, values = _read_leaf(leaf)

@@ -26,7 +26,7 @@ from whoosh.searching import Searcher, TimeLimit
 from archive.model import DateSource, Dispatch, PartialDate
 from index import credits, export as exporting, facets, partial, permalinks, postings, query, selection, versions
 from index.offers import exact_offer
-from index.matching import matching as match_set
+from index.matching import matching as match_set, members
 from index.compare import Version
 from index.errors import IndexMissing
 from index.results import MAX_PAGE_SIZE, MAX_RESULTS_DEPTH, Facets, Histogram, SearchHit, SearchRequest, SearchResult, Sort
@@ -189,7 +189,8 @@ class ArchiveIndex:
             period = facets.date_filter(
                 replace(request, year=None, month=None, day=None, undated=False), parsed.date_from, parsed.date_to
             ) if date_filter.active else facets.DateFilter()
-            found = facets.count(keys, versions.counted(matching, keys, codes, period), request)
+            counted = units if not date_filter.active else versions.counted(matching, keys, codes, period)
+            found = facets.count(keys, counted, request)
             # A source or an author counts what a click on it gives: inside every filter.
             found = replace(found, **{
                 field: credits.count(credits.table(searcher, generation, field), matching, keys, codes, date_filter)
@@ -210,19 +211,24 @@ class ArchiveIndex:
             some = match_set(searcher, partial.without_bonuses(parsed.anything), generation)
             if named is not None:
                 some = some[named[some]]
-            shown = kept if codes is None else np.flatnonzero(np.isin(codes, codes[kept]))
-            others = some[~np.isin(some, shown)]
+            shown = _shown(kept, codes, keys.size)
+            others = some[~shown[some]]
             partial_total = int(versions.counted(others, keys, codes, date_filter).size)
             partial_listed = min(partial_total, MAX_PARTIAL_LISTED)
             if end > listed and partial_listed:
                 first, last = max(0, start - listed), min(end - listed, partial_listed)
-                more_hits = self._partial(searcher, scorer, parsed.anything, kept, keys, date_filter, last, codes, named)
+                more_hits = self._partial(searcher, scorer, parsed.anything, shown, keys, date_filter, last, codes, named)
                 hits += more_hits[first:last]
                 more = query.highlighted(parsed.anything)
                 stems, exact = stems | more[0], exact | more[1]
                 # Versions folded into a partial hit are the other partial matches.
                 pools[True] = others
         terms = (stems, exact)
+        if codes is not None and hits:
+            # Only the versions of the stories on the page: one pass over each pool,
+            # rather than one per hit.
+            on_page = codes[[docnum for docnum, _, _ in hits]]
+            pools = {kind: pool[np.isin(codes[pool], on_page)] for kind, pool in pools.items()}
         results = tuple(
             self._hit(searcher, docnum, score, partial, terms, request,
                       versions.other_versions(searcher, docnum, pools[partial], codes, keys) if codes is not None else ())
@@ -277,7 +283,7 @@ class ArchiveIndex:
         start = (request.page - 1) * request.page_size
         end = start + request.page_size
         if request.sort is Sort.RELEVANCE and scored is not None:
-            pool = scored if kept.size == scored.size else scored.only(np.isin(scored.docs, kept, assume_unique=True))
+            pool = scored if kept.size == scored.size else scored.only(members(scored.docs, kept))
             # Collapsed, each story is represented by its best-scoring version.
             page = pool.ranked(codes, end)[start:end]
             return [(docnum, score, False) for docnum, score in zip(page.tolist(), pool.score_of(page).tolist())]
@@ -289,19 +295,18 @@ class ArchiveIndex:
         ranked = selection.by_date(kept, keys, request.sort, codes)
         return [(int(docnum), 0.0, False) for docnum in ranked[start:end]]
 
-    def _partial(self, searcher, scorer: Scorer, q, kept, keys, date_filter, room: int,
+    def _partial(self, searcher, scorer: Scorer, q, shown: np.ndarray, keys, date_filter, room: int,
                  codes: np.ndarray | None = None, named: np.ndarray | None = None) -> list:
         """Documents holding some of the words, after those holding them all (collapsed:
-        one per story, and none of a story already shown); only those in `named` (a
-        mask of the sources and authors asked for) when given."""
-        shown = kept if codes is None else np.flatnonzero(np.isin(codes, codes[kept]))
+        one per story, and none of a story already shown: `shown` marks them); only
+        those in `named` (a mask of the sources and authors asked for) when given."""
 
         def keep(found: Scored) -> Scored:
             if date_filter.active:
                 found = found.only(date_filter.mask(keys[found.docs]))
             if named is not None:
                 found = found.only(named[found.docs])
-            return found.without(shown)
+            return found.only(~shown[found.docs])
 
         page = partial.best(scorer, q, keep, room, codes)
         if page is not None:
@@ -316,7 +321,7 @@ class ArchiveIndex:
         collector = searcher.collector(limit=room, collapse="story" if codes is not None else None)
         # Partial matches are a help, not the answer: past a time budget, the best
         # found so far are shown rather than keeping the person waiting.
-        timed = _TimedFilter(collector, allowed, set(shown.tolist()) or None, PARTIAL_SECONDS)
+        timed = _TimedFilter(collector, allowed, set(np.flatnonzero(shown).tolist()) or None, PARTIAL_SECONDS)
         try:
             searcher.search_with_collector(q, timed)
         except TimeLimit:
@@ -451,6 +456,18 @@ class _TimedFilter(FilterCollector):
             if (allow is not None and docnum not in allow) or (restrict is not None and docnum in restrict):
                 continue
             child.collect(sub_docnum)
+
+
+def _shown(kept: np.ndarray, codes: np.ndarray | None, size: int) -> np.ndarray:
+    """A mark on every document number shown among the full matches: those `kept`, or
+    grouped, every version of their stories (a boolean array, as long as the index)."""
+    if codes is None:
+        shown = np.zeros(size, dtype=bool)
+        shown[kept] = True
+        return shown
+    stories = np.zeros(int(codes.max()) + 1 if codes.size else 0, dtype=bool)
+    stories[codes[kept]] = True
+    return stories[codes]
 
 
 def _join(first: str | None, second: str) -> str:

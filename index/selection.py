@@ -61,13 +61,16 @@ def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
         "sources": (*request.sources, *parsed.sources), "authors": (*request.authors, *parsed.authors),
     })
     scorer = Scorer(searcher, generation, match_set)
-    # Scores and matches in one pass over the posting arrays; a query the scorer
-    # does not know (everything, `-mot` alone) is left to Whoosh.
-    scored = None if isinstance(everything, wq.Every) else scorer.score(everything)
-    matching = scored.docs if scored is not None else match_set(searcher, everything, generation)
-    unfiltered = int(matching.size)
+    # The matches are found first, as sets (what counts and facets need), and only they
+    # are scored; a query the scorer does not know (everything, `-mot` alone) is left
+    # to Whoosh.
+    every = isinstance(everything, wq.Every)
+    found = match_set(searcher, everything, generation) if every else scorer.docs(everything)
+    unfiltered = int(found.size)
     if named is not None:
-        matching = matching[named[matching]]
+        found = found[named[found]]
+    scored = None if every else scorer.score(everything, among=found)
+    matching = scored.docs if scored is not None else found
     # Grouped, a story counts once, at its first version (versions.counted): days
     # add up to their month, and a facet's number is what a click on it gives.
     codes = versions.story_codes(searcher, generation) if request.collapse_versions else None

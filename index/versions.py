@@ -15,7 +15,7 @@ from archive.model import PartialDate
 from index.cache import LruCache
 from index.compare import Version, compare
 from index.schema import date_from_key
-from index.scoring import Scorer
+from index.scoring import Scorer, firsts
 
 # Key terms of a dispatch that « Dépêches similaires » searches for, drawn from its
 # first SIMILAR_CHARS characters: Whoosh analyses the whole text and weighs each of its
@@ -41,8 +41,12 @@ def story_codes(searcher, generation_key: tuple) -> np.ndarray:
 
 def first_of_each(ranked: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """The documents of `ranked` that come first in their story, in ranked order."""
-    _, first = np.unique(codes[ranked], return_index=True)
-    return ranked[np.sort(first)]
+    return ranked[firsts(codes[ranked])]
+
+
+# From this many documents on, each story's first version is found in one pass over an
+# array as long as the stories (`np.minimum.at`) rather than by sorting the documents.
+DENSE_FROM = 4096
 
 
 def first_versions(docnums: np.ndarray, keys: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -51,8 +55,18 @@ def first_versions(docnums: np.ndarray, keys: np.ndarray, codes: np.ndarray) -> 
     appeared: so days add up to their month and months to their year, and the number a
     facet shows is what a click on it gives."""
     dated = keys[docnums]
-    ranked = docnums[np.lexsort((docnums, dated, dated == 0))]
-    return np.sort(first_of_each(ranked, codes))
+    if docnums.size < DENSE_FROM:
+        ranked = docnums[np.lexsort((docnums, dated, dated == 0))]
+        return np.sort(first_of_each(ranked, codes))
+    # The same order as one number per document, undated last, then by date and number:
+    # the smallest of each story is its first version. (Keys are below 10^8 < 2^27,
+    # document numbers below 2^31.)
+    order = ((dated == 0).astype(np.int64) << 59) | (dated.astype(np.int64) << 31) | docnums.astype(np.int64)
+    best = np.full(int(codes.max()) + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best, codes[docnums], order)
+    found = best[best != np.iinfo(np.int64).max] & ((1 << 31) - 1)
+    found.sort()
+    return found
 
 
 def counted(docnums: np.ndarray, keys: np.ndarray, codes: np.ndarray | None, date_filter) -> np.ndarray:
