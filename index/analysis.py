@@ -12,6 +12,17 @@ is not « président », and `milit*` does not reach « millionnaires » through
     >>> [t.text for t in exact_analyzer()("« L’Armée américaine »")]
     ['armee', 'americaine']
 
+Stop words have no term of their own in either field. So that a quoted phrase still
+reads its little words (« "Le Maire" » is not « le nouveau maire »), the exact fields
+index each word a run of stop words precedes a second time, joined to that run — a
+"common gram", as Lucene's `CommonGramsFilter` calls it —, once per ending of the run
+(at most MAX_RUN stop words), at the word's own position:
+
+    >>> [t.text.replace(GRAM, "|") for t in exact_index_analyzer()("de la République", mode="index")]
+    ['republique', '|de la republique', '|la republique']
+
+and a quoted phrase searches the longest gram of each word (`exact_sequence`).
+
 Elisions (« l’ », « qu’ », « jusqu’ »…) are dropped and ``startchar`` moves past them, so
 highlights cover the word only; « aujourd’hui » stays one token. Hyphenated words are split
 (« Etats-Unis » → ``etat``, ``unis``, as for « etats unis »); « 14h30 » stays one token.
@@ -34,8 +45,17 @@ from functools import cache, lru_cache
 import Stemmer
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, StemFilter, StopFilter
 
+# The first character of a common gram: no word holds it (words are letters, digits
+# and apostrophes), so no typed word, prefix or wildcard starting with a letter meets a
+# gram, and grams are told from words by it alone.
+GRAM = "\x1f"
+# Stop words a gram joins to the word after them, at most (the last ones of a longer
+# run): « à ce que la », four, is rare, and each more is one more term per word.
+MAX_RUN = 3
+
 __all__ = [
-    "FRENCH_STOP_WORDS", "TOKEN_PATTERN", "exact_analyzer", "fold", "french_analyzer", "snowball_stem", "stem",
+    "FRENCH_STOP_WORDS", "GRAM", "MAX_RUN", "TOKEN_PATTERN", "exact_analyzer", "exact_index_analyzer",
+    "exact_sequence", "fold", "french_analyzer", "snowball_stem", "stem",
 ]
 
 # Letters, digits and combining accents (text in NFD keeps its words whole), with inner
@@ -170,6 +190,73 @@ def exact_analyzer() -> CompositeAnalyzer:
         # minsize=1 keeps one-digit numbers (« 3 morts ») and letters (« plan B »);
         # renumber keeps phrase positions contiguous across removed stop words.
         | StopFilter(stoplist=_FOLDED_STOP_WORDS, minsize=1, renumber=True)
+    )
+
+
+class CommonGramsFilter(StopFilter):
+    """`StopFilter` (stop words removed, positions renumbered) that, when indexing, also
+    gives each word that stop words precede one gram per ending of that run, at the
+    word's position: « de la République » → ``republique``, ``␟la republique``,
+    ``␟de la republique``. Searching, it is the stop filter alone: unquoted words do not
+    read grams (a quoted phrase asks for them, see `exact_sequence`)."""
+
+    def __call__(self, tokens):
+        stops, run, pos = self.stops, [], None
+        for t in tokens:
+            text = t.text
+            if text in stops:
+                run.append(text)
+                if not t.removestops:
+                    t.stopped = True
+                    yield t
+                continue
+            if t.positions:
+                pos = t.pos if pos is None else pos + 1
+                t.pos = pos
+            t.stopped = False
+            yield t
+            if run and t.mode == "index":
+                kept = run[-MAX_RUN:]
+                for start in range(len(kept)):
+                    t.text = gram(kept[start:], text)
+                    yield t
+                t.text = text
+            run = []
+
+
+def gram(stops: list[str], word: str) -> str:
+    """The common gram of a run of (folded) stop words and the word after them."""
+    return GRAM + " ".join((*stops, word))
+
+
+def exact_sequence(text: str) -> list[str]:
+    """The exact-form terms a quoted phrase searches, in order: each word, or the gram
+    of the stop words before it and itself (at most MAX_RUN of them) — what the exact
+    fields index at that word's position. Stop words after the last word have no word
+    to join and are not searched; a phrase of stop words only searches nothing.
+
+    >>> [w.replace(GRAM, "|") for w in exact_sequence("président de la République")]
+    ['president', '|de la republique']
+    """
+    words, run = [], []
+    for t in exact_analyzer()(text, removestops=False):
+        if t.stopped:
+            run.append(t.text)
+            continue
+        words.append(gram(run[-MAX_RUN:], t.text) if run else t.text)
+        run = []
+    return words
+
+
+@cache
+def exact_index_analyzer() -> CompositeAnalyzer:
+    """The analyzer of the exact-form fields: `exact_analyzer`, with common grams when
+    indexing. One shared instance."""
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | ElisionFilter()
+        | FoldFilter()
+        | CommonGramsFilter(stoplist=_FOLDED_STOP_WORDS, minsize=1, renumber=True)
     )
 
 

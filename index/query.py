@@ -29,6 +29,7 @@ from whoosh.query.compound import PreloadedOr
 
 from archive.model import PartialDate
 from index import readings
+from index.analysis import GRAM, exact_sequence
 from index.readings import reversed_period  # noqa: F401 - part of what this module offers
 from index.results import Offer
 
@@ -54,6 +55,7 @@ _DANGLING_OPERATOR = re.compile(
     # before another word took the regex engine hours (two ways to read each).
     r"^(?:\s*(?:AND|OR|ANDNOT|ET|OU|SAUF)(?=\s|$))+|(?:(?<=\s)|^)(?:(?:AND|OR|NOT|ANDNOT|NON|ET|OU|SAUF)\b\s*)+$"
 )
+_GRAM = GRAM.encode("utf-8")
 # The fields of exact forms beside the fields of stems.
 EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
 
@@ -163,7 +165,23 @@ class _ExactForms(qparser.Plugin):
             elif isinstance(node, syntax.TextNode):
                 # Phrases, prefixes, wildcards; words under the exact switch.
                 node.set_fieldname(EXACT_FIELDS[node.fieldname], override=True)
+                if type(node) is qparser.PhrasePlugin.PhraseNode:
+                    node.__class__ = _SequenceNode
         return group
+
+
+class _SequenceNode(qparser.PhrasePlugin.PhraseNode):
+    """A quoted phrase over exact forms that reads its stop words: each word after
+    stop words is searched as their common gram (index/analysis.py), so that
+    « "Le Maire" » needs « le maire » and « "président de la République" » needs « de la »."""
+
+    def query(self, parser):
+        q = super().query(parser)
+        if isinstance(q, query.Phrase):
+            words = exact_sequence(self.text)
+            if words != q.words:
+                q = query.Phrase(q.fieldname, words, slop=q.slop, boost=q.boost)
+        return q
 
 
 def _parser(schema, group, exact: bool = False) -> qparser.QueryParser:
@@ -255,6 +273,8 @@ def highlighted(q: query.Query) -> tuple[frozenset[str], frozenset[str]]:
     stems, exact = set(), set()
     for field, text in q.iter_all_terms():
         if isinstance(text, str):
+            # A common gram marks its word (the last); stop words are not marked.
+            text = text.rpartition(" ")[2] if text.startswith(GRAM) else text
             (exact if field in EXACT_FIELDS.values() else stems).add(text)
     return frozenset(stems), frozenset(exact)
 
@@ -344,7 +364,7 @@ def bounded(q: query.Query, reader, share: dict[str, int] | None = None, cut: li
         limit, postings = share[q.fieldname]
         # Look at a bounded number of candidates (each costs a look-up), then keep the
         # most frequent ones that fit in the share of postings.
-        candidates = list(islice(q._btexts(reader), limit * 16 + 1))
+        candidates = list(islice((t for t in q._btexts(reader) if not t.startswith(_GRAM)), limit * 16 + 1))
         looked = candidates[: limit * 16]
         frequency = {t: reader.doc_frequency(q.fieldname, t) for t in looked}
         looked.sort(key=frequency.__getitem__, reverse=True)
