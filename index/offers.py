@@ -39,7 +39,8 @@ def exact_offer(searcher, generation: tuple, parsed: q.ParsedQuery, date_filter,
 def _message(words: str, exact: int, variants: int) -> str:
     dispatches = "dépêche" if exact < 2 else "dépêches"
     if " " in words:
-        return f"{words} : {_number(exact)} {dispatches} avec ces mots exacts dans cet ordre, {_number(variants)} avec leurs variantes"
+        # In quotes, as searched: in this order, little words included.
+        return f'"{words}" : {_number(exact)} {dispatches} avec ces mots exacts, {_number(variants)} avec leurs variantes'
     return f"{words} : {_number(exact)} {dispatches} avec ce mot exact, {_number(variants)} avec ses variantes"
 
 

@@ -104,6 +104,13 @@ EXACT_BOOST = 1.0
 # queries of at most this many words (the offer costs one more search, a phrase).
 EXACT_OFFER_RATIO = 1.5
 EXACT_OFFER_WORDS = 3
+# A plain query with stop words among its words (« Le Maire ») still finds every
+# variant, but the dispatches holding its very words in order, little words included,
+# come first: the words' common grams as a phrase (see index/analysis.py) add this many
+# times their score, more than the words' own scores can differ. For queries of at
+# most SEQUENCE_WORDS words.
+SEQUENCE_BOOST = 10.0
+SEQUENCE_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -249,6 +256,8 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
             text = " ".join(words)
             everything = _parser(schema, qparser.AndGroup, exact).parse(text) if text else query.NullQuery
             notices.append("les opérateurs de la requête n’ont pas pu être lus : ses mots sont cherchés sans eux")
+        if _is_plain(text) and len(text.split()) <= SEQUENCE_WORDS:
+            everything = _with_sequence(everything, text)
         anything = None
         if not _EXPLICIT.search(text):
             anything = _some_of(everything, _pairs(schema, text) if _is_plain(text) else [])
@@ -265,6 +274,25 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
         exact_query=exact_query,
         exact_words=exact_words,
     )
+
+
+def _with_sequence(everything: query.Query, text: str) -> query.Query:
+    """`everything` with a bonus for the dispatches holding `text`'s words in order with
+    its stop words, when it has any. The bonus is `Or`-ed to one of the words: the
+    documents holding the sequence hold every word, so those matched do not change."""
+    words = exact_sequence(text)
+    if not any(word.startswith(GRAM) for word in words):
+        return everything
+    bonus = query.DisjunctionMax([
+        query.Phrase(EXACT_FIELDS["title"], words, boost=TITLE_QUERY_BOOST),
+        query.Phrase(EXACT_FIELDS["body"], words),
+    ], boost=SEQUENCE_BOOST)
+    if isinstance(everything, query.And) and everything.subqueries:
+        *others, last = everything.subqueries
+        return query.And([*others, query.Or([last, bonus])], boost=everything.boost)
+    if everything is query.NullQuery or isinstance(everything, query.Every):
+        return everything
+    return query.Or([everything, bonus])
 
 
 def highlighted(q: query.Query) -> tuple[frozenset[str], frozenset[str]]:

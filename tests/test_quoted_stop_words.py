@@ -1,0 +1,94 @@
+"""Quoted phrases read their little words (« le », « de », « la »): « "Le Maire" » is
+the name, not any « maire »; an unquoted « Le Maire » still finds every « maire » but
+ranks the name first and offers the quoted search.
+
+On a real index of a small crafted archive, through the search function and the page.
+"""
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from index import SearchRequest, SearchResult, open_index, reindex
+from index.analysis import GRAM, exact_index_analyzer, exact_sequence
+from web import create_app
+
+DISPATCHES = {
+    "lemaire.txt": "date 2019-03-01\nBudget\n\nLe ministre Bruno Le Maire présente le budget.\n",
+    "nouveau.txt": "date 2019-03-02\nLyon\n\nLe nouveau maire de Lyon prend ses fonctions.\n",
+    # « maire » three times in a short body: on its words alone, it outranks the name.
+    "maire.txt": "date 2019-03-03\nMaire\n\nMaire, maire adjoint, maire honoraire.\n",
+    # « maires »: a variant of « maire », not its exact form.
+    "maires.txt": "date 2019-03-04\nCongrès\n\nLes maires de France se réunissent.\n",
+    "republique.txt": "date 2019-05-02\nConseil\n\nLe président de la République a réuni le gouvernement.\n",
+    # « président » then « la République », without « de ».
+    "sans-de.txt": "date 2019-05-03\nDiscours\n\nSelon le président, la République tiendra.\n",
+    "ville.txt": "date 2019-05-04\nParis\n\nUn président de club visite la ville.\n",
+}
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path, make_archive) -> Path:
+    directory = tmp_path / "stop-words-index"
+    reindex(directory, [make_archive(DISPATCHES)])
+    return directory
+
+
+def search(index_dir: Path, text: str, **options) -> SearchResult:
+    return open_index(index_dir).search(SearchRequest(query=text, collapse_versions=False, **options))
+
+
+def full(result: SearchResult) -> list[str]:
+    return [hit.id.removesuffix(".txt") for hit in result.hits if not hit.partial]
+
+
+def test_the_exact_fields_index_each_word_with_the_stop_words_before_it():
+    tokens = [(t.text.replace(GRAM, "|"), t.pos)
+              for t in exact_index_analyzer()("Le ministre de la Culture", positions=True, mode="index")]
+    assert tokens == [("ministre", 1), ("|le ministre", 1), ("culture", 2), ("|de la culture", 2), ("|la culture", 2)]
+    # Searching, the field's analyzer is the stop filter alone (unquoted words).
+    assert [t.text for t in exact_index_analyzer()("Le ministre de la Culture", mode="query")] == ["ministre", "culture"]
+    # A quoted phrase asks for the longest gram of each word; stop words after its last
+    # word have no word to join.
+    assert [w.replace(GRAM, "|") for w in exact_sequence("le ministre de la")] == ["|le ministre"]
+
+
+@pytest.mark.parametrize("text", ['"Le Maire"', "« Le Maire »", "“le maire”"])
+def test_a_quoted_name_with_an_article_is_not_any_maire(index_dir, text):
+    # Not « le nouveau maire », not « Maire, maire adjoint », not « les maires ».
+    assert full(search(index_dir, text)) == ["lemaire"]
+
+
+def test_a_quoted_phrase_needs_its_little_words(index_dir):
+    assert full(search(index_dir, '"président de la République"')) == ["republique"]
+    # « la République » ends the run « de la »: both dispatches hold it.
+    assert sorted(full(search(index_dir, '"la République"'))) == ["republique", "sans-de"]
+    # The little words must stand right before the word after them.
+    assert full(search(index_dir, '"président de République"')) == []
+
+
+def test_proximity_still_counts_words_not_little_words(index_dir):
+    # « président de la République a réuni »: « réuni » is the next word after « République ».
+    assert full(search(index_dir, '"président de la République réuni"')) == ["republique"]
+    assert full(search(index_dir, '"président réuni"~2')) == ["republique"]
+
+
+def test_unquoted_words_find_the_variants_and_rank_the_sequence_first(index_dir):
+    ranked = full(search(index_dir, "Le Maire"))
+    assert ranked[0] == "lemaire", ranked
+    assert set(ranked) == {"lemaire", "nouveau", "maire", "maires"}
+
+
+def test_the_offer_counts_the_quoted_words_in_order(index_dir):
+    result = search(index_dir, "Le Maire")
+    assert [(o.kind, o.query, o.exact, o.variants) for o in result.offers] == [("exact", '"Le Maire"', 1, 4)]
+    assert result.offers[0].message == '"Le Maire" : 1 dépêche avec ces mots exacts, 4 avec leurs variantes'
+
+
+def test_a_quoted_phrase_marks_its_words_on_the_page(index_dir):
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+    response = client.get("/?q=%22Le+Maire%22")
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert [m.get_text() for m in soup.select("ol.results mark")] == ["Maire"]
