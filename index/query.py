@@ -239,7 +239,9 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
             text = " ".join(kept)
     words = tuple(re.findall(r"[^\W\d_][\w'’-]*", _strip_syntax(text)))
     exact_query = exact_words = None
-    if not exact and _is_plain(text) and 0 < len(text.split()) <= EXACT_OFFER_WORDS:
+    # Not for a word with an unknown field prefix (`auteur:AFP`): searched as two words,
+    # it has no exact form to offer.
+    if not exact and _is_plain(text) and 0 < len(text.split()) <= EXACT_OFFER_WORDS and not readings.unknown_fields(text):
         exact_words = " ".join(text.split())
         exact_query = " ".join([f'"{exact_words}"', *period.written])
     if not text:
