@@ -196,8 +196,8 @@ def exact_analyzer() -> CompositeAnalyzer:
 class CommonGramsFilter(StopFilter):
     """`StopFilter` (stop words removed, positions renumbered) that, when indexing, also
     gives each word that stop words precede one gram per ending of that run, at the
-    word's position: « de la République » → ``republique``, ``␟la republique``,
-    ``␟de la republique``. Searching, it is the stop filter alone: unquoted words do not
+    word's position: « de la République » → ``republique``, ``␟de la republique``,
+    ``␟la republique``. Searching, it is the stop filter alone: unquoted words do not
     read grams (a quoted phrase asks for them, see `exact_sequence`)."""
 
     def __call__(self, tokens):
