@@ -12,16 +12,17 @@ is not « président », and `milit*` does not reach « millionnaires » through
     >>> [t.text for t in exact_analyzer()("« L’Armée américaine »")]
     ['armee', 'americaine']
 
-Stop words have no term of their own in either field. So that a quoted phrase still
-reads its little words (« "Le Maire" » is not « le nouveau maire »), the exact fields
-index each word a run of stop words precedes a second time, joined to that run — a
-"common gram", as Lucene's `CommonGramsFilter` calls it —, once per ending of the run
-(at most MAX_RUN stop words), at the word's own position:
+Stop words have no term of their own in the stems, nor in the exact forms where they
+stand. So that a quoted phrase still reads its little words (« "Le Maire" » is not « le
+nouveau maire »), the exact fields index each stop word at the position of the word
+after it, beside that word; positions stay those of the words alone (what `~N` and the
+proximity bonus count):
 
-    >>> [t.text.replace(GRAM, "|") for t in exact_index_analyzer()("de la République", mode="index")]
-    ['republique', '|de la republique', '|la republique']
+    >>> [(t.text, t.pos) for t in exact_index_analyzer()("président de la République", positions=True, mode="index")]
+    [('president', 0), ('republique', 1), ('de', 1), ('la', 1)]
 
-and a quoted phrase searches the longest gram of each word (`exact_sequence`).
+and a quoted phrase asks for each stop word at the position of the word after it
+(`exact_sequence`).
 
 Elisions (« l’ », « qu’ », « jusqu’ »…) are dropped and ``startchar`` moves past them, so
 highlights cover the word only; « aujourd’hui » stays one token. Hyphenated words are split
@@ -44,19 +45,6 @@ from functools import cache, lru_cache
 
 import Stemmer
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, StemFilter, StopFilter
-
-# The first character of a common gram: no word holds it (words are letters, digits
-# and apostrophes), so no typed word, prefix or wildcard starting with a letter meets a
-# gram, and grams are told from words by it alone.
-GRAM = "\x1f"
-# Stop words a gram joins to the word after them, at most (the last ones of a longer
-# run): « à ce que la », four, is rare, and each more is one more term per word.
-MAX_RUN = 3
-
-__all__ = [
-    "FRENCH_STOP_WORDS", "GRAM", "MAX_RUN", "TOKEN_PATTERN", "exact_analyzer", "exact_index_analyzer",
-    "exact_sequence", "fold", "french_analyzer", "snowball_stem", "stem",
-]
 
 # Letters, digits and combining accents (text in NFD keeps its words whole), with inner
 # apostrophes so that the elision filter sees « l’armée » and « aujourd’hui » as one token.
@@ -176,7 +164,7 @@ class FoldFilter(Filter):
                 yield t
 
 
-_FOLDED_STOP_WORDS = frozenset(map(fold, FRENCH_STOP_WORDS))
+FOLDED_STOP_WORDS = frozenset(map(fold, FRENCH_STOP_WORDS))
 
 
 @cache
@@ -189,23 +177,24 @@ def exact_analyzer() -> CompositeAnalyzer:
         | FoldFilter()
         # minsize=1 keeps one-digit numbers (« 3 morts ») and letters (« plan B »);
         # renumber keeps phrase positions contiguous across removed stop words.
-        | StopFilter(stoplist=_FOLDED_STOP_WORDS, minsize=1, renumber=True)
+        | StopFilter(stoplist=FOLDED_STOP_WORDS, minsize=1, renumber=True)
     )
 
 
-class CommonGramsFilter(StopFilter):
+class StopsBeforeFilter(StopFilter):
     """`StopFilter` (stop words removed, positions renumbered) that, when indexing, also
-    gives each word that stop words precede one gram per ending of that run, at the
-    word's position: « de la République » → ``republique``, ``␟de la republique``,
-    ``␟la republique``. Searching, it is the stop filter alone: unquoted words do not
-    read grams (a quoted phrase asks for them, see `exact_sequence`)."""
+    gives the stop words before each word at that word's position, once each: « de la
+    République » → ``republique``, ``de``, ``la``, all at one position. Stop words with
+    no word after them are left out. Searching, it is the stop filter alone: unquoted
+    words do not read stop words (a quoted phrase asks for them, see `exact_sequence`)."""
 
     def __call__(self, tokens):
         stops, run, pos = self.stops, [], None
         for t in tokens:
             text = t.text
             if text in stops:
-                run.append(text)
+                if t.mode == "index" and text not in run:
+                    run.append(text)
                 if not t.removestops:
                     t.stopped = True
                     yield t
@@ -215,48 +204,48 @@ class CommonGramsFilter(StopFilter):
                 t.pos = pos
             t.stopped = False
             yield t
-            if run and t.mode == "index":
-                kept = run[-MAX_RUN:]
-                for start in range(len(kept)):
-                    t.text = gram(kept[start:], text)
+            if run:
+                for stop in run:
+                    t.text = stop
                     yield t
                 t.text = text
-            run = []
+                run = []
 
 
-def gram(stops: list[str], word: str) -> str:
-    """The common gram of a run of (folded) stop words and the word after them."""
-    return GRAM + " ".join((*stops, word))
+def exact_sequence(text: str) -> tuple[list[str], list[int]]:
+    """The exact-form terms a quoted phrase searches, in order, and the step of each
+    from the term before: 1 to the next word, 0 to a term at the same position. A stop
+    word stands at the position of the word after it (as `StopsBeforeFilter` indexes
+    it): the first of a run one step after the word before, the others and the word
+    after them at the same. Stop words after the last word have no word to stand with
+    and are not searched.
 
-
-def exact_sequence(text: str) -> list[str]:
-    """The exact-form terms a quoted phrase searches, in order: each word, or the gram
-    of the stop words before it and itself (at most MAX_RUN of them) — what the exact
-    fields index at that word's position. Stop words after the last word have no word
-    to join and are not searched; a phrase of stop words only searches nothing.
-
-    >>> [w.replace(GRAM, "|") for w in exact_sequence("président de la République")]
-    ['president', '|de la republique']
+    >>> exact_sequence("président de la République")
+    (['president', 'de', 'la', 'republique'], [0, 1, 0, 0])
     """
-    words, run = [], []
+    words: list[str] = []
+    steps: list[int] = []
+    run: list[str] = []
     for t in exact_analyzer()(text, removestops=False):
         if t.stopped:
             run.append(t.text)
             continue
-        words.append(gram(run[-MAX_RUN:], t.text) if run else t.text)
+        for i, term in enumerate([*run, t.text]):
+            steps.append(0 if not words or i else 1)
+            words.append(term)
         run = []
-    return words
+    return words, steps
 
 
 @cache
 def exact_index_analyzer() -> CompositeAnalyzer:
-    """The analyzer of the exact-form fields: `exact_analyzer`, with common grams when
-    indexing. One shared instance."""
+    """The analyzer of the exact-form fields: `exact_analyzer`, with the stop words at
+    the position of the word after them when indexing. One shared instance."""
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | ElisionFilter()
         | FoldFilter()
-        | CommonGramsFilter(stoplist=_FOLDED_STOP_WORDS, minsize=1, renumber=True)
+        | StopsBeforeFilter(stoplist=FOLDED_STOP_WORDS, minsize=1, renumber=True)
     )
 
 

@@ -44,7 +44,7 @@ from whoosh.util.numlists import delta_encode
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from index.analysis import GRAM, MAX_RUN, exact_analyzer, exact_index_analyzer, french_analyzer, stem
+from index.analysis import exact_analyzer, exact_index_analyzer, french_analyzer, stem
 from index.schema import GapPositions, encode_gaps
 
 # Words whose term is cached, per writer; the cache starts again past this (news
@@ -54,7 +54,6 @@ _CACHED_WORDS = 400_000
 # the value's object header and list slot); what `memory` counts.
 _POSTING_BYTES = 4 + 8 + 8 + 33
 _UNSEEN = object()
-_GRAM = GRAM.encode("utf-8")
 # zlib level of posting blocks and stored fields (see the module docstring).
 _COMPRESSION = 1
 # Pickle protocol of posting blocks (see `_write_term`).
@@ -149,7 +148,7 @@ class BulkSegmentWriter(SegmentWriter):
         """What `field.index(value)` gives for a GapPositions or Frequency field whose
         analyzer turns each word into at most one term: (term bytes, frequency, weight,
         positions or frequency). `which`: 0 for the exact form, 1 for the stem, 2 for the
-        exact form and its common grams."""
+        exact form and the stop words before it."""
         if value is self._last[0]:
             pairs = self._last[1]
         else:
@@ -174,7 +173,7 @@ class BulkSegmentWriter(SegmentWriter):
         first = next((i for i, term in enumerate(terms) if term is not None), 0)
         positions: dict[bytes, list[int]] = {}
         if which == 2:
-            _grams(pairs, first, positions)
+            _stops_before(pairs, first, positions)
         else:
             for position, term in enumerate((term for term in terms if term is not None), first):
                 if term in positions:
@@ -201,7 +200,8 @@ class BulkSegmentWriter(SegmentWriter):
             if not tokens:
                 pair = None
             elif tokens[0][1]:
-                # A stop word: no term, but the common grams of the exact forms join it.
+                # A stop word: no term of its own, but the exact forms give it the
+                # position of the word after it.
                 pair = (None, None, tokens[0][0].encode("utf-8"))
             else:
                 pair = (tokens[0][0].encode("utf-8"), stem(tokens[0][0]).encode("utf-8"))
@@ -236,10 +236,10 @@ class BulkSegmentWriter(SegmentWriter):
         self._close_segment()
 
 
-def _grams(pairs: list, first: int, positions: dict[bytes, list[int]]) -> None:
-    """The positions of each term of an exact-form field with common grams, as
-    `CommonGramsFilter` gives them: each word at its renumbered position, and after a
-    run of stop words, one gram per ending of the run (its last MAX_RUN) at the same."""
+def _stops_before(pairs: list, first: int, positions: dict[bytes, list[int]]) -> None:
+    """The positions of each term of an exact-form field as `StopsBeforeFilter` gives
+    them: each word at its renumbered position, and the stop words before it (once
+    each) at the same; stop words with no word after them, nowhere."""
     run: list[bytes] = []
     position = first - 1
     for pair in pairs:
@@ -247,19 +247,16 @@ def _grams(pairs: list, first: int, positions: dict[bytes, list[int]]) -> None:
             continue
         term = pair[0]
         if term is None:
-            run.append(pair[2])
+            if pair[2] not in run:
+                run.append(pair[2])
             continue
         position += 1
-        found = [term]
-        if run:
-            kept = run[-MAX_RUN:]
-            found += [_GRAM + b" ".join((*kept[start:], term)) for start in range(len(kept))]
-            run = []
-        for term in found:
-            if term in positions:
-                positions[term].append(position)
+        for found in (term, *run) if run else (term,):
+            if found in positions:
+                positions[found].append(position)
             else:
-                positions[term] = [position]
+                positions[found] = [position]
+        run = []
 
 
 def _write_term(fieldwriter, tbytes: bytes, docnums: array, weights: array, values: list, lengths: list[int],
@@ -326,8 +323,8 @@ def _write_term(fieldwriter, tbytes: bytes, docnums: array, weights: array, valu
 def _fast_analyzer(field):
     """For a field that `_analyse` can index (positions or frequencies, and an analyzer
     whose filters map each word alone: our French analyzers), its compiled word pattern
-    and which term of a word it takes (0: exact form, 1: stem, 2: exact form and common
-    grams). None otherwise."""
+    and which term of a word it takes (0: exact form, 1: stem, 2: exact form and the
+    stop words before it). None otherwise."""
     analyzer = getattr(field, "analyzer", None)
     analyzers = (exact_analyzer(), french_analyzer(), exact_index_analyzer())
     if type(field.format) not in (GapPositions, Frequency) or analyzer not in analyzers:

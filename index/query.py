@@ -29,7 +29,8 @@ from whoosh.query.compound import PreloadedOr
 
 from archive.model import PartialDate
 from index import readings
-from index.analysis import GRAM, exact_sequence
+from index.analysis import FOLDED_STOP_WORDS, exact_sequence
+from index.phrases import Sequence
 from index.readings import reversed_period  # noqa: F401 - part of what this module offers
 from index.results import Offer
 
@@ -55,7 +56,9 @@ _DANGLING_OPERATOR = re.compile(
     # before another word took the regex engine hours (two ways to read each).
     r"^(?:\s*(?:AND|OR|ANDNOT|ET|OU|SAUF)(?=\s|$))+|(?:(?<=\s)|^)(?:(?:AND|OR|NOT|ANDNOT|NON|ET|OU|SAUF)\b\s*)+$"
 )
-_GRAM = GRAM.encode("utf-8")
+# Stop words have exact-form terms (at the position of the word after them), which
+# prefixes and wildcards do not expand to: « d* » is not « de », « des », « du »…
+_STOP_TERMS = frozenset(word.encode("utf-8") for word in FOLDED_STOP_WORDS)
 # The fields of exact forms beside the fields of stems.
 EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
 
@@ -106,8 +109,8 @@ EXACT_OFFER_RATIO = 1.5
 EXACT_OFFER_WORDS = 3
 # A plain query with stop words among its words (« Le Maire ») still finds every
 # variant, but the dispatches holding its very words in order, little words included,
-# come first: the words' common grams as a phrase (see index/analysis.py) add this many
-# times their score, more than the words' own scores can differ. For queries of at
+# come first: the words as a quoted phrase (`Sequence`) add this many times their
+# score, more than the words' own scores can differ. For queries of at
 # most SEQUENCE_WORDS words.
 SEQUENCE_BOOST = 10.0
 SEQUENCE_WORDS = 6
@@ -178,16 +181,16 @@ class _ExactForms(qparser.Plugin):
 
 
 class _SequenceNode(qparser.PhrasePlugin.PhraseNode):
-    """A quoted phrase over exact forms that reads its stop words: each word after
-    stop words is searched as their common gram (index/analysis.py), so that
-    « "Le Maire" » needs « le maire » and « "président de la République" » needs « de la »."""
+    """A quoted phrase over exact forms that reads its stop words, each at the position
+    of the word after it (index/analysis.py): « "Le Maire" » needs « le » right before
+    « maire », « "président de la République" » needs « de la »."""
 
     def query(self, parser):
         q = super().query(parser)
         if isinstance(q, query.Phrase):
-            words = exact_sequence(self.text)
+            words, steps = exact_sequence(self.text)
             if words != q.words:
-                q = query.Phrase(q.fieldname, words, slop=q.slop, boost=q.boost)
+                q = Sequence(q.fieldname, words, steps, slop=q.slop, boost=q.boost)
         return q
 
 
@@ -282,12 +285,12 @@ def _with_sequence(everything: query.Query, text: str) -> query.Query:
     """`everything` with a bonus for the dispatches holding `text`'s words in order with
     its stop words, when it has any. The bonus is `Or`-ed to one of the words: the
     documents holding the sequence hold every word, so those matched do not change."""
-    words = exact_sequence(text)
-    if not any(word.startswith(GRAM) for word in words):
+    words, steps = exact_sequence(text)
+    if not any(word in FOLDED_STOP_WORDS for word in words):
         return everything
     bonus = query.DisjunctionMax([
-        query.Phrase(EXACT_FIELDS["title"], words, boost=TITLE_QUERY_BOOST),
-        query.Phrase(EXACT_FIELDS["body"], words),
+        Sequence(EXACT_FIELDS["title"], words, steps, boost=TITLE_QUERY_BOOST),
+        Sequence(EXACT_FIELDS["body"], words, steps),
     ], boost=SEQUENCE_BOOST)
     if isinstance(everything, query.And) and everything.subqueries:
         *others, last = everything.subqueries
@@ -303,8 +306,8 @@ def highlighted(q: query.Query) -> tuple[frozenset[str], frozenset[str]]:
     stems, exact = set(), set()
     for field, text in q.iter_all_terms():
         if isinstance(text, str):
-            # A common gram marks its word (the last); stop words are not marked.
-            text = text.rpartition(" ")[2] if text.startswith(GRAM) else text
+            if text in FOLDED_STOP_WORDS:
+                continue  # a quoted stop word: not marked (snippets skip them)
             (exact if field in EXACT_FIELDS.values() else stems).add(text)
     return frozenset(stems), frozenset(exact)
 
@@ -394,7 +397,7 @@ def bounded(q: query.Query, reader, share: dict[str, int] | None = None, cut: li
         limit, postings = share[q.fieldname]
         # Look at a bounded number of candidates (each costs a look-up), then keep the
         # most frequent ones that fit in the share of postings.
-        candidates = list(islice((t for t in q._btexts(reader) if not t.startswith(_GRAM)), limit * 16 + 1))
+        candidates = list(islice((t for t in q._btexts(reader) if t not in _STOP_TERMS), limit * 16 + 1))
         looked = candidates[: limit * 16]
         frequency = {t: reader.doc_frequency(q.fieldname, t) for t in looked}
         looked.sort(key=frequency.__getitem__, reverse=True)

@@ -21,8 +21,8 @@ from index.fingerprints import SIGNATURE_BYTES, fingerprint
 # 4: exact word forms beside stems (`title_exact`, `body_exact`).
 # 5: stems without positions (phrases and proximity read the exact forms); the exact
 #    forms' positions as varint gaps (`GapPositions`).
-# 6: common grams in the exact forms (a run of stop words joined to the word after it),
-#    what quoted phrases read their little words from.
+# 6: stop words in the exact forms, at the position of the word after them: what
+#    quoted phrases read their little words from.
 SCHEMA_VERSION = 6
 VERSION_FILE = "schema-version.json"
 
@@ -47,7 +47,7 @@ def build_schema() -> fields.Schema:
         # words), with positions: what quotes, prefixes, `~N`, the exact switch and the
         # proximity bonus search, and what ranks a dispatch holding the very word typed
         # above its variants. Not stored: filled from `title` and `body` (see `document`).
-        # Each word after stop words is also indexed joined to them (common grams, see
+        # Stop words are indexed there at the position of the word after them (see
         # index/analysis.py), so that « "Le Maire" » is not any « maire ».
         title_exact=_positional(TITLE_BOOST),
         body_exact=_positional(),

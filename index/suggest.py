@@ -29,7 +29,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh import query as wq
 
-from index.analysis import exact_analyzer
+from index.analysis import FOLDED_STOP_WORDS, exact_analyzer
 from index.cache import LruCache, array_bytes
 from index.snippets import SNIPPET_SCAN_CHARS
 
@@ -84,7 +84,9 @@ def vocabulary(reader, field: str, letter: str, generation: tuple) -> Vocabulary
 
     def read() -> Vocabulary:
         decode = reader.schema[field].from_bytes
-        terms = tuple(decode(text) for text in reader.expand_prefix(field, letter))
+        # Not stop words: the exact forms index them (for quoted phrases), but a query
+        # does not search them.
+        terms = tuple(t for t in map(decode, reader.expand_prefix(field, letter)) if t not in FOLDED_STOP_WORDS)
         return Vocabulary(terms, np.fromiter(map(len, terms), dtype=np.int32, count=len(terms)))
 
     return _vocabularies.get((generation, field, letter), read)

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from index import SearchRequest, SearchResult, open_index, reindex
-from index.analysis import GRAM, exact_index_analyzer, exact_sequence
+from index.analysis import exact_index_analyzer, exact_sequence
 from web import create_app
 
 DISPATCHES = {
@@ -43,15 +43,17 @@ def full(result: SearchResult) -> list[str]:
     return [hit.id.removesuffix(".txt") for hit in result.hits if not hit.partial]
 
 
-def test_the_exact_fields_index_each_word_with_the_stop_words_before_it():
-    tokens = [(t.text.replace(GRAM, "|"), t.pos)
-              for t in exact_index_analyzer()("Le ministre de la Culture", positions=True, mode="index")]
-    assert tokens == [("ministre", 1), ("|le ministre", 1), ("culture", 2), ("|de la culture", 2), ("|la culture", 2)]
+def test_the_exact_fields_index_stop_words_at_the_position_of_the_next_word():
+    tokens = [(t.text, t.pos) for t in exact_index_analyzer()("Le ministre de la Culture, de la", positions=True,
+                                                               mode="index")]
+    # Words keep the positions they had without stop words; the last « de la » has no word after it.
+    assert tokens == [("ministre", 1), ("le", 1), ("culture", 2), ("de", 2), ("la", 2)]
     # Searching, the field's analyzer is the stop filter alone (unquoted words).
     assert [t.text for t in exact_index_analyzer()("Le ministre de la Culture", mode="query")] == ["ministre", "culture"]
-    # A quoted phrase asks for the longest gram of each word; stop words after its last
-    # word have no word to join.
-    assert [w.replace(GRAM, "|") for w in exact_sequence("le ministre de la")] == ["|le ministre"]
+    # A quoted phrase asks for each stop word where the word after it stands; stop
+    # words after its last word have no word to stand with.
+    assert exact_sequence("le ministre de la") == (["le", "ministre"], [0, 0])
+    assert exact_sequence("ministre de la Culture") == (["ministre", "de", "la", "culture"], [0, 1, 0, 0])
 
 
 @pytest.mark.parametrize("text", ['"Le Maire"', "« Le Maire »", "“le maire”"])
@@ -65,7 +67,8 @@ def test_a_quoted_phrase_needs_its_little_words(index_dir):
     # « la République » ends the run « de la »: both dispatches hold it.
     assert sorted(full(search(index_dir, '"la République"'))) == ["republique", "sans-de"]
     # The little words must stand right before the word after them.
-    assert full(search(index_dir, '"président de République"')) == []
+    assert full(search(index_dir, '"président de club"')) == ["ville"]
+    assert full(search(index_dir, '"président de ville"')) == []
 
 
 def test_proximity_still_counts_words_not_little_words(index_dir):
