@@ -95,3 +95,21 @@ def test_a_quoted_phrase_marks_its_words_on_the_page(index_dir):
     assert response.status_code == 200
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert [m.get_text() for m in soup.select("ol.results mark")] == ["Maire"]
+
+
+def test_whoosh_reads_a_sequence_as_the_archive_does(index_dir):
+    """Queries index/scoring.py leaves to Whoosh read a quoted phrase's stop words
+    through `Sequence.matcher`: the same documents as the archive's own matching."""
+    from index.matching import matching
+    from index.phrases import Sequence
+
+    with open_index(index_dir) as handle:
+        searcher, generation = handle._searcher()
+        for text in ("Le Maire", "président de la République", "la République", "président de ville"):
+            words, steps = exact_sequence(text)
+            q = Sequence("body_exact", words, steps)
+            ours = matching(searcher, q, generation).tolist()
+            assert sorted(searcher.docs_for_query(q)) == ours
+            ids = sorted(searcher.stored_fields(d)["id"].removesuffix(".txt") for d in ours)
+            assert ids == {"Le Maire": ["lemaire"], "président de la République": ["republique"],
+                           "la République": ["republique", "sans-de"], "président de ville": []}[text]
