@@ -12,6 +12,18 @@ is not « président », and `milit*` does not reach « millionnaires » through
     >>> [t.text for t in exact_analyzer()("« L’Armée américaine »")]
     ['armee', 'americaine']
 
+Stop words have no term of their own in the stems, nor in the exact forms where they
+stand. So that a quoted phrase still reads its little words (« "Le Maire" » is not « le
+nouveau maire »), the exact fields index each stop word at the position of the word
+after it, beside that word; positions stay those of the words alone (what `~N` and the
+proximity bonus count):
+
+    >>> [(t.text, t.pos) for t in exact_index_analyzer()("président de la République", positions=True, mode="index")]
+    [('president', 0), ('republique', 1), ('de', 1), ('la', 1)]
+
+and a quoted phrase asks for each stop word at the position of the word after it
+(`exact_sequence`).
+
 Elisions (« l’ », « qu’ », « jusqu’ »…) are dropped and ``startchar`` moves past them, so
 highlights cover the word only; « aujourd’hui » stays one token. Hyphenated words are split
 (« Etats-Unis » → ``etat``, ``unis``, as for « etats unis »); « 14h30 » stays one token.
@@ -33,10 +45,6 @@ from functools import cache, lru_cache
 
 import Stemmer
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, StemFilter, StopFilter
-
-__all__ = [
-    "FRENCH_STOP_WORDS", "TOKEN_PATTERN", "exact_analyzer", "fold", "french_analyzer", "snowball_stem", "stem",
-]
 
 # Letters, digits and combining accents (text in NFD keeps its words whole), with inner
 # apostrophes so that the elision filter sees « l’armée » and « aujourd’hui » as one token.
@@ -156,7 +164,7 @@ class FoldFilter(Filter):
                 yield t
 
 
-_FOLDED_STOP_WORDS = frozenset(map(fold, FRENCH_STOP_WORDS))
+FOLDED_STOP_WORDS = frozenset(map(fold, FRENCH_STOP_WORDS))
 
 
 @cache
@@ -169,7 +177,75 @@ def exact_analyzer() -> CompositeAnalyzer:
         | FoldFilter()
         # minsize=1 keeps one-digit numbers (« 3 morts ») and letters (« plan B »);
         # renumber keeps phrase positions contiguous across removed stop words.
-        | StopFilter(stoplist=_FOLDED_STOP_WORDS, minsize=1, renumber=True)
+        | StopFilter(stoplist=FOLDED_STOP_WORDS, minsize=1, renumber=True)
+    )
+
+
+class StopsBeforeFilter(StopFilter):
+    """`StopFilter` (stop words removed, positions renumbered) that, when indexing, also
+    gives the stop words before each word at that word's position, once each: « de la
+    République » → ``republique``, ``de``, ``la``, all at one position. Stop words with
+    no word after them are left out. Searching, it is the stop filter alone: unquoted
+    words do not read stop words (a quoted phrase asks for them, see `exact_sequence`)."""
+
+    def __call__(self, tokens):
+        stops, run, pos = self.stops, [], None
+        for t in tokens:
+            text = t.text
+            if text in stops:
+                if t.mode == "index" and text not in run:
+                    run.append(text)
+                if not t.removestops:
+                    t.stopped = True
+                    yield t
+                continue
+            if t.positions:
+                pos = t.pos if pos is None else pos + 1
+                t.pos = pos
+            t.stopped = False
+            yield t
+            if run:
+                for stop in run:
+                    t.text = stop
+                    yield t
+                t.text = text
+                run = []
+
+
+def exact_sequence(text: str) -> tuple[list[str], list[int]]:
+    """The exact-form terms a quoted phrase searches, in order, and the step of each
+    from the term before: 1 to the next word, 0 to a term at the same position. A stop
+    word stands at the position of the word after it (as `StopsBeforeFilter` indexes
+    it): the first of a run one step after the word before, the others and the word
+    after them at the same. Stop words after the last word have no word to stand with
+    and are not searched.
+
+    >>> exact_sequence("président de la République")
+    (['president', 'de', 'la', 'republique'], [0, 1, 0, 0])
+    """
+    words: list[str] = []
+    steps: list[int] = []
+    run: list[str] = []
+    for t in exact_analyzer()(text, removestops=False):
+        if t.stopped:
+            run.append(t.text)
+            continue
+        for i, term in enumerate([*run, t.text]):
+            steps.append(0 if not words or i else 1)
+            words.append(term)
+        run = []
+    return words, steps
+
+
+@cache
+def exact_index_analyzer() -> CompositeAnalyzer:
+    """The analyzer of the exact-form fields: `exact_analyzer`, with the stop words at
+    the position of the word after them when indexing. One shared instance."""
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | ElisionFilter()
+        | FoldFilter()
+        | StopsBeforeFilter(stoplist=FOLDED_STOP_WORDS, minsize=1, renumber=True)
     )
 
 

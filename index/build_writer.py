@@ -44,7 +44,7 @@ from whoosh.util.numlists import delta_encode
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from index.analysis import exact_analyzer, french_analyzer, stem
+from index.analysis import exact_analyzer, exact_index_analyzer, french_analyzer, stem
 from index.schema import GapPositions, encode_gaps
 
 # Words whose term is cached, per writer; the cache starts again past this (news
@@ -73,14 +73,14 @@ class BulkSegmentWriter(SegmentWriter):
     """A `SegmentWriter` for adding documents to a segment of its own: no merging of
     other segments (`commit(merge=False)`), no spelling fields, no term vectors."""
 
-    def __init__(self, ix, words: dict[str, tuple[bytes, bytes] | None] | None = None, **kwargs) -> None:
+    def __init__(self, ix, words: dict[str, tuple | None] | None = None, **kwargs) -> None:
         """`words`: the word cache of a previous writer of the same schema (`words`)."""
         super().__init__(ix, codec=W3Codec(compression=_COMPRESSION), **kwargs)
         # The stored fields' column writer, which Whoosh creates at level 3.
         self.perdocwriter._colwriters["_stored"]._child._level = _COMPRESSION
         self._postings: dict[str, dict[bytes, tuple[array, array, list]]] = {}
         self._lengths: dict[str, array] = {}
-        self._terms: dict[str, tuple[bytes, bytes] | None] = {} if words is None else words
+        self._terms: dict[str, tuple | None] = {} if words is None else words
         self._single: dict[int, bytes] = {}
         self._fast = {name: _fast_analyzer(field) for name, field in self.schema.items()}
         # The text last split into words, and its words' terms: the same text comes
@@ -90,9 +90,9 @@ class BulkSegmentWriter(SegmentWriter):
         self.merge = False
 
     @property
-    def words(self) -> dict[str, tuple[bytes, bytes] | None]:
+    def words(self) -> dict[str, tuple | None]:
         """The word cache: each word seen, and its terms as index bytes, exact form and
-        stem (None: the analyzers drop it)."""
+        stem (None: the analyzers drop it; a stop word: None, None and its folded form)."""
         return self._terms
 
     def add_reader(self, reader):
@@ -147,7 +147,8 @@ class BulkSegmentWriter(SegmentWriter):
     def _analyse(self, tokenizer, which: int, field, value: str):
         """What `field.index(value)` gives for a GapPositions or Frequency field whose
         analyzer turns each word into at most one term: (term bytes, frequency, weight,
-        positions or frequency). `which`: 0 for the exact form, 1 for the stem."""
+        positions or frequency). `which`: 0 for the exact form, 1 for the stem, 2 for the
+        exact form and the stop words before it."""
         if value is self._last[0]:
             pairs = self._last[1]
         else:
@@ -159,7 +160,7 @@ class BulkSegmentWriter(SegmentWriter):
             if _UNSEEN in pairs:
                 pairs = [self._term(word) if pair is _UNSEEN else pair for word, pair in zip(words, pairs)]
             self._last = (value, pairs)
-        terms = [None if pair is None else pair[which] for pair in pairs]
+        terms = [None if pair is None else pair[which & 1] for pair in pairs]
         boost = field.format.field_boost
         if type(field.format) is Frequency:
             counts = Counter(terms)
@@ -171,11 +172,14 @@ class BulkSegmentWriter(SegmentWriter):
         # number among all words), the next ones follow it without gaps.
         first = next((i for i, term in enumerate(terms) if term is not None), 0)
         positions: dict[bytes, list[int]] = {}
-        for position, term in enumerate((term for term in terms if term is not None), first):
-            if term in positions:
-                positions[term].append(position)
-            else:
-                positions[term] = [position]
+        if which == 2:
+            _stops_before(pairs, first, positions)
+        else:
+            for position, term in enumerate((term for term in terms if term is not None), first):
+                if term in positions:
+                    positions[term].append(position)
+                else:
+                    positions[term] = [position]
         single = self._single
         for term, poses in positions.items():
             if len(poses) == 1:
@@ -187,13 +191,21 @@ class BulkSegmentWriter(SegmentWriter):
             else:
                 yield term, len(poses), float(len(poses)) * boost, encode_gaps(poses)
 
-    def _term(self, word: str) -> tuple[bytes, bytes] | None:
+    def _term(self, word: str) -> tuple | None:
         pair = self._terms.get(word, _UNSEEN)
         if pair is _UNSEEN:
             # `french_analyzer` is `exact_analyzer` and then `stem`: one pass gives both.
-            exact = [t.text for t in exact_analyzer()(word, positions=True, mode="index")]
-            assert len(exact) <= 1, (word, exact)
-            pair = self._terms[word] = (exact[0].encode("utf-8"), stem(exact[0]).encode("utf-8")) if exact else None
+            tokens = [(t.text, t.stopped) for t in exact_analyzer()(word, positions=True, removestops=False)]
+            assert len(tokens) <= 1, (word, tokens)
+            if not tokens:
+                pair = None
+            elif tokens[0][1]:
+                # A stop word: no term of its own, but the exact forms give it the
+                # position of the word after it.
+                pair = (None, None, tokens[0][0].encode("utf-8"))
+            else:
+                pair = (tokens[0][0].encode("utf-8"), stem(tokens[0][0]).encode("utf-8"))
+            self._terms[word] = pair
         return pair
 
     def _flush_segment(self) -> None:
@@ -222,6 +234,29 @@ class BulkSegmentWriter(SegmentWriter):
     def abandon(self) -> None:
         """Close the segment's files without touching what other writers share."""
         self._close_segment()
+
+
+def _stops_before(pairs: list, first: int, positions: dict[bytes, list[int]]) -> None:
+    """The positions of each term of an exact-form field as `StopsBeforeFilter` gives
+    them: each word at its renumbered position, and the stop words before it (once
+    each) at the same; stop words with no word after them, nowhere."""
+    run: list[bytes] = []
+    position = first - 1
+    for pair in pairs:
+        if pair is None:
+            continue
+        term = pair[0]
+        if term is None:
+            if pair[2] not in run:
+                run.append(pair[2])
+            continue
+        position += 1
+        for found in (term, *run) if run else (term,):
+            if found in positions:
+                positions[found].append(position)
+            else:
+                positions[found] = [position]
+        run = []
 
 
 def _write_term(fieldwriter, tbytes: bytes, docnums: array, weights: array, values: list, lengths: list[int],
@@ -288,11 +323,13 @@ def _write_term(fieldwriter, tbytes: bytes, docnums: array, weights: array, valu
 def _fast_analyzer(field):
     """For a field that `_analyse` can index (positions or frequencies, and an analyzer
     whose filters map each word alone: our French analyzers), its compiled word pattern
-    and which term of a word it takes (0: exact form, 1: stem). None otherwise."""
+    and which term of a word it takes (0: exact form, 1: stem, 2: exact form and the
+    stop words before it). None otherwise."""
     analyzer = getattr(field, "analyzer", None)
-    if type(field.format) not in (GapPositions, Frequency) or analyzer not in (exact_analyzer(), french_analyzer()):
+    analyzers = (exact_analyzer(), french_analyzer(), exact_index_analyzer())
+    if type(field.format) not in (GapPositions, Frequency) or analyzer not in analyzers:
         return None
     assert isinstance(analyzer, CompositeAnalyzer) and isinstance(analyzer.items[0], RegexTokenizer)
     tokenizer = analyzer.items[0]
     assert not tokenizer.gaps and not field.vector and not field.separate_spelling()
-    return tokenizer.expression, 0 if analyzer == exact_analyzer() else 1
+    return tokenizer.expression, analyzers.index(analyzer)

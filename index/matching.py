@@ -95,7 +95,9 @@ def _set(searcher, q: wq.Query, generation: tuple, memo: dict | None) -> np.ndar
         field = searcher.schema[q.fieldname] if q.fieldname in searcher.schema else None
         if field is None or not field.format or not field.format.supports("positions"):
             return None
-        return _found.get((generation, q), lambda: phrase_docs(searcher, q.fieldname, q.words, q.slop, generation))
+        steps = getattr(q, "steps", None)
+        return _found.get((generation, q), lambda: phrase_docs(searcher, q.fieldname, q.words, q.slop, generation,
+                                                               steps=steps))
     if q is wq.NullQuery:
         return _EMPTY
     return None

@@ -20,8 +20,8 @@ from index.results import Offer
 def exact_offer(searcher, generation: tuple, parsed: q.ParsedQuery, date_filter, keys: np.ndarray,
                 variants: int, named: np.ndarray | None = None) -> Offer | None:
     """The offer for a plain query whose `variants` (the dispatches it finds) are at least
-    EXACT_OFFER_RATIO times what its exact forms find; None otherwise. `named`: a mask of
-    the sources and authors asked for, as the variants were counted."""
+    EXACT_OFFER_RATIO times what its exact forms find, and these some; None otherwise.
+    `named`: a mask of the sources and authors asked for, as the variants were counted."""
     if parsed.exact_query is None or not variants:
         return None
     quoted = q.parse(parsed.exact_query, searcher.schema).bounded(searcher.reader())
@@ -31,10 +31,9 @@ def exact_offer(searcher, generation: tuple, parsed: q.ParsedQuery, date_filter,
     # Dispatches, not stories, on both sides: how often a name is written is what the
     # offer tells, whatever the grouping of the list.
     exact = int(versions.counted(found, keys, None, date_filter).size)
-    if variants <= exact or variants < q.EXACT_OFFER_RATIO * exact:
-        return None
-    if not exact and " " in parsed.exact_words:
-        # Words that never stand in this order: nothing worth a click.
+    # Nothing to offer when the exact forms find as many, or none: a click would give
+    # the same list, or an empty one.
+    if not exact or variants <= exact or variants < q.EXACT_OFFER_RATIO * exact:
         return None
     return Offer("exact", _message(parsed.exact_words, exact, variants), parsed.exact_query, exact, variants)
 
@@ -42,7 +41,8 @@ def exact_offer(searcher, generation: tuple, parsed: q.ParsedQuery, date_filter,
 def _message(words: str, exact: int, variants: int) -> str:
     dispatches = "dépêche" if exact < 2 else "dépêches"
     if " " in words:
-        return f"{words} : {_number(exact)} {dispatches} avec ces mots exacts dans cet ordre, {_number(variants)} avec leurs variantes"
+        # In quotes, as searched: in this order, little words included.
+        return f'"{words}" : {_number(exact)} {dispatches} avec ces mots exacts, {_number(variants)} avec leurs variantes'
     return f"{words} : {_number(exact)} {dispatches} avec ce mot exact, {_number(variants)} avec ses variantes"
 
 

@@ -29,6 +29,8 @@ from whoosh.query.compound import PreloadedOr
 
 from archive.model import PartialDate
 from index import readings
+from index.analysis import FOLDED_STOP_WORDS, exact_sequence
+from index.phrases import Sequence
 from index.longqueries import PARENTHESES, QUOTED, AtLeast, at_least, quoted_bonus
 from index.readings import reversed_period  # noqa: F401 - part of what this module offers
 from index.results import Offer
@@ -57,6 +59,9 @@ _DANGLING_OPERATOR = re.compile(
     # before another word took the regex engine hours (two ways to read each).
     r"^(?:\s*(?:AND|OR|ANDNOT|ET|OU|SAUF)(?=\s|$))+|(?:(?<=\s)|^)(?:(?:AND|OR|NOT|ANDNOT|NON|ET|OU|SAUF)\b\s*)+$"
 )
+# Stop words have exact-form terms (at the position of the word after them), which
+# prefixes and wildcards do not expand to: « d* » is not « de », « des », « du »…
+_STOP_TERMS = frozenset(word.encode("utf-8") for word in FOLDED_STOP_WORDS)
 # The fields of exact forms beside the fields of stems.
 EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
 
@@ -105,6 +110,13 @@ EXACT_BOOST = 1.0
 # queries of at most this many words (the offer costs one more search, a phrase).
 EXACT_OFFER_RATIO = 1.5
 EXACT_OFFER_WORDS = 3
+# A plain query with stop words among its words (« Le Maire ») still finds every
+# variant, but the dispatches holding its very words in order, little words included,
+# come first: the words as a quoted phrase (`Sequence`) add this many times their
+# score, more than the words' own scores can differ. For queries of at
+# most SEQUENCE_WORDS words.
+SEQUENCE_BOOST = 10.0
+SEQUENCE_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -173,7 +185,23 @@ class _ExactForms(qparser.Plugin):
             elif isinstance(node, syntax.TextNode):
                 # Phrases, prefixes, wildcards; words under the exact switch.
                 node.set_fieldname(EXACT_FIELDS[node.fieldname], override=True)
+                if type(node) is qparser.PhrasePlugin.PhraseNode:
+                    node.__class__ = _SequenceNode
         return group
+
+
+class _SequenceNode(qparser.PhrasePlugin.PhraseNode):
+    """A quoted phrase over exact forms that reads its stop words, each at the position
+    of the word after it (index/analysis.py): « "Le Maire" » needs « le » right before
+    « maire », « "président de la République" » needs « de la »."""
+
+    def query(self, parser):
+        q = super().query(parser)
+        if isinstance(q, query.Phrase):
+            words, steps = exact_sequence(self.text)
+            if words != q.words:
+                q = Sequence(q.fieldname, words, steps, slop=q.slop, boost=q.boost)
+        return q
 
 
 def _parser(schema, group, exact: bool = False) -> qparser.QueryParser:
@@ -225,7 +253,9 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
             text = " ".join(kept)
     words = tuple(re.findall(r"[^\W\d_][\w'’-]*", _strip_syntax(text)))
     exact_query = exact_words = None
-    if not exact and _is_plain(text) and 0 < len(text.split()) <= EXACT_OFFER_WORDS:
+    # Not for a word with an unknown field prefix (`auteur:AFP`): searched as two words,
+    # it has no exact form to offer.
+    if not exact and _is_plain(text) and 0 < len(text.split()) <= EXACT_OFFER_WORDS and not readings.unknown_fields(text):
         exact_words = " ".join(text.split())
         exact_query = " ".join([f'"{exact_words}"', *period.written, *named.written])
     if not text:
@@ -242,6 +272,8 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
             text = " ".join(words)
             everything = _parser(schema, qparser.AndGroup, exact).parse(text) if text else query.NullQuery
             notices.append("les opérateurs de la requête n’ont pas pu être lus : ses mots sont cherchés sans eux")
+        if _is_plain(text) and len(text.split()) <= SEQUENCE_WORDS:
+            everything = _with_sequence(everything, text)
         anything = None
         if not _EXPLICIT.search(text):
             anything = _some_of(everything, _pairs(schema, text) if _is_plain(text) else [])
@@ -279,12 +311,33 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
     )
 
 
+def _with_sequence(everything: query.Query, text: str) -> query.Query:
+    """`everything` with a bonus for the dispatches holding `text`'s words in order with
+    its stop words, when it has any. The bonus is `Or`-ed to one of the words: the
+    documents holding the sequence hold every word, so those matched do not change."""
+    words, steps = exact_sequence(text)
+    if not any(word in FOLDED_STOP_WORDS for word in words):
+        return everything
+    bonus = query.DisjunctionMax([
+        Sequence(EXACT_FIELDS["title"], words, steps, boost=TITLE_QUERY_BOOST),
+        Sequence(EXACT_FIELDS["body"], words, steps),
+    ], boost=SEQUENCE_BOOST)
+    if isinstance(everything, query.And) and everything.subqueries:
+        *others, last = everything.subqueries
+        return query.And([*others, query.Or([last, bonus])], boost=everything.boost)
+    if everything is query.NullQuery or isinstance(everything, query.Every):
+        return everything
+    return query.Or([everything, bonus])
+
+
 def highlighted(q: query.Query) -> tuple[frozenset[str], frozenset[str]]:
     """The terms of `q` to mark in a text: stems, and exact forms (each kind is
     compared with the same kind of term of the text's words)."""
     stems, exact = set(), set()
     for field, text in q.iter_all_terms():
         if isinstance(text, str):
+            if text in FOLDED_STOP_WORDS:
+                continue  # a quoted stop word: not marked (snippets skip them)
             (exact if field in EXACT_FIELDS.values() else stems).add(text)
     return frozenset(stems), frozenset(exact)
 
@@ -374,7 +427,7 @@ def bounded(q: query.Query, reader, share: dict[str, int] | None = None, cut: li
         limit, postings = share[q.fieldname]
         # Look at a bounded number of candidates (each costs a look-up), then keep the
         # most frequent ones that fit in the share of postings.
-        candidates = list(islice(q._btexts(reader), limit * 16 + 1))
+        candidates = list(islice((t for t in q._btexts(reader) if t not in _STOP_TERMS), limit * 16 + 1))
         looked = candidates[: limit * 16]
         frequency = {t: reader.doc_frequency(q.fieldname, t) for t in looked}
         looked.sort(key=frequency.__getitem__, reverse=True)

@@ -36,6 +36,11 @@ _CREDIT = re.compile(
 _LOWERCASE_OPERATOR = re.compile(r"(?<=[\w\"»”])\s+(ou|sauf)\s+(?=[\w\"«“])")
 
 
+def unknown_fields(text: str) -> list[str]:
+    """The names of the field prefixes of `text` that are not fields (`auteur:AFP`)."""
+    return [m["name"] for m in _FIELD_LIKE.finditer(text) if m["name"].lower() not in _KNOWN_FIELDS]
+
+
 @dataclass(frozen=True)
 class Dates:
     """The period a query names (`date:`), and the `date:` terms read as typed."""
@@ -105,8 +110,7 @@ def words_and_fields(text: str, notices: list[str], offers: list[Offer]) -> str:
     and lower-case operators between words are said (and the operator offered)."""
     text = _FRENCH_QUOTES.sub(lambda m: f'"{m[1] if m[1] is not None else m[2]}"', text)
     text = _FIELD_NAME.sub(lambda m: f"{m[1].lower()}:", text)
-    unknown = (m["name"] for m in _FIELD_LIKE.finditer(text) if m["name"].lower() not in _KNOWN_FIELDS)
-    for name in dict.fromkeys(unknown):
+    for name in dict.fromkeys(unknown_fields(text)):
         notices.append(f"« {name}: » n’est pas un champ : cherché comme des mots (champs connus : titre, texte, date, source, auteur)")
     for match in _LOWERCASE_OPERATOR.finditer(text):
         word = match[1]

@@ -13,7 +13,7 @@ from pathlib import Path
 from whoosh import columns, fields, formats
 
 from archive.model import Dispatch, PartialDate
-from index.analysis import exact_analyzer, french_analyzer
+from index.analysis import exact_index_analyzer, french_analyzer
 from index.fingerprints import SIGNATURE_BYTES, fingerprint
 
 # 2: stories of versions (`story`, `inferred_date`, `facet_key`, `minhash`).
@@ -23,7 +23,9 @@ from index.fingerprints import SIGNATURE_BYTES, fingerprint
 #    forms' positions as varint gaps (`GapPositions`).
 # 6: sources and authors (`sources`, `authors`: names, comma-separated), for facets
 #    and filters.
-SCHEMA_VERSION = 6
+# 7: stop words in the exact forms, at the position of the word after them: what
+#    quoted phrases read their little words from.
+SCHEMA_VERSION = 7
 VERSION_FILE = "schema-version.json"
 
 # Weight of a title word against a body word in BM25F (tuned on the PIAF dev split).
@@ -47,6 +49,8 @@ def build_schema() -> fields.Schema:
         # words), with positions: what quotes, prefixes, `~N`, the exact switch and the
         # proximity bonus search, and what ranks a dispatch holding the very word typed
         # above its variants. Not stored: filled from `title` and `body` (see `document`).
+        # Stop words are indexed there at the position of the word after them (see
+        # index/analysis.py), so that « "Le Maire" » is not any « maire ».
         title_exact=_positional(TITLE_BOOST),
         body_exact=_positional(),
         # YYYYMMDD with 00 for an unknown month or day, 0 when undated: one sortable
@@ -89,7 +93,7 @@ def _names() -> fields.KEYWORD:
 
 def _positional(field_boost: float = 1.0) -> fields.TEXT:
     """A text field of exact forms, its positions stored as `GapPositions`."""
-    field = fields.TEXT(analyzer=exact_analyzer(), field_boost=field_boost)
+    field = fields.TEXT(analyzer=exact_index_analyzer(), field_boost=field_boost)
     field.format = GapPositions(field_boost=field_boost)
     return field
 

@@ -237,7 +237,7 @@ class ArchiveIndex:
         if capped:
             notice = _join(notice, f"le classement par pertinence s’arrête aux {MAX_RESULTS_DEPTH:,} premiers résultats"
                            .replace(",", "\u202f") + " : triez par date ou choisissez une période pour aller plus loin")
-        suggestion = None if parsed.is_empty else suggest(searcher, parsed.words, generation)
+        suggestion = None if parsed.is_empty else suggest(searcher, parsed.words, generation, total)
         offers = parsed.offers
         if (offer := exact_offer(searcher, generation, parsed, date_filter, keys, dispatches, named)) is not None:
             offers += (offer,)

@@ -1,5 +1,5 @@
-"""« Vouliez-vous dire »: the closest known word for each unknown word of a query, at a
-bounded cost whatever the query.
+"""« Vouliez-vous dire »: for a query that finds (almost) nothing, the closest much
+more frequent word for each unknown or rare word, at a bounded cost whatever the query.
 
 Whoosh's corrector compares the word, in pure Python, with every index term sharing its
 first letter (its Levenshtein automaton serves one segment only, and the archive's
@@ -10,26 +10,40 @@ length is too far from the word's to be within reach are skipped, and the distan
 computed in C by rapidfuzz. Then at most MAX_CORRECTED_WORDS words of MAX_WORD_CHARS
 letters at most are looked up, each against MAX_CANDIDATES terms at most.
 
-The suggestion is Whoosh's (`ReaderCorrector.suggest(word, limit=1, maxdist=2,
-prefix=1)`): among the terms within MAX_EDITS edits (restricted Damerau-Levenshtein:
-an adjacent transposition is one edit), the most frequent, and of equally frequent
-ones the last in alphabetical order.
+Among the terms sharing the word's first letter within MAX_EDITS edits (restricted
+Damerau-Levenshtein: an adjacent transposition is one edit) and in more dispatches than
+the word, the suggestion is the closest, then the most frequent. Whoosh's corrector
+takes the most frequent within two edits, and on 34,103 dispatches turned
+« confinment » into « continuent » (two substitutions) when « confinement » (one
+letter left out) is in 2,469 dispatches.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh import query as wq
 
-from index.analysis import french_analyzer
+from index.analysis import FOLDED_STOP_WORDS, exact_analyzer
 from index.cache import LruCache, array_bytes
 from index.snippets import SNIPPET_SCAN_CHARS
 
 MAX_EDITS = 2
+# The field whose words are compared: the exact forms of the bodies.
+FIELD = "body_exact"
+# A query finding fewer dispatches than this gets a suggestion when one of its words
+# has a much more frequent neighbour; a word in fewer dispatches than this is looked up
+# (« Sarkozi », said once, is a typo of « Sarkozy », said in a thousand).
+FEW_HITS = 5
+# A known word is replaced only by one in at least this many times as many dispatches.
+RARER = 10
+# Dispatches read to find how a word is most often written.
+SURFACE_DOCS = 8
 # Longer words are left as typed: the longest French words (« anticonstitutionnellement »)
 # have 25 letters, and a word's cost grows with its length.
 MAX_WORD_CHARS = 30
@@ -57,6 +71,8 @@ def _weigh(vocabulary: Vocabulary) -> int:
 # The vocabularies of the live generation's letters (5 MB for the 70,000 body terms of
 # 34,103 dispatches).
 _vocabularies: LruCache[Vocabulary] = LruCache(32 * 1024 * 1024, weigh=_weigh)
+# How suggested words are written, per generation (a few hundred bytes each).
+_surfaces: LruCache[str | None] = LruCache(1024 * 1024, weigh=lambda form: 100 + len(form or ""))
 
 
 def vocabulary(reader, field: str, letter: str, generation: tuple) -> Vocabulary:
@@ -68,28 +84,38 @@ def vocabulary(reader, field: str, letter: str, generation: tuple) -> Vocabulary
 
     def read() -> Vocabulary:
         decode = reader.schema[field].from_bytes
-        terms = tuple(decode(text) for text in reader.expand_prefix(field, letter))
+        # Not stop words: the exact forms index them (for quoted phrases), but a query
+        # does not search them.
+        terms = tuple(t for t in map(decode, reader.expand_prefix(field, letter)) if t not in FOLDED_STOP_WORDS)
         return Vocabulary(terms, np.fromiter(map(len, terms), dtype=np.int32, count=len(terms)))
 
     return _vocabularies.get((generation, field, letter), read)
 
 
-def suggest(searcher, words: tuple[str, ...], generation: tuple) -> str | None:
-    """The typed query with each unknown word replaced by the closest known one.
+def suggest(searcher, words: tuple[str, ...], generation: tuple, found: int = 0) -> str | None:
+    """The typed query with each unknown or rare word replaced by a much more frequent
+    one close to it, or None: nothing to correct, or the query finds FEW_HITS
+    dispatches or more (`found`: what it finds).
 
-    Corrections are looked for among the body's index terms (stems) and shown as a
-    word as it is written in a dispatch holding that stem.
+    Words are compared with the exact forms of the bodies (not stems: « confinment »
+    is one letter from « confinement », and stems would hide it) and shown as they are
+    most often written, capitals and accents included (« Pompeo »).
     """
+    if found >= FEW_HITS:
+        return None
     reader = searcher.reader()
-    speller = Speller(reader, "body", generation)
+    speller = Speller(reader, FIELD, generation)
     corrected, changed = [], False
     for word in words:
-        tokens = [t.text for t in french_analyzer()(word)] if len(word) <= MAX_WORD_CHARS else []
-        if not tokens or all(reader.doc_frequency("body", t) > 0 for t in tokens) or len(word) < 3:
+        tokens = [t.text for t in exact_analyzer()(word)] if len(word) <= MAX_WORD_CHARS else []
+        # In the bodies (or, for a word said only in titles, there).
+        frequency = max(reader.doc_frequency(FIELD, tokens[0]), reader.doc_frequency("title_exact", tokens[0])) \
+            if len(tokens) == 1 else FEW_HITS
+        if len(word) < 3 or frequency >= FEW_HITS:
             corrected.append(word)
             continue
-        closest = speller.closest(tokens[0])
-        surface = _surface_form(searcher, closest) if closest else None
+        closest = speller.closest(tokens[0], more_than=max(1, RARER * frequency) - 1)
+        surface = surface_form(searcher, closest, generation) if closest else None
         corrected.append(surface or word)
         changed |= surface is not None
     return " ".join(corrected) if changed else None
@@ -104,9 +130,11 @@ class Speller:
         self.looked_up = 0
         self.compared = 0
 
-    def closest(self, text: str) -> str | None:
-        """The known term closest to the index term `text`, or None: none within reach,
-        a term too long, or this query's share of look-ups spent."""
+    def closest(self, text: str, more_than: int = 0) -> str | None:
+        """The known term closest to the term `text` among those in more than
+        `more_than` documents: the fewest edits, then the most documents, then the first
+        in alphabetical order. None: none within reach, a term too long, or this query's
+        share of look-ups spent."""
         if not text or len(text) > MAX_WORD_CHARS or self.looked_up >= MAX_CORRECTED_WORDS:
             return None
         self.looked_up += 1
@@ -119,23 +147,28 @@ class Speller:
         self.compared += len(candidates)
         distances = process.cdist([text], candidates, scorer=OSA.distance, score_cutoff=MAX_EDITS,
                                   dtype=np.int32, workers=1)[0]
-        within = [candidates[i] for i in np.flatnonzero(distances <= MAX_EDITS).tolist()]
-        if not within:
-            return None
-        # Whoosh's ranking: the most frequent (a term without frequency counts as 1),
-        # then the last in alphabetical order.
-        frequency = self.reader.frequency
-        return max(within, key=lambda term: (frequency(self.field, term) or 1, term))
+        within = [(int(distances[i]), candidates[i]) for i in np.flatnonzero(distances <= MAX_EDITS).tolist()]
+        # A typo one edit away (an omission, a transposition) is a better guess than a
+        # frequent word two edits away (« confinment »: « confinement », not
+        # « continuent »); of words as close, the most frequent.
+        frequency = self.reader.doc_frequency
+        ranked = sorted((distance, -frequency(self.field, term), term) for distance, term in within if term != text)
+        return next((term for _, minus, term in ranked if -minus > more_than), None)
 
 
-def _surface_form(searcher, term: str) -> str | None:
-    """A word as written in a dispatch whose body holds the index term `term`."""
-    docnums = searcher.docs_for_query(wq.Term("body", term))
-    docnum = next(iter(docnums), None)
-    if docnum is None:
-        return None
-    body = searcher.stored_fields(docnum)["body"][:SNIPPET_SCAN_CHARS]  # a huge body: its opening
-    for token in french_analyzer()(body, chars=True, removestops=False):
-        if token.text == term:
-            return body[token.startchar : token.endchar].lower()
-    return None
+def surface_form(searcher, term: str, generation: tuple) -> str | None:
+    """The exact-form term `term` as it is most often written in the first SURFACE_DOCS
+    dispatches whose body holds it (cached per index generation)."""
+
+    def read() -> str | None:
+        docnums = list(islice(searcher.docs_for_query(wq.Term(FIELD, term)), SURFACE_DOCS))
+        written: Counter[str] = Counter()
+        for docnum in docnums:
+            body = searcher.stored_fields(docnum)["body"][:SNIPPET_SCAN_CHARS]  # a huge body: its opening
+            for token in exact_analyzer()(body, chars=True, removestops=False):
+                if token.text == term:
+                    written[body[token.startchar : token.endchar]] += 1
+        # The most frequent; of as frequent ones, the first in alphabetical order.
+        return min(written.items(), key=lambda item: (-item[1], item[0]))[0] if written else None
+
+    return _surfaces.get((generation, term), read)

@@ -181,3 +181,86 @@ def test_compare_two_queries_over_time(server, browser, width):
         link.click()
     assert download.value.suggested_filename == "tendances.csv"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+# The offer of the exact search and the partial matches, on a crafted archive.
+EXACT_DISPATCHES = {
+    "dati.txt": "date 2019-06-03\nRachida Dati candidate à Paris\n\nRachida Dati a annoncé sa candidature.\n",
+    # « date » and « dates » share the stem of « Dati ».
+    "calendrier.txt": "date 2019-06-04\nLe calendrier électoral\n\nLa date du scrutin est connue, les dates aussi.\n",
+    "agenda.txt": "date 2019-06-05\nAgenda\n\nLes dates du sommet et la date des votes sont fixées.\n",
+    # « Rachida » without « Paris », and « Paris » without « Rachida »: partial matches.
+    "rachida.txt": "date 2019-06-06\nPortrait\n\nRachida, une enfance à Chalon.\n",
+    "paris-1.txt": "date 2019-06-07\nMétro\n\nParis ferme trois stations.\n",
+    "paris-2.txt": "date 2019-06-08\nJeux\n\nParis prépare les Jeux.\n",
+}
+
+
+@pytest.fixture
+def crafted_server(tmp_path: Path, make_archive):
+    index_dir = tmp_path / "crafted-index"
+    reindex(index_dir, [make_archive(EXACT_DISPATCHES, name="crafted")])
+    process, base = start(index_dir, "--host", "127.0.0.1")
+    try:
+        yield base.rstrip("/")
+    finally:
+        stop(process)
+
+
+def _number(text: str) -> int:
+    """The first number of a text (« 1 dépêche », « Correspondances partielles : 3 … »)."""
+    import re
+
+    return int(re.search(r"\d+", text.replace("\u202f", "").replace("\u00a0", "")).group(0))
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_exact_offer_and_partial_matches_in_chromium(crafted_server, browser, width):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    # « Dati » finds its variants; the offer counts the exact form and links to it.
+    page.goto(crafted_server + "/?q=Dati&versions=toutes")
+    offer = page.locator("p.offer")
+    expect(offer).to_be_visible()
+    expect(offer).to_contain_text("1 dépêche avec ce mot exact, 3 avec ses variantes")
+    assert page.locator("ol.results .hit").count() == 3
+    link = offer.get_by_role("link")
+    expect(link).to_be_visible()
+    link.click()
+    page.wait_for_url("**/?q=%22Dati%22*")
+    expect(page.get_by_label("Rechercher dans les dépêches")).to_have_value('"Dati"')
+    # The count the offer gave is the exact search's own.
+    assert _number(page.locator("#results-title").inner_text()) == 1
+    expect(page.locator("ol.results .hit")).to_have_count(1)
+    expect(page.locator("ol.results .hit-title a")).to_have_text("Rachida Dati candidate à Paris")
+    expect(page.locator("p.offer")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    # « Rachida Paris »: the one dispatch holding both, then a heading with its own
+    # count, then the three holding one of them.
+    page.goto(crafted_server + "/?q=Rachida+Paris&versions=toutes")
+    intro = page.locator("h3.partial-intro")
+    expect(intro).to_be_visible()
+    assert _number(page.locator("#results-title").inner_text()) == 1
+    assert _number(intro.inner_text()) == 3
+    lists = page.locator("section.results-section ol.results")
+    expect(lists).to_have_count(2)
+    expect(lists.nth(0).locator(".hit")).to_have_count(1)
+    expect(lists.nth(0).locator(".hit-title a")).to_have_text("Rachida Dati candidate à Paris")
+    expect(lists.nth(1)).to_have_class("results partial-results")
+    expect(lists.nth(1).locator(".hit")).to_have_count(3)
+    # In the page's order: the full matches, the heading, the partial ones, each
+    # below the one before.
+    first_list, heading, second_list = (lists.nth(0).bounding_box(), intro.bounding_box(),
+                                        lists.nth(1).bounding_box())
+    assert first_list["y"] + first_list["height"] <= heading["y"] + 1
+    assert heading["y"] + heading["height"] <= second_list["y"] + 1
+    assert page.evaluate(
+        "document.querySelector('h3.partial-intro').compareDocumentPosition("
+        "document.querySelector('ol.partial-results')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert problems == [], problems

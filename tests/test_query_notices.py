@@ -130,3 +130,47 @@ def test_the_api_carries_the_notices(client):
         {"kind": "operator", "message": "Vouliez-vous dire OU ?", "query": "Tripoli OU Benghazi",
          "exact": None, "variants": None}
     ]
+
+
+# No offer of the exact search for queries it cannot help
+
+
+OFFER_DISPATCHES = {
+    "auteur.txt": "date 2019-01-01\nLivre\n\nUn auteur de l’AFP publie un livre.\n",
+    "auteurs-1.txt": "date 2019-01-02\nSalon\n\nLes auteurs invités, selon l’AFP.\n",
+    "auteurs-2.txt": "date 2019-01-03\nPrix\n\nDeux auteurs primés, rapporte l’AFP.\n",
+    "royal.txt": "date 2019-02-01\nSégolène Royal\n\nSégolène Royal publie un livre.\n",
+    "royale.txt": "date 2019-02-02\nLa marine\n\nLa marine royale croise au large.\n",
+}
+
+
+@pytest.fixture
+def offers_index(tmp_path: Path, make_archive) -> Path:
+    directory = tmp_path / "offers-index"
+    reindex(directory, [make_archive(OFFER_DISPATCHES, name="offers")])
+    return directory
+
+
+def test_no_exact_offer_for_a_word_with_an_unknown_field_prefix(offers_index):
+    # « auteur:AFP » is searched as « auteur AFP »: three dispatches with « auteur » or
+    # « auteurs », one with both words exactly. Its quoted form would be another query.
+    result = search(offers_index, "auteur:AFP")
+    assert ids(result) == {"auteur", "auteurs-1", "auteurs-2"}
+    assert "auteur: » n’est pas un champ" in result.notice
+    assert [o.kind for o in result.offers] == []
+    # The same words without the colon get the offer.
+    assert [(o.kind, o.exact, o.variants) for o in search(offers_index, "auteur AFP").offers] == [("exact", 1, 3)]
+
+
+def test_no_exact_offer_when_the_exact_form_finds_nothing(offers_index):
+    # « royaux » is a variant of « royal » and « royale » (one stem) but is never written.
+    result = search(offers_index, "royaux")
+    assert ids(result) == {"royal", "royale"}
+    assert result.offers == ()
+
+
+def test_no_exact_offer_when_both_counts_are_equal(offers_index):
+    # « Ségolène » has no other form: the quoted search would give the same list.
+    result = search(offers_index, "Ségolène")
+    assert ids(result) == {"royal"}
+    assert result.offers == ()

@@ -207,13 +207,14 @@ def test_unknown_year_is_an_empty_result(client):
 def test_did_you_mean_is_a_link(client):
     soup = page(client, "/?q=tripolli")
     suggestion = soup.select_one(".no-results .suggestion-item a")
-    assert suggestion.get_text() == "tripoli"
-    assert query_of(suggestion["href"]) == {"q": ["tripoli"]}
+    # As the seeds write it: a place name, with its capital.
+    assert suggestion.get_text() == "Tripoli"
+    assert query_of(suggestion["href"]) == {"q": ["Tripoli"]}
     assert "Vouliez-vous dire" in suggestion.parent.get_text()
     # With some results (partial matches here), the suggestion stands above them.
     soup = page(client, "/?q=tripolli+Haftar")
     suggestion = soup.select_one("p.suggestion a")
-    assert suggestion.get_text() == "tripoli Haftar"
+    assert suggestion.get_text() == "Tripoli Haftar"
     assert hit_ids(soup)
 
 

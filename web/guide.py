@@ -43,7 +43,12 @@ SECTIONS = (
         "dit combien de mots sur combien), celles qui en contiennent moins suivent en "
         "correspondances partielles. Dans une requête longue, une expression entre guillemets "
         "(un titre qui cite quelqu’un) n’est pas exigée : ses mots comptent comme les autres, "
-        "et les dépêches qui la citent telle quelle viennent d’abord.",
+        "et les dépêches qui la citent telle quelle viennent d’abord. "
+        "Avec de petits mots (« Le Maire »), les "
+        "dépêches qui contiennent la suite exacte des mots, petits mots compris, viennent "
+        "d’abord. Quand une requête ne trouve presque rien, la page propose un mot voisin "
+        "bien plus fréquent, écrit comme les dépêches l’écrivent le plus souvent "
+        "(« Sarkozi » : « Sarkozy »).",
         (
             Example("armee americaine", "« armée américaine », « armées américaines »…"),
             Example("combat Tripoli", "« combat » trouve aussi « combats »"),
@@ -53,8 +58,13 @@ SECTIONS = (
         "Mots exacts et expressions",
         "Entre guillemets — droits \"…\", français « … » ou “…” — les mots sont cherchés tels "
         "qu’ils sont écrits (sans leurs formes voisines : « présidente » ne trouve pas "
-        "« président ») et doivent se suivre dans cet ordre ; majuscules, accents et mots "
-        "courants restent sans importance. Un seul mot entre guillemets est ce mot exact. "
+        "« président ») et doivent se suivre dans cet ordre ; majuscules et accents restent "
+        "sans importance. Les petits mots (le, la, de, à…) comptent aussi : \"Le Maire\" ne "
+        "trouve ni « le nouveau maire » ni « maire » seul, et \"ministère de la Santé\" ne "
+        "trouve pas « ministère la Santé ». Ils doivent précéder le mot qui les suit, "
+        "d’autres petits mots pouvant s’y ajouter (\"la Santé\" trouve « de la Santé ») ; "
+        "placés en fin de guillemets, sans mot après eux, ils sont ignorés. Un seul mot entre "
+        "guillemets est ce mot exact. "
         "Suivis de ~N, les mots peuvent être jusqu’à N positions l’un de l’autre. La case "
         "« Mots exacts » (exact=1 dans l’adresse) applique la forme exacte à tous les mots "
         "de la requête, sans exiger qu’ils se suivent.",
@@ -62,6 +72,7 @@ SECTIONS = (
             Example('"guerre civile"', "les deux mots côte à côte"),
             Example("« guerre civile »", "de même entre guillemets français"),
             Example('"Pompeo"', "ce mot tel qu’il est écrit"),
+            Example('"ministère de la Santé"', "avec « de la » entre les deux mots"),
             Example('"forces Haftar"~3', "« Haftar » au plus trois positions après « forces »"),
         ),
     ),
