@@ -139,6 +139,9 @@ OFFER_DISPATCHES = {
     "auteur.txt": "date 2019-01-01\nLivre\n\nUn auteur de l’AFP publie un livre.\n",
     "auteurs-1.txt": "date 2019-01-02\nSalon\n\nLes auteurs invités, selon l’AFP.\n",
     "auteurs-2.txt": "date 2019-01-03\nPrix\n\nDeux auteurs primés, rapporte l’AFP.\n",
+    "ecrivain.txt": "date 2019-01-04\nPortrait\n\nUn écrivain de l’AFP répond.\n",
+    "ecrivains-1.txt": "date 2019-01-05\nSalon\n\nLes écrivains invités, selon l’AFP.\n",
+    "ecrivains-2.txt": "date 2019-01-06\nPrix\n\nDeux écrivains primés, rapporte l’AFP.\n",
     "royal.txt": "date 2019-02-01\nSégolène Royal\n\nSégolène Royal publie un livre.\n",
     "royale.txt": "date 2019-02-02\nLa marine\n\nLa marine royale croise au large.\n",
 }
@@ -152,14 +155,14 @@ def offers_index(tmp_path: Path, make_archive) -> Path:
 
 
 def test_no_exact_offer_for_a_word_with_an_unknown_field_prefix(offers_index):
-    # « auteur:AFP » is searched as « auteur AFP »: three dispatches with « auteur » or
-    # « auteurs », one with both words exactly. Its quoted form would be another query.
-    result = search(offers_index, "auteur:AFP")
-    assert ids(result) == {"auteur", "auteurs-1", "auteurs-2"}
-    assert "auteur: » n’est pas un champ" in result.notice
+    # « écrivain:AFP » is searched as « écrivain AFP »: three dispatches with « écrivain »
+    # or « écrivains », one with both words exactly. Its quoted form would be another query.
+    result = search(offers_index, "écrivain:AFP")
+    assert ids(result) == {"ecrivain", "ecrivains-1", "ecrivains-2"}
+    assert "écrivain: » n’est pas un champ" in result.notice
     assert [o.kind for o in result.offers] == []
     # The same words without the colon get the offer.
-    assert [(o.kind, o.exact, o.variants) for o in search(offers_index, "auteur AFP").offers] == [("exact", 1, 3)]
+    assert [(o.kind, o.exact, o.variants) for o in search(offers_index, "écrivain AFP").offers] == [("exact", 1, 3)]
 
 
 def test_no_exact_offer_when_the_exact_form_finds_nothing(offers_index):
