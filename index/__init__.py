@@ -12,6 +12,7 @@ from index.query import MAX_QUERY_CHARS
 from index.results import MAX_RESULTS_DEPTH, Facets, FacetValue, Failure, Offer, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import SCHEMA_VERSION, needs_rebuild
 from index.search import ArchiveIndex, StoredDispatch, open_index
+from index.optimise import OptimiseReport, optimise
 from index.writer import reindex
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "IndexUnwritable",
     "NeedsRebuild",
     "Offer",
+    "OptimiseReport",
     "ReindexReport",
     "SearchHit",
     "SearchRequest",
@@ -41,5 +43,6 @@ __all__ = [
     "clear_caches",
     "needs_rebuild",
     "open_index",
+    "optimise",
     "reindex",
 ]

@@ -32,7 +32,7 @@ from index.store import create_fresh, open_live, publish, reindex_lock, remove_s
 from index.writer import BUILD_LIMIT_MB, BUILD_WORKERS, SEGMENT_OPTIONS
 
 # Documents per unit of work (what progress counts and workers share).
-RUN_DOCS = 1000
+RUN_DOCS = 100
 # Below this many documents one worker does it all (a second costs more than it saves).
 PARALLEL_DOCS = 2000
 
@@ -80,7 +80,9 @@ def optimise(index_dir: Path, *, progress=None, lock_timeout: float = 10.0) -> O
         try:
             fresh, name = create_fresh(index_dir)
             try:
-                build_parallel(fresh, runs, _documents, ReindexReport(), progress, workers=workers,
+                # Progress in documents (of the live index, deleted ones included).
+                counted = progress and (lambda done, _: progress(min(done * RUN_DOCS, total), total))
+                build_parallel(fresh, runs, _documents, ReindexReport(), counted, workers=workers,
                                limitmb=BUILD_LIMIT_MB, options=SEGMENT_OPTIONS)
                 publish(index_dir, name)
             except BaseException:
