@@ -20,10 +20,11 @@ import threading
 from pathlib import Path
 
 from bench import corpus
-from bench.measure import MIB, run_command
+from bench.measure import run_command
 from bench.ours import cli
 
 REPO = Path(__file__).resolve().parent.parent
+MIB = 2**20
 
 
 def folder_bytes(folder: Path) -> int:
