@@ -133,7 +133,7 @@ def _scan(roots: Sequence[Path], report: ReindexReport) -> list[_File]:
                 report.failures.append(Failure(key, found.skipped))
                 continue
             try:
-                stat = found.path.stat()
+                stat = os.stat(found.where)
             except OSError as error:
                 report.failures.append(Failure(key, f"cannot read the file ({error.strerror})"))
                 continue
@@ -153,9 +153,9 @@ def _unique(files: list[_File], report: ReindexReport) -> list[_File]:
     refused: set[int] = set()
     for key, group in groups.items():
         # UTF-8 names first (False < True), then in discovery order (a stable sort).
-        for file in sorted(group, key=lambda f: needs_renaming(str(f.found.path)))[1:]:
+        for file in sorted(group, key=lambda f: needs_renaming(f.found.where))[1:]:
             refused.add(id(file))
-            raw = os.fsencode(file.found.path.name)
+            raw = os.fsencode(os.path.basename(file.found.where))
             report.failures.append(Failure(key, f"another file has this name once the bytes of its name ({raw!r}) "
                                                 "are read as Windows-1252: rename it"))
     return [file for file in files if id(file) not in refused]
