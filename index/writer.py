@@ -28,6 +28,7 @@ from archive.names import needs_renaming, readable_name
 from index import forked, merging, stories
 from index.build import build_parallel
 from index.build_writer import BulkSegmentWriter
+from index.column_values import column_values
 from index.errors import IndexLocked, IndexMissing, IndexUnwritable
 from index.fingerprints import fingerprint
 from index.results import Failure, ReindexReport
@@ -325,13 +326,12 @@ def _count(old: dict[str, str], dispatches: list[Dispatch], report: ReindexRepor
 
 def _known_files(reader) -> dict[str, _Known]:
     """What the index holds, per file: its size, mtime and live dispatches, read from
-    columns only, a segment at a time (whole columns decode much faster than one value
-    at a time through the multi-segment reader)."""
+    columns only, a whole column of a segment at a time (index/column_values.py)."""
     known: dict[str, _Known] = {}
     for leaf, _ in reader.leaf_readers():
-        paths = list(leaf.column_reader("path"))
-        sizes = list(leaf.column_reader("size"))
-        mtimes = list(leaf.column_reader("mtime"))
+        paths = column_values(leaf, "path")
+        sizes = column_values(leaf, "size")
+        mtimes = column_values(leaf, "mtime")
         for docnum in leaf.all_doc_ids() if leaf.has_deletions() else range(len(paths)):
             entry = known.get(paths[docnum])
             if entry is None:

@@ -17,6 +17,8 @@ from test_build import index_contents, write_archive
 
 from index import SearchRequest, open_index, optimise, reindex
 from index import writer as index_writer
+from index.column_values import column_values, fixed_bytes
+from index.fingerprints import SIGNATURE_BYTES
 from index.merging import FACTOR, LARGE_DOCS, plan, tier
 from index.store import open_live
 
@@ -201,3 +203,18 @@ def test_optimise_keeps_every_document_posting_score_and_story(copied, tmp_path)
     (root / "new" / "after.txt").write_text("Après\n\napresoptimise armée.", encoding="utf-8")
     assert reindex(index_dir, [root]).added == 1
     assert [hit.id for hit in open_index(index_dir).search(SearchRequest(query="apresoptimise")).hits] == ["new/after.txt"]
+
+
+def test_whole_columns_read_as_whoosh_reads_them(copied):
+    """index/column_values.py reads columns in one block; Whoosh one value at a time."""
+    root, index_dir = copied
+    change_archive(root)
+    reindex(index_dir, [root])  # a segment with deletions, and one written by Whoosh's writer
+    with open_live(index_dir).reader() as reader:
+        leaves = [leaf for leaf, _ in reader.leaf_readers()]
+        assert len(leaves) >= 3
+        for leaf in leaves:
+            for name in ("path", "size", "mtime", "id", "hash", "facet_key", "date_key"):
+                assert column_values(leaf, name) == list(leaf.column_reader(name)), name
+            assert fixed_bytes(leaf, "minhash") == b"".join(leaf.column_reader("minhash"))
+            assert len(fixed_bytes(leaf, "minhash")) == leaf.doc_count_all() * SIGNATURE_BYTES
