@@ -16,6 +16,8 @@ from whoosh import columns
 def column_values(segment_reader, name: str, translate: bool = True) -> list:
     """Every document's value in column `name` of one segment (deleted ones too), as
     `list(segment_reader.column_reader(name))` gives them."""
+    if not segment_reader.doc_count_all():
+        return []  # an empty index's reader has no columns
     column = segment_reader.column_reader(name, translate=False)
     values = _numbers(column) if type(column) is columns.NumericColumn.Reader else None
     if values is None and type(column) is columns.VarBytesColumn.Reader:
@@ -31,6 +33,8 @@ def column_values(segment_reader, name: str, translate: bool = True) -> list:
 def fixed_bytes(segment_reader, name: str) -> bytes | None:
     """The values of a FixedBytesColumn, end to end (deleted documents too), or None
     when the column is laid out otherwise."""
+    if not segment_reader.doc_count_all():
+        return b""
     column = segment_reader.column_reader(name, translate=False)
     if type(column) is not columns.FixedBytesColumn.Reader:
         return None

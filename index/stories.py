@@ -130,12 +130,14 @@ class _Region:
     def rewrites(self, stamps: dict[str, Stamp]) -> list[dict]:
         """The committed documents whose story or inferred date changes, rewritten."""
         changed = []
-        columns = {name: self.reader.column_reader(name) for name in ("size", "mtime", "minhash")}
+        columns: dict = {}
         for doc in self.docs.values():
             stamp = stamps[doc.id]
             wanted = (stamp.story, stamp.inferred.iso() if stamp.inferred else None)
             if doc.docnum is None or doc.stored == wanted:
                 continue
+            # Opened for the first rewrite only: an empty index's reader has no columns.
+            columns = columns or {name: self.reader.column_reader(name) for name in ("size", "mtime", "minhash")}
             n = doc.docnum
             fields = restored(self.reader.stored_fields(n), columns["size"][n], columns["mtime"][n], columns["minhash"][n])
             changed.append(stamped(fields, stamp.story, stamp.inferred))

@@ -218,3 +218,22 @@ def test_whole_columns_read_as_whoosh_reads_them(copied):
                 assert column_values(leaf, name) == list(leaf.column_reader(name)), name
             assert fixed_bytes(leaf, "minhash") == b"".join(leaf.column_reader("minhash"))
             assert len(fixed_bytes(leaf, "minhash")) == leaf.doc_count_all() * SIGNATURE_BYTES
+
+
+def test_an_archive_emptied_and_filled_again(tmp_path, seeds_dir):
+    """An empty archive builds an empty index; a segment whose dispatches are all
+    removed is dropped, not kept; `optimise` takes an empty index too."""
+    root, index_dir = tmp_path / "archive", tmp_path / "index"
+    root.mkdir()
+    assert reindex(index_dir, [root], rebuild=True).documents == 0
+    for path in seeds_dir.iterdir():
+        shutil.copy2(path, root / path.name)
+    filled = reindex(index_dir, [root])
+    assert filled.added == filled.documents > 0
+    for path in root.iterdir():
+        path.unlink()
+    assert reindex(index_dir, [root]).removed == filled.documents
+    assert open_live(index_dir)._segments() == []
+    report = optimise(index_dir)
+    assert (report.documents, report.segments_after) == (0, 0)
+    assert open_index(index_dir).count() == 0
