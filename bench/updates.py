@@ -71,6 +71,7 @@ def main() -> None:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=2, help="no-op runs")
+    parser.add_argument("--no-optimise", action="store_true", help="leave `archive optimise` out")
     parser.add_argument("--command", default=" ".join(cli()),
                         help="the `archive` command to measure (another checkout's, to compare)")
     options = parser.parse_args()
@@ -91,7 +92,7 @@ def main() -> None:
     corpus.apply_changes(archive)
     print(f"incremental 10+10+10: {measured(reindex, temp, index_dir)}", flush=True)
     print(f"no-op reindex after it: {measured(reindex, temp, index_dir)}", flush=True)
-    if "optimise" in subprocess.run([*archive_command, "--help"], capture_output=True, text=True).stdout:
+    if not options.no_optimise and "optimise" in subprocess.run([*archive_command, "--help"], capture_output=True, text=True).stdout:
         optimise = [*archive_command, "optimise", "--index", str(index_dir)]
         print(f"optimise: {measured(optimise, temp, index_dir)}", flush=True)
         print(f"no-op reindex after it: {measured(reindex, temp, index_dir)}", flush=True)
