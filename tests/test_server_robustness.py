@@ -78,13 +78,16 @@ def test_suggestions_are_those_of_whooshs_corrector(tmp_path, make_archive, seed
     from index.suggest import Speller
 
     directory = tmp_path / "index"
-    reindex(directory, [seeds_dir])
     text = (seeds_dir / next(p.name for p in seeds_dir.iterdir() if p.suffix == ".txt")).read_text()
     sentences = [s.strip() for s in text.replace("\n", " ").split(".") if len(s.split()) > 4]
     records = [{"id": f"r{i}", "date": "2019-05-01", "title": f"Dépêche {i}",
                 "body": " ".join(sentences[(i + k) % len(sentences)] + "." for k in range(3))}
                for i in range(12)]
-    root = make_archive({"more.jsonl": "\n".join(json.dumps(r, ensure_ascii=False) for r in records)})
+    root = make_archive({"more.jsonl": "\n".join(json.dumps(r, ensure_ascii=False) for r in records[:6])})
+    reindex(directory, [seeds_dir, root])
+    # A second segment: an update adds the other records beside the first build's.
+    (root / "more2.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records[6:]),
+                                      encoding="utf-8")
     reindex(directory, [seeds_dir, root])
     rng = random.Random(5)
     with open_index(directory) as archive:
