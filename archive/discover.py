@@ -19,9 +19,18 @@ from archive.readers import READERS
 class Found:
     """A dispatch file, or a path passed over and why (`skipped` is then set)."""
 
-    path: Path  # the real path, to open the file with
+    where: str | Path  # the real path, kept as text (given as a Path, turned to text)
     relative: str  # its name in the archive, as text (archive/names.py)
     skipped: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "where", os.fspath(self.where))
+
+    @property
+    def path(self) -> Path:
+        """The real path, to open the file with. Made on demand: a walk makes hundreds
+        of thousands of `Found`, and a no-op reindex opens none of them."""
+        return Path(self.where)
 
 
 def discover(root: Path) -> Iterator[Found]:
@@ -38,31 +47,33 @@ def discover(root: Path) -> Iterator[Found]:
     except OSError as error:
         yield Found(root, ".", skipped=f"cannot list the folder ({error.strerror or error})")
         return
+    # Paths stay text (cut, compared, stat'ed as such): pathlib's parsing, three times
+    # a file, took most of a no-op reindex's walk of a large archive.
+    start = len(os.path.join(root, ""))
     while stack:
         entry = stack.pop()
         if entry.name.startswith("."):
             continue
-        path = Path(entry.path)
-        relative = readable_name(path.relative_to(root).as_posix())
-        is_file = Path(entry.name).suffix.lower() in READERS
+        relative = readable_name(entry.path[start:])
+        is_file = os.path.splitext(entry.name)[1].lower() in READERS
         if entry.is_symlink():
-            reason = _link_problem(path, root)
+            reason = _link_problem(Path(entry.path), root)
             if reason:
                 if is_file or _is_dir(entry):
-                    yield Found(path, relative, skipped=reason)
+                    yield Found(entry.path, relative, skipped=reason)
                 continue
             if _is_dir(entry):
                 continue
         if entry.is_dir(follow_symlinks=False):
             try:
-                stack.extend(_listing(path))
+                stack.extend(_listing(entry.path))
             except OSError as error:
-                yield Found(path, relative, skipped=f"cannot list the folder ({error.strerror or error})")
+                yield Found(entry.path, relative, skipped=f"cannot list the folder ({error.strerror or error})")
         elif is_file:
-            yield Found(path, relative)
+            yield Found(entry.path, relative)
 
 
-def _listing(folder: Path) -> list[os.DirEntry[str]]:
+def _listing(folder: Path | str) -> list[os.DirEntry[str]]:
     """The folder's entries, last name first (the walk pops them from the end)."""
     with os.scandir(folder) as entries:
         return sorted(entries, key=lambda e: e.name, reverse=True)

@@ -150,8 +150,10 @@ class Archive:
     steps: int = 0
 
 
-def materialise(records: list[Record], n: int, root: Path, seed: int = 2019) -> Archive:
-    """Write `n` of `records` (a seeded sample; all of them when `n` covers the corpus)."""
+def materialise(records: list[Record], n: int, root: Path, seed: int = 2019, write: bool = True) -> Archive:
+    """Write `n` of `records` (a seeded sample; all of them when `n` covers the corpus).
+    `write=False`: only the `Archive` that writing would give, for a copy of a folder
+    written before with the same arguments (`apply_changes` can then change the copy)."""
     rng = random.Random(seed)
     if n >= len(records):
         chosen, reserve = list(records), []
@@ -169,18 +171,18 @@ def materialise(records: list[Record], n: int, root: Path, seed: int = 2019) -> 
         draw = rng.random()
         if draw < HTML_SHARE:
             path = root / "html" / record.date[:4] / record.date[5:7] / f"{record.id}.html"
-            archive.bytes_written += _write(path, html_page(record))
+            archive.bytes_written += _write(path, html_page(record)) if write else 0
             archive.formats["html"] += 1
         elif draw < HTML_SHARE + JSONL_SHARE:
             exported.append(record)
         else:
             path = txt_path(root, record)
-            archive.bytes_written += _write(path, seed_text(record))
+            archive.bytes_written += _write(path, seed_text(record)) if write else 0
             archive.txt_files[path] = record
             archive.formats["txt"] += 1
     if exported:
         lines = "".join(json.dumps(jsonl_row(r), ensure_ascii=False) + "\n" for r in exported)
-        archive.bytes_written += _write(root / JSONL_NAME, lines)
+        archive.bytes_written += _write(root / JSONL_NAME, lines) if write else 0
         archive.formats["jsonl"] = len(exported)
     return archive
 

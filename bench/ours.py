@@ -72,6 +72,9 @@ class Ours:
     def update_command(self, root: Path, index_dir: Path) -> list[str]:
         return [*cli(), "reindex", "--index", str(index_dir), str(root)]
 
+    def maintenance_command(self, index_dir: Path) -> list[str]:
+        return [*cli(), "optimise", "--index", str(index_dir)]
+
     def update(self, root: Path, index_dir: Path) -> str | None:
         report = _api()["reindex"](index_dir, [root], rebuild=False)
         if report.failures:

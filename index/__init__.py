@@ -15,6 +15,7 @@ from index.query import MAX_QUERY_CHARS
 from index.results import MAX_PAGE_SIZE, MAX_RESULTS_DEPTH, Facets, FacetValue, Failure, Histogram, Offer, ReindexReport, SearchHit, SearchRequest, SearchResult, Sort
 from index.schema import SCHEMA_VERSION, needs_rebuild
 from index.search import ArchiveIndex, StoredDispatch, open_index
+from index.optimise import OptimiseReport, optimise
 from index.writer import reindex
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "IndexUnwritable",
     "NeedsRebuild",
     "Offer",
+    "OptimiseReport",
     "ReindexReport",
     "SearchHit",
     "SearchRequest",
@@ -51,5 +53,6 @@ __all__ = [
     "clear_caches",
     "needs_rebuild",
     "open_index",
+    "optimise",
     "reindex",
 ]

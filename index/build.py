@@ -30,7 +30,6 @@ from whoosh import index as whoosh_index
 from index.build_writer import BulkSegmentWriter
 from index.forked import die_with_parent, picklable
 from index.results import Failure, ReindexReport
-from index.schema import document
 
 Progress = Callable[[int, int], None]
 
@@ -62,13 +61,14 @@ def split(sizes: Sequence[int], shares: int) -> list[range]:
     return [range(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def build_parallel(ix, files: list, read: Callable, report: ReindexReport, progress: Progress | None,
+def build_parallel(ix, files: list, documents: Callable, report: ReindexReport, progress: Progress | None,
                    *, workers: int, limitmb: int, options: dict) -> dict:
     """Write `files` into the empty index `ix` with `workers` processes; return the
     workers' word caches merged, for the writer of what follows (story rewrites).
 
-    `read(file, report)` gives a file's dispatches and records its failures (it must be
-    a module-level function: workers receive it by name).
+    `documents(file, report)` gives the documents of one item of `files` (anything with
+    a `size`, which balances the shares: a file, or a run of another index's documents
+    for `archive optimise`) and records its failures.
     """
     shares = [files[r.start : r.stop] for r in split([f.size for f in files], workers)]
     # Forked workers start at once with the parent's modules and file list (as Whoosh's
@@ -79,7 +79,7 @@ def build_parallel(ix, files: list, read: Callable, report: ReindexReport, progr
     messages = context.Queue()
     location = ix.storage.folder, ix.indexname
     processes = [
-        context.Process(target=_work, args=(location, n, share, read, limitmb, options, messages, os.getpid()),
+        context.Process(target=_work, args=(location, n, share, documents, limitmb, options, messages, os.getpid()),
                         daemon=True)
         for n, share in enumerate(shares)
     ]
@@ -136,16 +136,16 @@ def _collect(processes, messages, total: int, progress: Progress | None) -> dict
     return outcomes
 
 
-def _work(location, n: int, share: list, read: Callable, limitmb: int, options: dict, messages, parent: int) -> None:
+def _work(location, n: int, share: list, documents: Callable, limitmb: int, options: dict, messages, parent: int) -> None:
     """A worker: index `share` into segments of the index at `location`, report back."""
     die_with_parent(parent)
     try:
-        messages.put(("done", n, _index_share(location, share, read, limitmb, options, messages, n, parent)))
+        messages.put(("done", n, _index_share(location, share, documents, limitmb, options, messages, n, parent)))
     except BaseException as error:  # noqa: BLE001 - every failure goes to the parent
         messages.put(("error", n, picklable(error)))
 
 
-def _index_share(location, share, read, limitmb, options, messages, n, parent) -> _Outcome:
+def _index_share(location, share, documents, limitmb, options, messages, n, parent) -> _Outcome:
     ix = whoosh_index.open_dir(*location)
     local = ReindexReport()
     segments: list = []
@@ -156,8 +156,8 @@ def _index_share(location, share, read, limitmb, options, messages, n, parent) -
         for file in share:
             if os.getppid() != parent:
                 raise SystemExit("the build was abandoned")
-            for dispatch in read(file, local):
-                writer.add_document(**document(dispatch, file.size, file.mtime))
+            for doc in documents(file, local):
+                writer.add_document(**doc)
                 local.added += 1
             if writer.memory > limitmb * 2**20:
                 segments += writer.finish_segments()

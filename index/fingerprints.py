@@ -115,10 +115,11 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
 
 
 def signatures_from_column(values: list[bytes]) -> np.ndarray:
-    """Rows of 128 uint32 from the column's bytes (all zeros: no signature)."""
+    """Rows of 128 uint32 from the column's bytes (all zeros: no signature), given one
+    value per document or blocks of consecutive documents' values."""
     if not values:
         return np.zeros((0, NUM_PERM), dtype=np.uint32)
-    return np.frombuffer(b"".join(values), dtype=np.uint32).reshape(len(values), NUM_PERM)
+    return np.frombuffer(b"".join(values), dtype=np.uint32).reshape(-1, NUM_PERM)
 
 
 def band_keys(signatures: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from whoosh import query as wq
 
 from archive.model import PartialDate
 from index import forked
+from index.column_values import fixed_bytes
 from index.fingerprints import Fingerprint, band_keys, has_signature, same_story, shingles, signatures_from_column
 from index.schema import date_from_key, restored, stamped
 
@@ -91,7 +92,7 @@ class _Region:
     def signatures(self) -> np.ndarray:
         """Every committed document's signature, by document number (read once)."""
         if self._signatures is None:
-            self._signatures = signatures_from_column(list(self.reader.column_reader("minhash")))
+            self._signatures = signatures_from_column(_minhash_blocks(self.reader))
         return self._signatures
 
     def find(self, doc_id: str) -> str:
@@ -129,16 +130,28 @@ class _Region:
     def rewrites(self, stamps: dict[str, Stamp]) -> list[dict]:
         """The committed documents whose story or inferred date changes, rewritten."""
         changed = []
-        columns = {name: self.reader.column_reader(name) for name in ("size", "mtime", "minhash")}
+        columns: dict = {}
         for doc in self.docs.values():
             stamp = stamps[doc.id]
             wanted = (stamp.story, stamp.inferred.iso() if stamp.inferred else None)
             if doc.docnum is None or doc.stored == wanted:
                 continue
+            # Opened for the first rewrite only: an empty index's reader has no columns.
+            columns = columns or {name: self.reader.column_reader(name) for name in ("size", "mtime", "minhash")}
             n = doc.docnum
             fields = restored(self.reader.stored_fields(n), columns["size"][n], columns["mtime"][n], columns["minhash"][n])
             changed.append(stamped(fields, stamp.story, stamp.inferred))
         return changed
+
+
+def _minhash_blocks(reader) -> list[bytes]:
+    """The `minhash` column of each segment, as one block of bytes per segment (one read
+    each, index/column_values.py, rather than one per document)."""
+    blocks = []
+    for leaf, _ in reader.leaf_readers():
+        block = fixed_bytes(leaf, "minhash")
+        blocks.append(b"".join(leaf.column_reader("minhash")) if block is None else block)
+    return blocks
 
 
 def common_date(dates: Iterable[PartialDate | None]) -> PartialDate | None:

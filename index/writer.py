@@ -20,13 +20,15 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from whoosh import query as wq
 from whoosh.writing import LockError
 
 from archive import Dispatch, Found, UnreadableDispatch, discover, read_file
 from archive.names import needs_renaming, readable_name
-from index import forked, stories
+from index import forked, merging, stories
 from index.build import build_parallel
 from index.build_writer import BulkSegmentWriter
+from index.column_values import column_values
 from index.errors import IndexLocked, IndexMissing, IndexUnwritable
 from index.fingerprints import fingerprint
 from index.results import Failure, ReindexReport
@@ -57,11 +59,11 @@ class _File:
     mtime: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Known:
     size: int
     mtime: int
-    hashes: dict[str, str]  # dispatch id → content hash
+    count: int  # live dispatches from the file
 
 
 def reindex(
@@ -132,7 +134,7 @@ def _scan(roots: Sequence[Path], report: ReindexReport) -> list[_File]:
                 report.failures.append(Failure(key, found.skipped))
                 continue
             try:
-                stat = found.path.stat()
+                stat = os.stat(found.where)
             except OSError as error:
                 report.failures.append(Failure(key, f"cannot read the file ({error.strerror})"))
                 continue
@@ -152,9 +154,9 @@ def _unique(files: list[_File], report: ReindexReport) -> list[_File]:
     refused: set[int] = set()
     for key, group in groups.items():
         # UTF-8 names first (False < True), then in discovery order (a stable sort).
-        for file in sorted(group, key=lambda f: needs_renaming(str(f.found.path)))[1:]:
+        for file in sorted(group, key=lambda f: needs_renaming(f.found.where))[1:]:
             refused.add(id(file))
-            raw = os.fsencode(file.found.path.name)
+            raw = os.fsencode(os.path.basename(file.found.where))
             report.failures.append(Failure(key, f"another file has this name once the bytes of its name ({raw!r}) "
                                                 "are read as Windows-1252: rename it"))
     return [file for file in files if id(file) not in refused]
@@ -172,6 +174,11 @@ def _read(file: _File, report: ReindexReport) -> list[Dispatch]:
         return list(reading.dispatches)
     prefix = file.key[: -len(file.found.relative)]
     return [_renamed(d, prefix) for d in reading.dispatches]
+
+
+def _documents(file: _File, report: ReindexReport) -> list[dict]:
+    """The file's documents as a full build writes them (each dispatch alone in its story)."""
+    return [document(dispatch, file.size, file.mtime) for dispatch in _read(file, report)]
 
 
 def _renamed(dispatch: Dispatch, prefix: str) -> Dispatch:
@@ -194,7 +201,7 @@ def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress:
 def _fill(ix, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
     """Write every file into the fresh index `ix`, then group the stories' versions."""
     if len(files) >= PARALLEL_THRESHOLD and BUILD_WORKERS > 1:
-        words = build_parallel(ix, files, _read, report, progress, workers=BUILD_WORKERS, limitmb=BUILD_LIMIT_MB,
+        words = build_parallel(ix, files, _documents, report, progress, workers=BUILD_WORKERS, limitmb=BUILD_LIMIT_MB,
                        options=SEGMENT_OPTIONS)
     else:
         writer = BulkSegmentWriter(ix, **WRITER_OPTIONS)
@@ -269,15 +276,17 @@ def _update(ix, files: list[_File], report: ReindexReport, progress: Progress | 
         for file in files:
             entry = known.get(file.key)
             if entry is not None and (entry.size, entry.mtime) == (file.size, file.mtime):
-                report.unchanged += len(entry.hashes)
+                report.unchanged += entry.count
             else:
                 changed.append(file)
         seen = {file.key for file in files}
         gone = [key for key in known if key not in seen]
         if changed or gone:
             with ix.writer(timeout=1.0, **WRITER_OPTIONS) as writer:
+                # Small segments only: the build's large ones keep their files (index/merging.py).
+                writer.mergetype = merging.merge_small
                 for key in gone:
-                    report.removed += len(known[key].hashes)
+                    report.removed += known[key].count
                     writer.delete_by_term("path", key)
                 added = []
                 for done, file in enumerate(changed, start=1):
@@ -286,7 +295,7 @@ def _update(ix, files: list[_File], report: ReindexReport, progress: Progress | 
                     dispatches = _read(file, report)
                     if file.key in known:
                         writer.delete_by_term("path", file.key)
-                    _count(known.get(file.key), dispatches, report)
+                    _count(_hashes(searcher, file.key) if file.key in known else {}, dispatches, report)
                     added += [(dispatch, file, fingerprint(dispatch.body)) for dispatch in dispatches]
                     if progress:
                         progress(done, len(changed))
@@ -303,8 +312,7 @@ def _update(ix, files: list[_File], report: ReindexReport, progress: Progress | 
             progress(0, 0)
 
 
-def _count(known: _Known | None, dispatches: list[Dispatch], report: ReindexReport) -> None:
-    old = known.hashes if known else {}
+def _count(old: dict[str, str], dispatches: list[Dispatch], report: ReindexReport) -> None:
     for dispatch in dispatches:
         if dispatch.id not in old:
             report.added += 1
@@ -317,19 +325,25 @@ def _count(known: _Known | None, dispatches: list[Dispatch], report: ReindexRepo
 
 
 def _known_files(reader) -> dict[str, _Known]:
-    """What the index holds, per file, read from columns only."""
+    """What the index holds, per file: its size, mtime and live dispatches, read from
+    columns only, a whole column of a segment at a time (index/column_values.py)."""
     known: dict[str, _Known] = {}
-    if reader.doc_count() == 0:
-        return known
-    paths = reader.column_reader("path")
-    sizes = reader.column_reader("size")
-    mtimes = reader.column_reader("mtime")
-    ids = reader.column_reader("id")
-    hashes = reader.column_reader("hash")
-    for docnum in reader.all_doc_ids():
-        key = paths[docnum]
-        entry = known.get(key)
-        if entry is None:
-            entry = known[key] = _Known(sizes[docnum], mtimes[docnum], {})
-        entry.hashes[ids[docnum]] = hashes[docnum]
+    for leaf, _ in reader.leaf_readers():
+        paths = column_values(leaf, "path")
+        sizes = column_values(leaf, "size")
+        mtimes = column_values(leaf, "mtime")
+        for docnum in leaf.all_doc_ids() if leaf.has_deletions() else range(len(paths)):
+            entry = known.get(paths[docnum])
+            if entry is None:
+                known[paths[docnum]] = _Known(sizes[docnum], mtimes[docnum], 1)
+            else:
+                entry.count += 1
     return known
+
+
+def _hashes(searcher, key: str) -> dict[str, str]:
+    """The dispatch ids and content hashes of one indexed file (only changed files
+    need them: a no-op reindex reads none)."""
+    reader = searcher.reader()
+    ids, hashes = reader.column_reader("id"), reader.column_reader("hash")
+    return {ids[n]: hashes[n] for n in searcher.docs_for_query(wq.Term("path", key))}

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from index import SearchRequest, open_index, reindex
-from index.store import reindex_lock
+from index.store import open_live, reindex_lock
 
 pytestmark = pytest.mark.slow
 
@@ -49,17 +49,18 @@ def command(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "web.cli", *map(str, args)]
 
 
-def kill_part_way(args: list[str], tenth: int) -> None:
-    """Start the command and SIGKILL it once it reports `tenth` tenths of its files."""
+def kill_part_way(args: list[str], tenth: int, name: str = "reindex") -> None:
+    """Start the command and SIGKILL it once it reports `tenth` tenths of its work
+    (`name: done/total ...` on stderr)."""
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         for line in process.stderr:
-            if line.startswith("reindex: "):
+            if line.startswith(f"{name}: "):
                 done, total = map(int, line.split()[1].split("/"))
                 if done * 10 >= total * tenth:
                     break
         else:
-            pytest.fail(f"the reindex ended before {tenth}/10 of its files (exit {process.wait()})")
+            pytest.fail(f"the {name} ended before {tenth}/10 of its files (exit {process.wait()})")
         process.send_signal(signal.SIGKILL)
     finally:
         process.stderr.close()
@@ -117,6 +118,27 @@ def test_killed_updates_leave_the_previous_index(archive_with_more_on_disk):
     assert f"{ADDED} added, 0 updated, 0 removed, {FIRST} unchanged, 0 failed" in process.stdout
     assert open_index(index_dir).count() == FIRST + ADDED
     assert marked(index_dir, FIRST) == [f"d{FIRST:04d}.txt"]
+
+
+def test_killed_optimisations_leave_the_previous_index(archive_with_more_on_disk):
+    root, index_dir = archive_with_more_on_disk
+    # Deletions for the optimisation to purge: the first dispatch's file changed.
+    (root / "d0000.txt").write_text((root / "d0000.txt").read_text(encoding="utf-8") + " ajout.", encoding="utf-8")
+    for n in range(FIRST, FIRST + ADDED):
+        (root / f"d{n:04d}.txt").unlink()
+    assert reindex(index_dir, [root]).updated == 1
+    assert any(s.has_deletions() for s in open_live(index_dir)._segments())
+    rnd = random.Random()
+    for _ in range(KILLS):
+        kill_part_way(command("optimise", "--index", index_dir), tenth=rnd.randint(1, 9), name="optimise")
+        assert_previous_index(index_dir)
+    process = subprocess.run(command("optimise", "--index", index_dir), capture_output=True, text=True)
+    assert process.returncode == 0, process.stderr
+    assert f"{FIRST} dispatches in 1 segments" in process.stdout
+    assert not any(s.has_deletions() for s in open_live(index_dir)._segments())
+    assert_previous_index(index_dir)
+    assert len(list(index_dir.glob("*.toc"))) == 1
+    assert not [path for path in index_dir.iterdir() if path.is_dir()]
 
 
 def test_a_held_lock_is_one_clear_line_and_exit_3(tmp_path, seeds_dir):

@@ -1,4 +1,4 @@
-"""The `archive` command: show, reindex, search, evaluate and serve.
+"""The `archive` command: show, reindex, optimise, search, evaluate and serve.
 
 It sits on top of the other layers (web → index → archive); domain errors become one
 line on stderr and a non-zero exit, never a stack trace.
@@ -28,6 +28,7 @@ from index import (
     SearchResult,
     Sort,
     open_index,
+    optimise,
     reindex,
 )
 from index.evaluate import evaluate as run_evaluation
@@ -139,7 +140,37 @@ def _watch(index_dir: Path, roots: tuple[Path, ...], rebuild: bool, lock_timeout
     echo(summary.line())
 
 
-def _report_crash(error: Exception, debug: bool) -> None:
+@cli.command("optimise")
+@index_option
+@click.option("--wait", "lock_timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for a reindex to finish.")
+@click.option("--debug", is_flag=True, help="On an unexpected error, print its traceback on stderr.")
+def optimise_command(index_dir: Path, lock_timeout: float, debug: bool) -> None:
+    """Rewrite the index without its deleted dispatches, in few segments.
+
+    Updates leave the segments of the last full build as they are (a removed or
+    changed dispatch is only masked there): after many updates, optimising gives
+    back their space and a little search speed. The index stays searchable
+    throughout; nothing is read from the archive's files.
+    """
+    with _progress_bar("optimise", "documents") as progress:
+        try:
+            report = optimise(index_dir, progress=progress, lock_timeout=lock_timeout)
+        except IndexLocked as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_LOCKED)
+        except ArchiveIndexError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(EXIT_INDEX)
+        except Exception as error:  # noqa: BLE001 - a crash gets its own exit code
+            _report_crash(error, debug, "optimise")
+            sys.exit(EXIT_CRASH)
+    click.echo(
+        f"{report.documents} dispatches in {report.segments_after} segments (were {report.segments_before}), "
+        f"{report.purged} deleted dispatches purged, in {report.seconds:.2f} s; {_one_line(str(index_dir))}"
+    )
+
+
+def _report_crash(error: Exception, debug: bool, command: str = "reindex") -> None:
     """One line for a person, the traceback for whoever fixes the program: on stderr
     with --debug, else in a file named in that line."""
     trace = "".join(traceback.format_exception(error))
@@ -149,19 +180,23 @@ def _report_crash(error: Exception, debug: bool) -> None:
         where = "above"
     else:
         try:
-            handle, name = tempfile.mkstemp(prefix="archive-reindex-", suffix=".traceback.txt")
+            handle, name = tempfile.mkstemp(prefix=f"archive-{command}-", suffix=".traceback.txt")
             with open(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
                 file.write(trace)
             where = f"in {name}"
         except OSError:
             pass  # a full disk: the line below still says what happened
     summary = _one_line(f"{type(error).__name__}: {error}")
-    click.echo(f"Error: the reindex stopped on an unexpected error ({summary}); "
+    click.echo(f"Error: the {command} stopped on an unexpected error ({summary}); "
                f"the live index is unchanged; the traceback is {where}", err=True)
 
 
 class _progress_bar:
     """A tqdm bar on a terminal; a plain line every tenth of the way otherwise."""
+
+    def __init__(self, name: str = "reindex", unit: str = "files") -> None:
+        # What the bar and the plain lines say: the command, what it counts.
+        self.name, self.unit = name, unit
 
     def __enter__(self):
         self.bar = None
@@ -171,11 +206,11 @@ class _progress_bar:
     def __call__(self, done: int, total: int) -> None:
         if sys.stderr.isatty():
             if self.bar is None:
-                self.bar = tqdm(total=total, unit="fichier", desc="reindex", leave=False)
+                self.bar = tqdm(total=total, unit="fichier" if self.unit == "files" else "dépêche", desc=self.name, leave=False)
             self.bar.update(done - self.bar.n)
         elif total and done * 10 // total > self.step:
             self.step = done * 10 // total
-            click.echo(f"reindex: {done}/{total} files", err=True)
+            click.echo(f"{self.name}: {done}/{total} {self.unit}", err=True)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
