@@ -13,6 +13,7 @@ import sys
 import tempfile
 import traceback
 import unicodedata
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
@@ -101,19 +102,8 @@ def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, loc
     if watch:
         _watch(index_dir, roots, rebuild, lock_timeout, debug, quiet_period)
         return
-    with _progress_bar() as progress:
-        try:
-            report = reindex(index_dir, list(roots), rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)
-        except IndexLocked as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_LOCKED)
-        except ArchiveIndexError as error:
-            # Not 1: no file failed, the index itself could not be brought up to date.
-            click.echo(f"Error: {error}", err=True)
-            sys.exit(EXIT_INDEX)
-        except Exception as error:  # noqa: BLE001 - a crash gets its own exit code
-            _report_crash(error, debug)
-            sys.exit(EXIT_CRASH)
+    with _progress_bar() as progress, _exit_codes(debug):
+        report = reindex(index_dir, list(roots), rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)
     _print_report(report, index_dir)
     if report.failures:
         sys.exit(EXIT_FAILURES)
@@ -128,16 +118,27 @@ def _watch(index_dir: Path, roots: tuple[Path, ...], rebuild: bool, lock_timeout
         click.echo(line)
         sys.stdout.flush()  # a pipe (a log, a supervisor) sees each batch as it ends
 
-    try:
+    with _exit_codes(debug):
         summary = watch(index_dir, roots, echo, rebuild=rebuild, lock_timeout=lock_timeout,
                         quiet=quiet_period, longest=max(5.0, quiet_period * 4), show=_one_line)
+    echo(summary.line())
+
+
+@contextmanager
+def _exit_codes(debug: bool, command: str = "reindex"):
+    """The exit codes of the commands that write the index, one line each on stderr."""
+    try:
+        yield
+    except IndexLocked as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
     except ArchiveIndexError as error:
+        # Not 1: no file failed, the index itself could not be brought up to date.
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_INDEX)
     except Exception as error:  # noqa: BLE001 - a crash gets its own exit code
-        _report_crash(error, debug)
+        _report_crash(error, debug, command)
         sys.exit(EXIT_CRASH)
-    echo(summary.line())
 
 
 @cli.command("optimise")
@@ -152,18 +153,8 @@ def optimise_command(index_dir: Path, lock_timeout: float, debug: bool) -> None:
     back their space and a little search speed. The index stays searchable
     throughout; nothing is read from the archive's files.
     """
-    with _progress_bar("optimise", "documents") as progress:
-        try:
-            report = optimise(index_dir, progress=progress, lock_timeout=lock_timeout)
-        except IndexLocked as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_LOCKED)
-        except ArchiveIndexError as error:
-            click.echo(f"Error: {error}", err=True)
-            sys.exit(EXIT_INDEX)
-        except Exception as error:  # noqa: BLE001 - a crash gets its own exit code
-            _report_crash(error, debug, "optimise")
-            sys.exit(EXIT_CRASH)
+    with _progress_bar("optimise", "documents") as progress, _exit_codes(debug, "optimise"):
+        report = optimise(index_dir, progress=progress, lock_timeout=lock_timeout)
     click.echo(
         f"{report.documents} dispatches in {report.segments_after} segments (were {report.segments_before}), "
         f"{report.purged} deleted dispatches purged, in {report.seconds:.2f} s; {_one_line(str(index_dir))}"
