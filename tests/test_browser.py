@@ -126,7 +126,7 @@ def test_keyboard_focus_is_visible_and_phone_width_fits(server, browser):
 # landmarks. Each page the archive serves, once with results and once without.
 AXE_PAGES = ["/?q=armee+americaine", "/?q=combats&annee=2019", "/?q=introuvablexyz", "/", "/aide",
              f"/depeche/{SEED_000}", "/depeche/inconnue.txt", "/?q=combats&mois=2019-04",
-             "/tendances", "/tendances?q=combats&q=Tripoli&relatif=1"]
+             "/tendances", "/tendances?q=combats&q=Tripoli&relatif=1", "/d/000000000000"]
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -264,3 +264,39 @@ def test_exact_offer_and_partial_matches_in_chromium(crafted_server, browser, wi
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert problems == [], problems
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_export_links_citation_and_permalink(server, browser, width):
+    """What a researcher takes away: the whole result set from the results page, and from
+    a dispatch its citation and the permalink that names its text."""
+    import csv
+    import io
+
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(server + "/?q=combats")
+    with page.expect_download() as download:
+        page.locator(".export-links").get_by_role("link", name="CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    # One story told twice, grouped: one row, as the page counts « 1 sujet ».
+    expect(page.locator("#results-title")).to_contain_text("1\u00a0sujet")
+    assert len(rows) == 1 and rows[0]["permalink"].startswith(server + "/d/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    page.locator("ol.results .hit-title a").first.click()
+    page.wait_for_url("**/depeche/**")
+    citation = page.locator("section.citation")
+    permalink = page.locator("p.permalink a")
+    expect(citation.locator(".citation-text")).to_contain_text("[consulté le")
+    expect(citation.locator(".citation-text")).to_contain_text(permalink.inner_text())
+    page.locator("details.citation-bibtex summary").click()
+    expect(citation.locator("pre")).to_contain_text("@misc{")
+    title = page.locator("h1").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # The permalink is the export's, and shows the same dispatch.
+    assert permalink.inner_text() == rows[0]["permalink"]
+    permalink.click()
+    page.wait_for_url("**/d/*")
+    expect(page.locator("h1")).to_have_text(title)
