@@ -20,22 +20,11 @@ import threading
 from pathlib import Path
 
 from bench import corpus
-from bench.measure import run_command
+from bench.measure import folder_size, run_command
 from bench.ours import cli
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 2**20
-
-
-def folder_bytes(folder: Path) -> int:
-    total = 0
-    for dirpath, _, names in os.walk(folder):
-        for name in names:
-            try:
-                total += os.lstat(os.path.join(dirpath, name)).st_size
-            except OSError:
-                pass
-    return total
 
 
 def measured(command: list[str], temp: Path, index_dir: Path) -> str:
@@ -44,13 +33,13 @@ def measured(command: list[str], temp: Path, index_dir: Path) -> str:
     folder grew (a new index written beside the live one)."""
     shutil.rmtree(temp, ignore_errors=True)
     temp.mkdir(parents=True)
-    peak, grown, start, done = 0, 0, folder_bytes(index_dir), threading.Event()
+    peak, grown, start, done = 0, 0, folder_size(index_dir), threading.Event()
 
     def sample() -> None:
         nonlocal peak, grown
         while not done.wait(0.2):
-            peak = max(peak, folder_bytes(temp))
-            grown = max(grown, folder_bytes(index_dir) - start)
+            peak = max(peak, folder_size(temp))
+            grown = max(grown, folder_size(index_dir) - start)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -96,7 +85,7 @@ def main() -> None:
         optimise = [*archive_command, "optimise", "--index", str(index_dir)]
         print(f"optimise: {measured(optimise, temp, index_dir)}", flush=True)
         print(f"no-op reindex after it: {measured(reindex, temp, index_dir)}", flush=True)
-    print(f"index on disk: {folder_bytes(index_dir) / MIB:.0f} MiB", flush=True)
+    print(f"index on disk: {folder_size(index_dir) / MIB:.0f} MiB", flush=True)
 
 
 if __name__ == "__main__":
