@@ -39,13 +39,9 @@ def best(scorer: Scorer, q: wq.Query, keep, room: int, codes: np.ndarray | None)
     if inner.boost != 1.0 or any(len(pair.words) != 2 for pair in near):
         return None
     among = _essential(scorer, words, near, excluded, keep, room, codes) if room > 0 else None
-    parts = [scorer.score(word, among) for word in words]
-    if any(part is None for part in parts):
+    base = _summed(scorer, words, excluded, keep, among)
+    if base is None:
         return None
-    base = union_sum(parts)
-    for ex in excluded:
-        base = base.without(scorer.docs(ex.query))
-    base = keep(base)
     if not base.size or room <= 0:
         return []
     if not near:
@@ -92,14 +88,9 @@ def _essential(scorer: Scorer, words: list, near: list, excluded: list, keep, ro
     held = [set(word.iter_all_terms()) if _any_term(word) else set() for word in words]
     sets = [scorer.docs(word) for word in words]
     top = max(range(len(words)), key=lambda i: (ceilings[i], -sets[i].size))
-    sample = sets[top]
-    parts = [scorer.score(word, sample) for word in words]
-    if any(part is None for part in parts):
+    found = _summed(scorer, words, excluded, keep, sets[top])
+    if found is None:
         return None
-    found = union_sum(parts)
-    for ex in excluded:
-        found = found.without(scorer.docs(ex.query))
-    found = keep(found)
     best = found.ranked(codes, room)
     if best.size < room:
         return None
@@ -121,6 +112,18 @@ def _essential(scorer: Scorer, words: list, near: list, excluded: list, keep, ro
         return None
     size = scorer.searcher.reader().doc_count_all()
     return union([sets[i] for i in range(len(words)) if i not in left], size)
+
+
+def _summed(scorer: Scorer, words: list, excluded: list, keep, among: np.ndarray | None) -> Scored | None:
+    """The words' scores summed (among those documents, when given), without the
+    excluded ones and what `keep` leaves out; None for a word the scorer does not know."""
+    parts = [scorer.score(word, among) for word in words]
+    if any(part is None for part in parts):
+        return None
+    found = union_sum(parts)
+    for ex in excluded:
+        found = found.without(scorer.docs(ex.query))
+    return keep(found)
 
 
 def _any_term(q: wq.Query) -> bool:

@@ -81,3 +81,17 @@ def opensearch_cluster(tmp_path_factory):
         yield cluster
     finally:
         opensearch_cluster.stop(cluster)
+
+
+@pytest.fixture
+def make_index(tmp_path: Path, make_archive):
+    """Indexes a crafted archive (`make_archive`'s files) into a fresh folder under
+    `tmp_path` and returns the index folder: `make_index({"a.txt": "date 2019-01\n…"})`."""
+    from index import reindex
+
+    def make(files: dict[str, str | bytes], name: str = "archive") -> Path:
+        directory = tmp_path / f"{name}-index"
+        reindex(directory, [make_archive(files, name=name)])
+        return directory
+
+    return make

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from index import SearchRequest, SearchResult, open_index, reindex
+from index import SearchRequest, SearchResult, open_index
 from web import create_app
 
 DISPATCHES = {
@@ -20,10 +20,8 @@ DISPATCHES = {
 
 
 @pytest.fixture
-def index_dir(tmp_path: Path, make_archive) -> Path:
-    directory = tmp_path / "notices-index"
-    reindex(directory, [make_archive(DISPATCHES)])
-    return directory
+def index_dir(make_index) -> Path:
+    return make_index(DISPATCHES)
 
 
 @pytest.fixture
@@ -148,10 +146,8 @@ OFFER_DISPATCHES = {
 
 
 @pytest.fixture
-def offers_index(tmp_path: Path, make_archive) -> Path:
-    directory = tmp_path / "offers-index"
-    reindex(directory, [make_archive(OFFER_DISPATCHES, name="offers")])
-    return directory
+def offers_index(make_index) -> Path:
+    return make_index(OFFER_DISPATCHES, name="offers")
 
 
 def test_no_exact_offer_for_a_word_with_an_unknown_field_prefix(offers_index):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from index import SearchRequest, SearchResult, open_index, reindex
+from index import SearchRequest, SearchResult, open_index
 from index.analysis import exact_index_analyzer, exact_sequence
 from web import create_app
 
@@ -29,10 +29,8 @@ DISPATCHES = {
 
 
 @pytest.fixture
-def index_dir(tmp_path: Path, make_archive) -> Path:
-    directory = tmp_path / "stop-words-index"
-    reindex(directory, [make_archive(DISPATCHES)])
-    return directory
+def index_dir(make_index) -> Path:
+    return make_index(DISPATCHES)
 
 
 def search(index_dir: Path, text: str, **options) -> SearchResult:
