@@ -26,9 +26,11 @@ _FIELD_NAME = re.compile(r"(?<![\w:])(titre|title|texte|corps|body):", re.IGNORE
 _FIELD_LIKE = re.compile(r"(?<![\w:])(?P<name>[^\W\d_][\w-]*):(?=[\w\"])")
 _KNOWN_FIELDS = frozenset({"titre", "title", "texte", "corps", "body", "date"})
 # `source:AFP`, `auteur:"Jean Dupont"` (also « … », “…”): filters on who a dispatch is
-# credited to, like the URL's `source` and `auteur`.
+# credited to, like the URL's `source` and `auteur`. The name follows the colon at once,
+# as for `titre:`: « Prélèvement à la source : Darmanin confirme… », a headline pasted
+# as the query, is words, not a filter on a source named Darmanin.
 _CREDIT = re.compile(
-    r"(?<![\w:])(?P<name>sources?|auteurs?|author)\s*:\s*(?:\"(?P<quoted>[^\"]*)\"|(?P<word>[^\s\"]+))",
+    r"(?<![\w:])(?P<name>sources?|auteurs?|author):(?:\"(?P<quoted>[^\"]*)\"|(?P<word>[^\s\"]+))",
     re.IGNORECASE,
 )
 # Lower-case « ou », « sauf » between two words: ordinary words, perhaps meant as

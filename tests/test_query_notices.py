@@ -58,6 +58,22 @@ def test_source_and_author_are_known_fields(index_dir, text):
     assert search(index_dir, "Tripoli").total > 0
 
 
+@pytest.mark.parametrize("text", ["Prélèvement à la source : Darmanin", "Source : Darmanin prélèvement",
+                                  "auteur : Darmanin prélèvement"])
+def test_a_field_name_before_a_spaced_colon_is_a_word(make_index, text):
+    # French typography puts a space before the colon: a headline pasted as the query
+    # (« Prélèvement à la source : Darmanin confirme… ») names no source or author.
+    index_dir = make_index({
+        "impot.txt": "date 2018-09-04\nImpôts\n\nLe prélèvement à la source aura lieu, dit Darmanin, son auteur.\n",
+        "autre.txt": "date 2018-09-05\nAutre\n\nDarmanin parle de la source du prélèvement.\n",
+        "loin.txt": "date 2018-09-06\nLoin\n\nDarmanin à Tourcoing.\n",
+    })
+    result = search(index_dir, text)
+    assert result.notice is None
+    assert ids(result) == ids(search(index_dir, text.replace(":", " "))) != set()
+    assert "loin" not in ids(result)
+
+
 def test_a_source_field_without_a_name_is_said_and_left_out(index_dir):
     result = search(index_dir, "Tripoli source:")
     assert "« source: » sans mot après lui" in result.notice
