@@ -127,6 +127,10 @@ LEGEND = [
     "ids and titles and the exact number of matches; *+ snippets* = plus a highlighted body "
     "snippet per hit; *+ snippets + facets* = plus year counts (and month counts when a "
     "year is chosen): what the search page does.",
+    "- **page of the empty query, of `*`, of `a*`** (ours only): a whole page (top 10, "
+    "snippets, facets) of queries that walk the archive rather than rank a few matches: "
+    "everything newest first, everything again written as `*`, and a prefix expanding to "
+    "hundreds of words; 20 runs each after one warm-up, per repetition.",
     "- **matches per query**: a check that the engines answer the same question, not a "
     "speed: every word must match, in the title or the body (the peers' analyzers differ "
     "slightly from ours, so small gaps are expected).",

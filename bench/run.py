@@ -107,6 +107,13 @@ def workspace(options: Options) -> Iterator[Path]:
             shutil.rmtree(work, ignore_errors=True)
 
 
+# Queries that walk much of the archive rather than rank a few matches (ours only): the
+# empty query browses everything, `*` must cost what it costs, `a*` expands a prefix to
+# hundreds of words. Each timed BROWSING_RUNS times as a whole page, after one warm-up.
+BROWSING = (("empty", ""), ("star", "*"), ("prefix", "a*"))
+BROWSING_RUNS = 20
+
+
 def rows() -> dict[str, report.Row]:
     labels = [("build_s", "full rebuild (s)", "lower"),
               ("build_rate", "full rebuild (dispatches/s)", "higher"),
@@ -123,6 +130,9 @@ def rows() -> dict[str, report.Row]:
     for mode in Mode:
         for q in (50, 95):
             labels.append((f"{mode}_p{q}", f"query {MODE_LABELS[mode]}, p{q} (ms)", "lower"))
+    for key, text in BROWSING:
+        for q in (50, 95):
+            labels.append((f"{key}_p{q}", f"page of `{text}`, p{q} (ms)" if text else f"page of the empty query, p{q} (ms)", ""))
     labels.append(("matches", "matches per query (mean; a check)", ""))
     for clients in HTTP_CLIENTS:
         labels += [(f"http{clients}_rate", f"HTTP, {clients} client{'s' * (clients > 1)} (requests/s)", ""),
@@ -284,6 +294,15 @@ def query_latencies(engines: list[Engine], indexes: dict[str, Path], queries: li
                     got.add(f"{mode}_p95", engine.name, percentile(latencies, 95) * 1000)
                     if rep == 0 and mode is Mode.RANKING:
                         got.add("matches", engine.name, sum(totals) / len(totals))
+                if engine.name == "ours":
+                    for key, text in BROWSING:
+                        log(f"queries {rep + 1}/{options.repeat}, {engine.label}, page of {text!r}")
+                        timings = got.attempt(engine, f"{key}_p50", f"page of {text!r}", lambda: time_queries(
+                            searchers[engine.name], [BenchQuery(text)] * (BROWSING_RUNS + 1), Mode.PAGE))
+                        if timings is not None:
+                            latencies = timings[0][1:]  # the first run warms up
+                            got.add(f"{key}_p50", engine.name, percentile(latencies, 50) * 1000)
+                            got.add(f"{key}_p95", engine.name, percentile(latencies, 95) * 1000)
     finally:
         for searcher in searchers.values():
             searcher.close()

@@ -9,6 +9,7 @@ from index.cache import clear_caches
 from index.compare import Block, Change, Comparison, Version
 from index.export import Export, ExportRow
 from index.errors import ArchiveIndexError, IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
+from index.lead import LEAD_WORDS
 from index.longqueries import LONG_QUERY_SHARE, LONG_QUERY_WORDS
 from index.permalinks import HashMatch
 from index.query import MAX_QUERY_CHARS
@@ -19,6 +20,7 @@ from index.optimise import OptimiseReport, optimise
 from index.writer import reindex
 
 __all__ = [
+    "LEAD_WORDS",
     "LONG_QUERY_SHARE",
     "LONG_QUERY_WORDS",
     "MAX_QUERY_CHARS",

@@ -47,6 +47,8 @@ class AtLeast(wq.Or):
         # Ranking bonuses (index/query.py's `Near` pairs): added to the score of a
         # document that earns them, never counted among the words it holds.
         self.bonus = tuple(bonus)
+        # Each word's exact form in the body, for the lead bonus (index/lead.py).
+        self.lead = tuple(_body_form(sub) for sub in self.subqueries)
 
     def __eq__(self, other) -> bool:
         return super().__eq__(other) and self.needed == other.needed and self.bonus == other.bonus
@@ -79,6 +81,14 @@ def at_least(everything: wq.Query, bonus=()) -> AtLeast | None:
     if len(words) < LONG_QUERY_WORDS or any(isinstance(w, wq.Not) for w in words):
         return None
     return AtLeast(words, needed(len(words)), boost=everything.boost, bonus=bonus if LONG_QUERY_PROXIMITY else ())
+
+
+def _body_form(q: wq.Query) -> str:
+    """The exact form a word's query searches in the body, or "" (a prefix, a phrase)."""
+    for term in q.leaves() if not isinstance(q, wq.Term) else [q]:
+        if isinstance(term, wq.Term) and term.fieldname == "body_exact":
+            return term.text
+    return ""
 
 
 def needed(words: int) -> int:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
+from index import lead
 from index import postings as pl
 from index.cache import LruCache
 from index.longqueries import AtLeast
@@ -246,6 +247,7 @@ class Scorer:
             if close.size:
                 bonus = sum(self.term(pair.fieldname, word).score_of(close) for word in pair.words)
                 scores[np.searchsorted(found.docs, close)] += pair.boost * bonus
+        scores = lead.boosted(self.searcher.reader(), found.docs, scores, q.lead)
         return Scored(found.docs, scores).times(q.boost)
 
     def _phrase(self, q: wq.Phrase, among: np.ndarray | None = None) -> Scored:

@@ -177,3 +177,56 @@ def test_the_page_says_what_the_count_counts(headlines, tmp_path):
     assert "une partie des mots" in short.select_one(".partial-count").get_text(" ", strip=True)
     api = app.test_client().get("/api/search", query_string={"q": " ".join(HEADLINE)}).get_json()
     assert (api["total"], api["needed"], api["words_searched"]) == (3, needed(10), 10)
+
+
+@pytest.fixture
+def leads(make_archive, tmp_path):
+    """Two texts of the same words, the headline's and sixty others: one states the
+    headline first, the other after the sixty. Same words, same counts, same length:
+    BM25 cannot tell them apart, and ties go to the first indexed (« early » after
+    « another »)."""
+    words = " ".join(HEADLINE[:6])
+    files = {
+        "another.txt": dispatch("2020-03-02", "Chronique", filler(0, 60) + ". " + words + "."),
+        "early.txt": dispatch("2020-03-03", "Chronique", words + ". " + filler(0, 60) + "."),
+    }
+    for n in range(4):
+        files[f"other{n}.txt"] = dispatch("2020-03-05", f"Culture {n}", filler(n, 60) + ".")
+    reindex(tmp_path / "index", [make_archive(files)])
+    return open_index(tmp_path / "index")
+
+
+def test_a_long_query_ranks_first_the_text_stating_it_in_its_lead(leads):
+    from index.lead import LEAD_BOOST, LEAD_WORDS
+
+    assert LEAD_WORDS <= 60 and LONG_QUERY_WORDS <= 6
+    result = leads.search(SearchRequest(query=" ".join(HEADLINE[:6])))
+    assert ids(result) == ["early.txt", "another.txt"]
+    # Every word in the lead: the score times 1 + LEAD_BOOST, nothing else changed.
+    assert result.hits[0].score == pytest.approx(result.hits[1].score * (1 + LEAD_BOOST))
+
+
+def test_a_short_query_keeps_bm25_as_it_is(leads):
+    # Below LONG_QUERY_WORDS every word is required and scores are Whoosh's: a tie.
+    result = leads.search(SearchRequest(query=" ".join(HEADLINE[:2])))
+    assert ids(result) == ["another.txt", "early.txt"]
+    assert result.hits[0].score == pytest.approx(result.hits[1].score)
+
+
+def test_the_lead_counts_the_share_of_words_it_holds(make_archive, tmp_path):
+    from index.lead import LEAD_BOOST, LEAD_WORDS
+
+    # The same words in both texts, the headline's in two runs of three separated by
+    # filler (the same pairs of words close together): one text opens with the first
+    # run, the other has 45 filler words before it.
+    first, rest = " ".join(HEADLINE[:3]), " ".join(HEADLINE[3:6])
+    assert LEAD_WORDS <= 45
+    files = {
+        "half.txt": dispatch("2020-03-02", "Chronique", f"{first}. {filler(0, 60)}. {rest}."),
+        "none.txt": dispatch("2020-03-03", "Chronique", f"{filler(0, 45)}. {first}. {filler(45, 15)}. {rest}."),
+    }
+    reindex(tmp_path / "index", [make_archive(files)])
+    result = open_index(tmp_path / "index").search(SearchRequest(query=" ".join(HEADLINE[:6])))
+    scores = {hit.id: hit.score for hit in result.hits}
+    # Half the words in the lead: half the bonus.
+    assert scores["half.txt"] == pytest.approx(scores["none.txt"] * (1 + LEAD_BOOST * 0.5))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template
 
-from index import LONG_QUERY_SHARE, LONG_QUERY_WORDS
+from index import LEAD_WORDS, LONG_QUERY_SHARE, LONG_QUERY_WORDS
 
 bp = Blueprint("help", __name__)
 
@@ -43,7 +43,9 @@ SECTIONS = (
         "dit combien de mots sur combien), celles qui en contiennent moins suivent en "
         "correspondances partielles. Dans une requête longue, une expression entre guillemets "
         "(un titre qui cite quelqu’un) n’est pas exigée : ses mots comptent comme les autres, "
-        "et les dépêches qui la citent telle quelle viennent d’abord. "
+        "et les dépêches qui la citent telle quelle viennent d’abord. Une dépêche dit "
+        "l’essentiel dans ses premières lignes : dans une requête longue, celles qui "
+        f"portent les mots cherchés dès leurs {LEAD_WORDS} premiers mots passent devant. "
         "Avec de petits mots (« Le Maire »), les "
         "dépêches qui contiennent la suite exacte des mots, petits mots compris, viennent "
         "d’abord. Quand une requête ne trouve presque rien, la page propose un mot voisin "
