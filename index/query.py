@@ -427,9 +427,8 @@ def bounded(q: query.Query, reader, share: dict[str, int] | None = None, cut: li
         limit, postings = share[q.fieldname]
         # Look at a bounded number of candidates (each costs a look-up), then keep the
         # most frequent ones that fit in the share of postings.
-        candidates = list(islice((t for t in q._btexts(reader) if t not in _STOP_TERMS), limit * 16 + 1))
+        candidates, frequency = _candidates(q, reader, limit * 16 + 1)
         looked = candidates[: limit * 16]
-        frequency = {t: reader.doc_frequency(q.fieldname, t) for t in looked}
         looked.sort(key=frequency.__getitem__, reverse=True)
         terms = []
         for t in looked:
@@ -448,6 +447,26 @@ def bounded(q: query.Query, reader, share: dict[str, int] | None = None, cut: li
     if q.is_leaf():
         return q
     return q.apply(lambda child: bounded(child, reader, share, cut))
+
+
+def _candidates(q: query.MultiTerm, reader, count: int) -> tuple[list[bytes], dict[bytes, int]]:
+    """The first `count` words `q` expands to (stop words left out), in term order, and
+    how many documents hold each.
+
+    A prefix reads each segment's terms in order with their statistics, a sequential
+    read: looking each word up again in every segment's hash table cost `a*` 0.5 s of
+    its 0.55 s on 34,000 dispatches. A word among the first `count` overall is among the
+    first `count` of every segment that holds it, so each segment is read that far."""
+    if type(q) is not query.Prefix:
+        words = list(islice((t for t in q._btexts(reader) if t not in _STOP_TERMS), count))
+        return words, {t: reader.doc_frequency(q.fieldname, t) for t in words}
+    frequency: dict[bytes, int] = {}
+    for segment, _ in reader.leaf_readers():
+        found = ((t, info) for t, info in segment.iter_prefix(q.fieldname, q.text) if t not in _STOP_TERMS)
+        for text, info in islice(found, count):
+            frequency[text] = frequency.get(text, 0) + info.doc_frequency()
+    words = sorted(frequency)[:count]
+    return words, {t: frequency[t] for t in words}
 
 
 def _written(q: query.MultiTerm) -> str:

@@ -324,3 +324,24 @@ def test_an_index_without_exact_forms_asks_for_a_rebuild(tmp_path, index_dir, ar
     result = runner.invoke(cli, ["reindex", "--index", str(index_dir), "--rebuild", str(archive_root)])
     assert result.exit_code == 0, result.output
     assert full(search(index_dir, '"Dati"')) == ["dati"]
+
+
+def test_a_cut_prefix_keeps_the_words_most_frequent_over_every_segment(tmp_path, make_archive, monkeypatch):
+    """The words a cut prefix keeps are counted over the whole index: « zorga » is in
+    two dispatches of the first segment and two of the second (four), « zorgb » in three
+    of the first: « zorgb » leads each segment, « zorga » the index."""
+    from index.store import open_live
+
+    first = {f"b{i}.txt": f"B{i}\n\nzorgb.\n" for i in range(3)}
+    first |= {f"a{i}.txt": f"A{i}\n\nzorga.\n" for i in range(2)}
+    root = make_archive(first, name="zorg")
+    reindex(tmp_path / "ix", [root])
+    for i in range(2, 4):
+        (root / f"a{i}.txt").write_text(f"A{i}\n\nzorga.\n", encoding="utf-8")
+    reindex(tmp_path / "ix", [root])
+    with open_live(tmp_path / "ix").searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) == 2
+    monkeypatch.setattr(query_module, "MAX_EXPANSION", 1)
+    result = search(tmp_path / "ix", "zorg*")
+    assert sorted(full(result)) == ["a0", "a1", "a2", "a3"]
+    assert result.notice is not None and "zorg*" in result.notice
