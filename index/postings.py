@@ -162,8 +162,11 @@ def _read_lengths(reader, field: str) -> np.ndarray:
 def positions(reader, field: str, text, docs: np.ndarray) -> dict[int, list[int]]:
     """The positions of the term in each of `docs` (live, ascending) that holds it.
 
-    Read through Whoosh's matchers, skipping from one document to the next: meant for
-    a few dozen documents, not for a whole posting list.
+    Block by block: a block none of `docs` falls in is skipped unread; in the others,
+    the ids are decoded with NumPy and only the values of `docs` are decoded. Whoosh's
+    `skip_to` walks a block one posting at a time in Python, which is what a phrase of
+    common words (« Le Maire »: 70,000 candidate documents at 341,000 dispatches) spent
+    its time on.
     """
     found: dict[int, list[int]] = {}
     leaves = reader.leaf_readers()
@@ -173,10 +176,36 @@ def positions(reader, field: str, text, docs: np.ndarray) -> dict[int, list[int]
         if not local.size or (field, text) not in segment:
             continue
         matcher = segment.postings(field, text)
-        for docnum in local.tolist():
-            if not matcher.is_active():
-                break
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                found[docnum + offset] = matcher.value_as("positions")
+        leaf = matcher.child if isinstance(matcher, FilterMatcher) else matcher
+        decode = leaf.format.decoder("positions") if isinstance(leaf, W3LeafMatcher) else None
+        # The leaf under the deletion filter reads deleted documents too.
+        deleted = segment.deleted_docs_set if segment.has_deletions() else frozenset()
+        if decode is None:
+            # A short list stored inline in the term index: read one posting at a time.
+            for docnum in local.tolist():
+                if not matcher.is_active():
+                    break
+                matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    found[docnum + offset] = matcher.value_as("positions")
+            continue
+        first = 0  # the first of `local` not yet reached
+        while leaf.is_active() and first < local.size:
+            if leaf.block_max_id() < local[first]:
+                leaf._next_block()
+                continue
+            leaf._read_data()
+            ids = np.cumsum(np.asarray(leaf._data[0], dtype=np.int64))
+            last = int(np.searchsorted(local, ids[-1], side="right"))
+            wanted = local[first:last]
+            at = np.searchsorted(ids, wanted)
+            held = ids[np.minimum(at, ids.size - 1)] == wanted
+            if held.any():
+                leaf._read_values()
+                values = leaf._values
+                for i, docnum in zip(at[held].tolist(), wanted[held].tolist()):
+                    if docnum not in deleted:
+                        found[docnum + offset] = decode(values[i])
+            first = last
+            leaf._next_block()
     return found

@@ -99,3 +99,41 @@ def _dispatches(root: Path):
 
     for file in discover(root):
         yield from read_file(file.path, root).dispatches
+
+
+def test_positions_read_by_block_are_whoosh_s_own(tmp_path, make_archive):
+    """`postings.positions` reads blocks of postings at once (skipping those none of the
+    documents falls in) and decodes only the documents asked for: the same positions as
+    Whoosh's own matcher, on several segments with deletions, for documents that hold
+    the word and documents that do not, few or many."""
+    import random
+
+    import numpy as np
+
+    from index import postings as pl
+
+    words = ["maire", "ville", "conseil", "budget", "vote"]
+    rng = random.Random(4)
+    texts = {f"d{i:03d}.txt": f"Titre {i}\n\n" + " ".join(rng.choice(words) for _ in range(rng.randint(3, 40)))
+             for i in range(400)}
+    root = make_archive(texts)
+    reindex(tmp_path / "ix", [root])
+    for i in range(0, 400, 7):  # deletions in the large segment, and a second segment
+        (root / f"d{i:03d}.txt").unlink()
+    for i in range(400, 460):
+        (root / f"d{i:03d}.txt").write_text(f"Titre {i}\n\nmaire vote maire.", encoding="utf-8")
+    reindex(tmp_path / "ix", [root])
+    with open_live(tmp_path / "ix").searcher() as searcher:
+        reader = searcher.reader()
+        assert len(reader.leaf_readers()) >= 2 and any(s.has_deletions() for s, _ in reader.leaf_readers())
+        live = np.array(sorted(searcher.document_numbers()), dtype=np.int64)
+        for word in ("maire", "budget"):
+            whoosh = {}
+            matcher = searcher.postings("body_exact", word)
+            while matcher.is_active():
+                whoosh[matcher.id()] = matcher.value_as("positions")
+                matcher.next()
+            assert len(whoosh) > 128  # more than one block of postings
+            for docs in (live, live[::25], live[-3:]):
+                assert pl.positions(reader, "body_exact", word, docs) == {
+                    d: p for d, p in whoosh.items() if d in set(docs.tolist())}
