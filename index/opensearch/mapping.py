@@ -33,9 +33,11 @@ import unicodedata
 
 from index.analysis import FRENCH_STOP_WORDS
 
-__all__ = ["ELIDED", "FRENCH", "FRENCH_EXACT", "TOKEN_PATTERN", "analysis_settings", "index_body", "mappings"]
+__all__ = ["ELIDED", "FRENCH", "FRENCH_EXACT", "MAPPING_VERSION", "TOKEN_PATTERN", "analysis_settings", "index_body", "mappings"]
 
 FRENCH = "french"
+# 2: the archive's fields (dates as keys, credits, stories' bands, what a reindex reads).
+MAPPING_VERSION = 2
 FRENCH_EXACT = "french_exact"
 
 # The Whoosh analyzer's tokens, in Java's regex dialect: letters, digits and combining
@@ -117,18 +119,40 @@ def mappings() -> dict:
     keyword = {"type": "keyword"}
     return {
         "dynamic": "strict",
+        # What `schema.SCHEMA_VERSION` is to a Whoosh folder: an index written with
+        # another mapping is rebuilt (`archive reindex --rebuild`), not misread.
+        "_meta": {"mapping_version": MAPPING_VERSION},
         "properties": {
             "id": keyword,
             "path": keyword,
             "title": _text(),
             "body": _text(),
             "date": {"type": "date", "format": "strict_date||strict_year_month||strict_year"},
+            # The date facets, filters and sorts read (index/schema.py's `facet_key`):
+            # the dispatch's own date, or the one inferred from its story; YYYYMMDD with
+            # 00 for an unknown month or day, absent when undated (undated dispatches sort
+            # last either way). `year`, `month`, `day` are its
+            # periods, each only as precise as the date.
+            "facet_key": {"type": "long"},
+            "date_key": {"type": "long", "index": False},
+            "inferred_date": {"type": "keyword", "index": False},
+            "date_source": {"type": "keyword", "index": False},
+            "title_derived": {"type": "boolean", "index": False},
             "year": keyword,
             "month": keyword,
             "day": keyword,
             "story": keyword,
+            # The MinHash signature's LSH bands (index/fingerprints.py), one term each:
+            # finding a new dispatch's candidate versions is one `terms` query.
+            "bands": keyword,
             "byline": {"type": "keyword", "index": False},
             "url": {"type": "keyword", "index": False},
+            # Names as written (shown, counted), and their folded keys (filtered on:
+            # any spelling of an agency, case and accents aside; index/credits.py).
+            "sources": keyword,
+            "authors": keyword,
+            "source_keys": keyword,
+            "author_keys": keyword,
             "size": {"type": "long"},
             "mtime": {"type": "long"},
             "hash": keyword,
@@ -140,7 +164,13 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict:
     """The `body` of `indices.create` for an archive index."""
     return {
         "settings": {
-            "index": {"number_of_shards": shards, "number_of_replicas": replicas},
+            "index": {
+                "number_of_shards": shards,
+                "number_of_replicas": replicas,
+                # Whoosh's ranking (index/search.py's WEIGHTING): k1 below the default 1.2,
+                # a word said once counting nearly as much as one said often.
+                "similarity": {"default": {"type": "BM25", "k1": 0.7, "b": 0.75}},
+            },
             "analysis": analysis_settings(),
         },
         "mappings": mappings(),

@@ -1,0 +1,124 @@
+"""The archive's parsed queries (index/query.py) in OpenSearch's query DSL.
+
+The parser has already analysed each word with the archive's French analyzer, and the
+cluster's analyzers give the same tokens (index/opensearch/mapping.py), so a word is a
+`term` on the stems (`title`, `body`) or on the exact forms (`title.exact`, `body.exact`)
+rather than a `match` analysed again: a stem analysed twice is not always itself
+(« arme » → « arm »). Quoted phrases become `match_phrase` on the exact forms, prefixes
+`prefix` and wildcards `wildcard` there; `And` is a `bool` of musts (`Not` children as
+must-nots), `Or` a `bool` of shoulds, `DisjunctionMax` a `dis_max`, a long query's
+`AtLeast` a `bool` with `minimum_should_match`. Boosts follow: the query's own, and the
+title's weight in the index (schema.TITLE_BOOST), which Whoosh applies at indexing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from whoosh import query as wq
+
+from index.analysis import exact_index_analyzer
+from index.longqueries import AtLeast
+from index.schema import TITLE_BOOST
+
+FIELDS = {"title": "title", "body": "body", "title_exact": "title.exact", "body_exact": "body.exact"}
+MATCH_ALL = {"match_all": {}}
+MATCH_NONE = {"match_none": {}}
+
+
+def translate(q: wq.Query) -> dict:
+    """The DSL of one parsed query."""
+    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+        return MATCH_NONE
+    if isinstance(q, wq.Every):
+        return MATCH_ALL
+    if isinstance(q, AtLeast):
+        inner = {"bool": {"should": [translate(s) for s in q.subqueries], "minimum_should_match": q.needed}}
+        if not q.bonus:
+            return _boosted(inner, q.boost)
+        return {"bool": {"must": [inner], "should": [translate(b) for b in q.bonus], "boost": q.boost}}
+    if isinstance(q, wq.Phrase):  # Sequence and Near too: stop words leave gaps, as indexed
+        return {"match_phrase": {_field(q.fieldname): {"query": " ".join(q.words), "slop": q.slop,
+                                                        "boost": _boost(q)}}}
+    if isinstance(q, wq.Prefix):
+        return {"prefix": {_field(q.fieldname): {"value": q.text, "boost": _boost(q)}}}
+    if isinstance(q, wq.Wildcard):
+        return {"wildcard": {_field(q.fieldname): {"value": q.text, "boost": _boost(q)}}}
+    if isinstance(q, wq.Term):
+        return {"term": {_field(q.fieldname): {"value": q.text, "boost": _boost(q)}}}
+    if isinstance(q, wq.Not):
+        return {"bool": {"must": [MATCH_ALL], "must_not": [translate(q.query)]}}
+    if isinstance(q, wq.AndNot):
+        return {"bool": {"must": [translate(q.a)], "must_not": [translate(q.b)]}}
+    if isinstance(q, wq.AndMaybe):
+        return {"bool": {"must": [translate(q.a)], "should": [translate(q.b)]}}
+    if isinstance(q, wq.Require):
+        return {"bool": {"must": [translate(q.a)], "filter": [translate(q.b)]}}
+    if isinstance(q, wq.DisjunctionMax):
+        return _boosted({"dis_max": {"queries": [translate(s) for s in q.subqueries],
+                                     "tie_breaker": getattr(q, "tiebreak", 0.0)}}, q.boost)
+    if isinstance(q, wq.And):
+        wanted = [s for s in q.subqueries if not isinstance(s, wq.Not)]
+        excluded = [translate(s.query) for s in q.subqueries if isinstance(s, wq.Not)]
+        return _boosted({"bool": {"must": [translate(s) for s in wanted] or [MATCH_ALL], "must_not": excluded}}, q.boost)
+    if isinstance(q, wq.Or):
+        return _boosted({"bool": {"should": [translate(s) for s in q.subqueries], "minimum_should_match": 1}}, q.boost)
+    if isinstance(q, wq.TermRange):
+        bounds = {}
+        if q.start is not None:
+            bounds["gte" if not q.startexcl else "gt"] = q.start
+        if q.end is not None:
+            bounds["lte" if not q.endexcl else "lt"] = q.end
+        return {"range": {_field(q.fieldname): bounds}}
+    # Anything else the parser may give: its terms, any of them.
+    terms = [{"term": {_field(f): t}} for f, t in q.iter_all_terms() if f in FIELDS and isinstance(t, str)]
+    return {"bool": {"should": terms, "minimum_should_match": 1}} if terms else MATCH_NONE
+
+
+def _field(name: str) -> str:
+    return FIELDS.get(name, name)
+
+
+def _boost(q: wq.Query) -> float:
+    return float(q.boost) * (TITLE_BOOST if q.fieldname.startswith("title") else 1.0)
+
+
+def _boosted(dsl: dict, boost: float) -> dict:
+    if boost != 1.0:
+        next(iter(dsl.values()))["boost"] = float(boost)
+    return dsl
+
+
+def expansions(q: wq.Query | None) -> list[tuple[str, str]]:
+    """The prefixes and wildcards of `q` over exact forms (kind, text), which snippets
+    mark as the words of each text they match (`expanded`)."""
+    if q is None:
+        return []
+    leaves = [q] if q.is_leaf() else list(q.leaves())
+    found = []
+    for leaf in leaves:
+        if isinstance(leaf, (wq.Prefix, wq.Wildcard)) and leaf.fieldname.endswith("_exact"):
+            found.append(("prefix" if isinstance(leaf, wq.Prefix) else "wildcard", leaf.text))
+    return found
+
+
+_analyzer = None
+
+
+def expanded(patterns: list[tuple[str, str]], texts: list[str]) -> frozenset[str]:
+    """The exact forms in `texts` that the prefixes and wildcards match: what Whoosh's
+    bounded expansion gives its snippets, drawn from the texts shown."""
+    global _analyzer
+    if not patterns:
+        return frozenset()
+    if _analyzer is None:
+        _analyzer = exact_index_analyzer()
+    compiled = [re.compile(fnmatch.translate(text)) if kind == "wildcard" else text for kind, text in patterns]
+    found = set()
+    for text in texts:
+        for token in _analyzer(text, mode="index"):
+            word = token.text
+            if any(word.startswith(c) if isinstance(c, str) else c.match(word) for c in compiled):
+                found.add(word)
+    return frozenset(found)
