@@ -12,7 +12,7 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from index import IndexMissing, NeedsRebuild
+from index import IndexMissing, NeedsRebuild, SearchUnavailable, Unsupported
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ TITLES = {
     404: "Page introuvable",
     405: "Méthode non permise",
     500: "Erreur interne",
+    501: "Fonction indisponible",
     503: "Archive indisponible",
 }
 MESSAGES = {
@@ -41,7 +42,9 @@ MESSAGES = {
 UNAVAILABLE = {
     IndexMissing: "L’archive n’est pas encore indexée : lancez « archive reindex ».",
     NeedsRebuild: "L’index a été écrit par une autre version : lancez « archive reindex --rebuild ».",
+    SearchUnavailable: "Le moteur de recherche de l’archive ne répond pas pour le moment : réessayez dans un instant.",
 }
+UNSUPPORTED = "Cette fonction n’est pas disponible avec le moteur de recherche de cette archive."
 
 
 def _wants_json() -> bool:
@@ -71,9 +74,15 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(IndexMissing)
     @app.errorhandler(NeedsRebuild)
+    @app.errorhandler(SearchUnavailable)
     def index_unavailable(error):
         logger.warning("%s", error)
-        return respond(503, UNAVAILABLE[type(error)])
+        # By kind: each backend raises its own subclass, with its own English message.
+        return respond(503, next(text for kind, text in UNAVAILABLE.items() if isinstance(error, kind)))
+
+    @app.errorhandler(Unsupported)
+    def unsupported(error):
+        return respond(501, UNSUPPORTED)
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):
