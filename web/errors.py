@@ -44,6 +44,14 @@ UNAVAILABLE = {
     NeedsRebuild: "L’index a été écrit par une autre version : lancez « archive reindex --rebuild ».",
     SearchUnavailable: "Le moteur de recherche de l’archive ne répond pas pour le moment : réessayez dans un instant.",
 }
+
+
+def unavailable_message(error: Exception) -> str:
+    """The French message for an index that cannot answer, by kind: each backend raises
+    its own subclass (index/opensearch/connection.py)."""
+    return next(text for kind, text in UNAVAILABLE.items() if isinstance(error, kind))
+
+
 UNSUPPORTED = "Cette fonction n’est pas disponible avec le moteur de recherche de cette archive."
 
 
@@ -77,8 +85,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(SearchUnavailable)
     def index_unavailable(error):
         logger.warning("%s", error)
-        # By kind: each backend raises its own subclass, with its own English message.
-        return respond(503, next(text for kind, text in UNAVAILABLE.items() if isinstance(error, kind)))
+        return respond(503, unavailable_message(error))
 
     @app.errorhandler(Unsupported)
     def unsupported(error):

@@ -116,7 +116,7 @@ def read_facets(aggregations: dict, p: Plan) -> Facets:
         return Facets()
 
     def values(buckets: list) -> tuple[FacetValue, ...]:
-        return tuple(sorted(FacetValue(b["key"], count_of(b, grouped)) for b in buckets))
+        return tuple(FacetValue(b["key"], count_of(b, grouped)) for b in sorted(buckets, key=lambda b: b["key"]))
 
     return Facets(
         years=values(aggregations["years"]["buckets"]),
@@ -163,7 +163,8 @@ def histogram_aggregations(unit: str, grouped: bool) -> dict:
 def read_histogram(aggregations: dict, unit: str, grouped: bool) -> Histogram:
     return Histogram(
         unit=unit,
-        values=tuple(sorted(FacetValue(b["key"], count_of(b, grouped)) for b in aggregations["values"]["buckets"])),
+        values=tuple(FacetValue(b["key"], count_of(b, grouped))
+                     for b in sorted(aggregations["values"]["buckets"], key=lambda b: b["key"])),
         undated=count_of(aggregations["undated"], grouped),
         imprecise=count_of(aggregations["imprecise"], grouped) if "imprecise" in aggregations else 0,
     )
