@@ -273,6 +273,22 @@ def test_get_similar_and_permalinks(backend, seeds_dir, make_archive):
         assert index.permalink_key("nowhere.txt") is None
 
 
+def test_export_lists_every_result_in_the_pages_order(backend, make_archive, seeds_dir):
+    root = make_archive({**DATED, **{f"seeds/{n}": (seeds_dir / n).read_text(encoding="utf-8") for n in (SEED_000, SEED_002)}})
+    reindex_backend(backend, [root])
+    with open_backend(backend) as index:
+        request = SearchRequest(query="port -Libye", sort=Sort.NEWEST)
+        with index.export(request, batch=4) as export:
+            rows = list(export)
+        assert export.total == 6 and [row.hit.id for row in rows] == _ids(index.search(request))
+        assert export.batches_read == 2  # 4 rows, then 2
+        assert all(row.versions == 1 and row.text is None for row in rows)
+        assert [row.permalink_key for row in rows] == [index.permalink_key(row.hit.id) for row in rows]
+        # Grouped, the story of the two seeds is one row, which counts both versions.
+        (row,) = list(index.export(SearchRequest(query="Libye"), text=True))
+        assert row.versions == 2 and "Africom" in row.text
+
+
 def _app_env(monkeypatch, backend: Backend) -> None:
     monkeypatch.setenv("ARCHIVE_BACKEND", backend.kind)
     monkeypatch.setenv("ARCHIVE_INDEX_DIR", str(backend.index_dir))
@@ -299,4 +315,7 @@ def test_the_api_and_page_answer_through_the_configured_backend(backend, seeds_d
     assert "militaires" in marks
     assert client.get(f"/api/depeche/{SEED_002}").get_json()["id"] == SEED_002
     assert client.get("/healthz").get_json() == {"status": "ok", "documents": 2}
+    exported = client.get("/export.jsonl?q=Libye")
+    assert exported.status_code == 200
+    assert [json.loads(line)["id"] for line in exported.data.decode().splitlines()] in ([SEED_000], [SEED_002])
     app.extensions["archive_index"].close()

@@ -31,7 +31,6 @@ from index import (
     SearchResult,
     Sort,
     open_backend,
-    open_index,
     optimise,
     reindex_backend,
 )
@@ -368,7 +367,7 @@ def _json(value: object, indent: int | None = None) -> str:
 
 @cli.command("export")
 @click.argument("words", nargs=-1)
-@index_option
+@backend_options
 @click.option("--format", "file_format", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="File to write (default: standard output); a CSV file starts with a UTF-8 byte-order mark.")
@@ -382,7 +381,7 @@ def _json(value: object, indent: int | None = None) -> str:
 @click.option("--versions", type=click.Choice(["grouped", "all"]), default="grouped", show_default=True,
               help="One row per story, or every version.")
 @click.option("--text", is_flag=True, help="Add each dispatch's full text.")
-def export_command(words, index_dir, file_format, output, year, month, date_from, date_to, sort, exact, versions,
+def export_command(words, backend, file_format, output, year, month, date_from, date_to, sort, exact, versions,
                    text) -> None:
     """Write every result of a search for WORDS (all dispatches without), in its order,
     as CSV or JSON Lines: the columns of the web export (/export.csv), streamed."""
@@ -402,7 +401,7 @@ def export_command(words, index_dir, file_format, output, year, month, date_from
         collapse_versions=versions == "grouped",
     )
     try:
-        found = open_index(index_dir).export(request, text=text)
+        found = open_backend(backend).export(request, text=text)
     except ArchiveIndexError as error:
         raise click.ClickException(str(error)) from None
     with found:

@@ -17,10 +17,11 @@ from dataclasses import replace
 
 from index import permalinks, query
 from index.compare import Version, compare
-from index.errors import Unsupported
+from index.export import BATCH
 from index.opensearch import requests
 from index.opensearch.connection import ClusterIndexMissing, ClusterNeedsRebuild, Target, answering, connect
 from index.opensearch.documents import HIT_FIELDS, dispatch_of, shown_date
+from index.opensearch.export import OpenSearchExport
 from index.opensearch.dsl import expanded, expansions, translate
 from index.opensearch.mapping import MAPPING_VERSION
 from index.opensearch.reading import scan
@@ -184,8 +185,10 @@ class OpenSearchIndex:
                 "aggs": requests.histogram_aggregations(unit, grouped)}
         return requests.read_histogram(self._search(body)["aggregations"], unit, grouped)
 
-    def export(self, request: SearchRequest, text: bool = False, batch: int = 256):
-        raise Unsupported("export")
+    def export(self, request: SearchRequest, text: bool = False, batch: int = BATCH) -> OpenSearchExport:
+        """Every result of `request` holding all the words, in its order (relevance past
+        MAX_RESULTS_DEPTH too), read `batch` at a time, with the full text if `text`."""
+        return OpenSearchExport(self, request, _hit, text=text, batch=batch)
 
     def _doc(self, dispatch_id: str) -> dict | None:
         found = self._search({"query": {"term": {"id": dispatch_id}}, "size": 1})["hits"]["hits"]
