@@ -101,7 +101,10 @@ def test_french_analysis_elisions_accents_and_plurals(indexed):
 def test_quotes_ask_for_the_exact_form_and_prefixes_expand_over_forms(indexed):
     index = indexed(FRENCH)
     # « Dati » and « dates » share a stem; quoted, only the very name is found.
-    assert sorted(_ids(index.search(SearchRequest(query="Dati")))) == ["d.txt", "e.txt"]
+    variants = index.search(SearchRequest(query="Dati"))
+    assert sorted(_ids(variants)) == ["d.txt", "e.txt"]
+    # The exact forms find half as many: the quoted query is offered, with both counts.
+    assert [(o.kind, o.query, o.exact, o.variants) for o in variants.offers] == [("exact", '"Dati"', 1, 2)]
     assert _ids(index.search(SearchRequest(query='"Dati"'))) == ["d.txt"]
     assert _ids(index.search(SearchRequest(query="Dati", exact=True))) == ["d.txt"]
     prefixed = index.search(SearchRequest(query="milit*"))
@@ -255,6 +258,24 @@ def test_rebuild_keeps_answering_and_swaps_in_the_new_index(backend, make_archiv
         assert errors == [] and answers and set(answers) == {120}
         assert report.added == 120 and report.documents == 120
         assert index.search(SearchRequest(query="conseil")).total == 120
+
+
+@pytest.mark.opensearch
+@pytest.mark.slow
+def test_rebuild_moves_the_alias_and_deletes_the_old_index(opensearch_cluster, seeds_dir):
+    name = f"test-{uuid4().hex[:12]}"
+    backend = Backend("opensearch", opensearch_url=",".join(opensearch_cluster.urls), opensearch_index=name)
+    client = opensearch_cluster.client()
+    try:
+        reindex_backend(backend, [seeds_dir])
+        (first,) = client.indices.get_alias(name=name)
+        reindex_backend(backend, [seeds_dir], rebuild=True)
+        (second,) = client.indices.get_alias(name=name)
+        assert second != first and not client.indices.exists(index=first)
+        # Replicated once the build is done, on a cluster of three nodes.
+        assert client.indices.get_settings(index=second)[second]["settings"]["index"]["number_of_replicas"] == "1"
+    finally:
+        client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
 
 
 def test_get_similar_and_permalinks(backend, seeds_dir, make_archive):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from index import permalinks, query
+from index import offers, permalinks, query
 from index.compare import Version, compare
 from index.export import BATCH
 from index.opensearch import requests
@@ -26,7 +26,7 @@ from index.opensearch.dsl import expanded, expansions, translate
 from index.opensearch.mapping import MAPPING_VERSION
 from index.opensearch.reading import scan
 from index.opensearch.writer import _version, live_index
-from index.results import MAX_PAGE_SIZE, MAX_RESULTS_DEPTH, Histogram, SearchHit, SearchRequest, SearchResult, Sort
+from index.results import MAX_PAGE_SIZE, MAX_RESULTS_DEPTH, Histogram, Offer, SearchHit, SearchRequest, SearchResult, Sort
 from index.search import MAX_PARTIAL_LISTED, VERSIONS_SHOWN, StoredDispatch
 from index.snippets import highlight_paragraphs, snippet
 
@@ -117,7 +117,7 @@ class OpenSearchIndex:
             facets=requests.read_facets(answer["aggregations"], p),
             notice=notice,
             elapsed=time.perf_counter() - started,
-            offers=parsed.offers,
+            offers=parsed.offers + tuple(o for o in (self._exact_offer(p, dispatches),) if o is not None),
             dispatches=dispatches,
             partial_total=partial_total,
             listed=listed + partial_listed,
@@ -125,6 +125,20 @@ class OpenSearchIndex:
             needed=parsed.needed,
             words_searched=parsed.words_searched,
         )
+
+    def _exact_offer(self, p: requests.Plan, variants: int) -> Offer | None:
+        """index/offers.py's offer of the exact forms, counted on the cluster: the quoted
+        query's dispatches under the same filters, against the variants'."""
+        parsed = p.parsed
+        if parsed.exact_query is None or not variants:
+            return None
+        quoted = query.parse(parsed.exact_query, requests.schema())
+        body = {"query": {"bool": {"must": [translate(quoted.everything)], "filter": p.named + p.dates}}}
+        with answering(self.target):
+            exact = int(self._client.count(index=self.target.index, body=body)["count"])
+        if not exact or variants <= exact or variants < query.EXACT_OFFER_RATIO * exact:
+            return None
+        return Offer("exact", offers._message(parsed.exact_words, exact, variants), parsed.exact_query, exact, variants)
 
     @staticmethod
     def _order(request: SearchRequest, parsed: query.ParsedQuery) -> list:
@@ -146,7 +160,7 @@ class OpenSearchIndex:
         if grouped:
             body["collapse"] = _collapse()
         answer = self._search(body)
-        total = requests.count_of({**answer["aggregations"], "doc_count": answer["hits"]["total"]["value"]}, grouped)
+        total = requests.count_of({**answer.get("aggregations", {}), "doc_count": answer["hits"]["total"]["value"]}, grouped)
         listed_partial = min(total, MAX_PARTIAL_LISTED)
         if end > listed and listed_partial:
             hits = hits + [(hit, True) for hit in answer["hits"]["hits"][: max(0, min(last, listed_partial) - first)]]

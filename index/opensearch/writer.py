@@ -52,7 +52,7 @@ def reindex(target: Target, roots: Sequence[Path], *, rebuild: bool = False,
             raise ClusterNeedsRebuild(target)
         if live is None or rebuild:
             if replicas is None:
-                replicas = min(REPLICAS, max(0, len(client.nodes.info(metric="name")["nodes"]) - 1))
+                replicas = min(REPLICAS, max(0, client.cluster.health()["number_of_data_nodes"] - 1))
             _build(client, target, live, found, report, progress, shards, replicas)
         else:
             _update(client, live, found, report, progress)
