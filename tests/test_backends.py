@@ -340,3 +340,26 @@ def test_the_api_and_page_answer_through_the_configured_backend(backend, seeds_d
     assert exported.status_code == 200
     assert [json.loads(line)["id"] for line in exported.data.decode().splitlines()] in ([SEED_000], [SEED_002])
     app.extensions["archive_index"].close()
+
+
+@pytest.mark.slow
+def test_pages_by_date_go_past_ten_thousand_results(backend, make_archive):
+    from datetime import date, timedelta
+
+    count, first_day = 10_030, date(1990, 1, 1)
+    lines = [json.dumps({"id": f"n{i:05d}", "date": (first_day + timedelta(days=i)).isoformat(),
+                         "title": f"Relevé {i}", "body": f"Relevé numéro {i} de la station météo."})
+             for i in range(count)]
+    reindex_backend(backend, [make_archive({"notes.jsonl": "\n".join(lines) + "\n"})])
+    with open_backend(backend) as index:
+        # Record i is dated i days after the first: newest first, position k holds count - 1 - k.
+        def page(number: int) -> list[str]:
+            return _ids(index.search(SearchRequest(sort=Sort.NEWEST, page=number, page_size=10, with_facets=False)))
+
+        expected = [f"notes.jsonl#n{count - 1 - k:05d}" for k in range(9_990, 10_030)]
+        assert page(1000) + page(1001) + page(1002) + page(1003) == expected
+        assert page(1004) == []
+        # By relevance the pages stop at 10,000 results, and say so.
+        ranked = index.search(SearchRequest(query="station", page=1001, page_size=10, with_facets=False))
+        assert (ranked.total, ranked.listed, ranked.hits) == (count, 10_000, ())
+        assert "10\u202f000 premiers résultats" in ranked.notice

@@ -1,10 +1,11 @@
 """The archive's parsed queries (index/query.py) in OpenSearch's query DSL.
 
-The parser has already analysed each word with the archive's French analyzer, and the
-cluster's analyzers give the same tokens (index/opensearch/mapping.py), so a word is a
-`term` on the stems (`title`, `body`) or on the exact forms (`title.exact`, `body.exact`)
-rather than a `match` analysed again: a stem analysed twice is not always itself
-(« arme » → « arm »). Quoted phrases become `match_phrase` on the exact forms, prefixes
+The parser has already analysed each word with the archive's French analyzer. An
+unquoted word searches its exact form, a `term` on `title.exact` or `body.exact` (the
+cluster folds as the archive does), and its stem, a `match` of that exact form on `title`
+or `body`, stemmed by the cluster as it stemmed the texts: not the parser's stem, which
+Lucene's Snowball French would stem again (« arme » → « arm ») and which differs on a few
+words (index/opensearch/mapping.py). Quoted phrases become `match_phrase` on the exact forms, prefixes
 `prefix` and wildcards `wildcard` there; `And` is a `bool` of musts (`Not` children as
 must-nots), `Or` a `bool` of shoulds, `DisjunctionMax` a `dis_max`, a long query's
 `AtLeast` a `bool` with `minimum_should_match`. Boosts follow: the query's own, and the
@@ -63,6 +64,8 @@ def translate(q: wq.Query) -> dict:
         excluded = [translate(s.query) for s in q.subqueries if isinstance(s, wq.Not)]
         return _boosted({"bool": {"must": [translate(s) for s in wanted] or [MATCH_ALL], "must_not": excluded}}, q.boost)
     if isinstance(q, wq.Or):
+        if (word := _word(q)) is not None:
+            return _boosted(word, q.boost)
         return _boosted({"bool": {"should": [translate(s) for s in q.subqueries], "minimum_should_match": 1}}, q.boost)
     if isinstance(q, wq.TermRange):
         bounds = {}
@@ -74,6 +77,21 @@ def translate(q: wq.Query) -> dict:
     # Anything else the parser may give: its terms, any of them.
     terms = [{"term": {_field(f): t}} for f, t in q.iter_all_terms() if f in FIELDS and isinstance(t, str)]
     return {"bool": {"should": terms, "minimum_should_match": 1}} if terms else MATCH_NONE
+
+
+def _word(q: wq.Or) -> dict | None:
+    """An unquoted word, as the parser gives it: its stem or its exact form, in one
+    field. The stem is matched by analysing the exact form with the cluster's own chain
+    (the form is folded, and the chain folds first): Lucene's Snowball French differs
+    from ours on a few words (« française » → `francais`, ours `franc`), and the index
+    holds Lucene's stems."""
+    if len(q.subqueries) != 2 or not all(type(s) is wq.Term for s in q.subqueries):
+        return None
+    stem, form = q.subqueries
+    if stem.fieldname not in ("title", "body") or form.fieldname != f"{stem.fieldname}_exact":
+        return None
+    return {"bool": {"should": [{"match": {stem.fieldname: {"query": form.text, "boost": _boost(stem)}}},
+                                translate(form)], "minimum_should_match": 1}}
 
 
 def _field(name: str) -> str:
