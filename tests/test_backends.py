@@ -363,3 +363,20 @@ def test_pages_by_date_go_past_ten_thousand_results(backend, make_archive):
         ranked = index.search(SearchRequest(query="station", page=1001, page_size=10, with_facets=False))
         assert (ranked.total, ranked.listed, ranked.hits) == (count, 10_000, ())
         assert "10\u202f000 premiers résultats" in ranked.notice
+
+
+def test_partial_matches_leave_out_the_stories_listed_in_full(backend, make_archive, seeds_dir):
+    seed = (seeds_dir / SEED_000).read_text(encoding="utf-8")
+    root = make_archive({
+        "longer.txt": seed + "\n\nUn hélicoptère a survolé la base dans la soirée.\n",
+        "shorter.txt": seed,  # the same story, without the helicopter
+        "other.txt": "date 2019-04-09\n\nRelève\n\nDes militaires français arrivent à Gao.",
+    })
+    reindex_backend(backend, [root])
+    with open_backend(backend) as index:
+        result = index.search(SearchRequest(query="militaires hélicoptère"))
+        assert (result.total, result.partial_total) == (1, 1)
+        assert [(hit.id, hit.partial) for hit in result.hits] == [("longer.txt", False), ("other.txt", True)]
+        # A hit names the other versions the query finds in full: not the shorter one.
+        assert result.hits[0].other_versions == ()
+        assert index.search(SearchRequest(query="militaires")).hits[0].other_versions in (("shorter.txt",), ("longer.txt",))

@@ -34,6 +34,9 @@ from index.snippets import highlight_paragraphs, snippet
 WINDOW = 10_000
 # Other versions a collapsed hit names (OpenSearch's `index.max_inner_result_window`).
 INNER_HITS = 100
+# Grouped, partial matches leave out the stories listed in full when there are at most
+# this many (read in the same request); beyond, only the dispatches matching in full.
+SHOWN_STORIES = 1000
 _NEWEST = [{"facet_key": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
 _OLDEST = [{"facet_key": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]
 
@@ -87,6 +90,9 @@ class OpenSearchIndex:
             body["post_filter"] = {"bool": {"filter": p.dates}}
         if grouped:
             body["collapse"] = _collapse()
+            if parsed.anything is not None:
+                # The stories listed in full, which partial matches leave out.
+                body["aggs"]["chosen"]["aggs"]["listed"] = {"terms": {"field": "story", "size": SHOWN_STORIES}}
         answer = self._search(body)
         chosen = answer["aggregations"]["chosen"]
         total, dispatches = requests.count_of(chosen, grouped), int(chosen["doc_count"])
@@ -98,7 +104,8 @@ class OpenSearchIndex:
             hits = [(hit, False) for hit in found[: listed - start]]
         partial_total = partial_listed = 0
         if parsed.anything is not None and not capped:
-            hits, partial_total, partial_listed = self._partial(p, hits, start, end, listed)
+            shown = [b["key"] for b in chosen.get("listed", {}).get("buckets", [])] if total <= SHOWN_STORIES else []
+            hits, partial_total, partial_listed = self._partial(p, hits, start, end, listed, shown)
         stems, exact = query.highlighted(parsed.everything)
         if any(is_partial for _, is_partial in hits):
             more = query.highlighted(parsed.anything)
@@ -148,12 +155,14 @@ class OpenSearchIndex:
             return _NEWEST
         return ["_score", {"id": "asc"}]
 
-    def _partial(self, p: requests.Plan, hits: list, start: int, end: int, listed: int) -> tuple[list, int, int]:
-        """Dispatches holding some of the words and not all (after every full match):
-        the page's share of them, their count, and how many the pages list."""
+    def _partial(self, p: requests.Plan, hits: list, start: int, end: int, listed: int,
+                 shown: list[str]) -> tuple[list, int, int]:
+        """Dispatches holding some of the words and not all (after every full match), of
+        none of the `shown` stories: the page's share of them, their count, and how many
+        the pages list."""
         grouped = p.request.collapse_versions
-        some = {"bool": {"must": [translate(p.parsed.anything)], "must_not": [translate(p.parsed.everything)],
-                         "filter": p.named + p.dates}}
+        excluded = [translate(p.parsed.everything)] + ([{"terms": {"story": shown}}] if shown else [])
+        some = {"bool": {"must": [translate(p.parsed.anything)], "must_not": excluded, "filter": p.named + p.dates}}
         first, last = max(0, start - listed), min(end - listed, MAX_PARTIAL_LISTED)
         body = {"query": some, "track_total_hits": True, "_source": HIT_FIELDS, "sort": ["_score", {"id": "asc"}],
                 "from": first, "size": max(0, last - first), "aggs": requests.counted(grouped)}
