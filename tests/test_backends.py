@@ -380,3 +380,25 @@ def test_partial_matches_leave_out_the_stories_listed_in_full(backend, make_arch
         # A hit names the other versions the query finds in full: not the shorter one.
         assert result.hits[0].other_versions == ()
         assert index.search(SearchRequest(query="militaires")).hits[0].other_versions in (("shorter.txt",), ("longer.txt",))
+
+
+@pytest.mark.opensearch
+@pytest.mark.slow
+def test_the_help_page_examples_find_the_same_on_both_backends(opensearch_cluster, seeds_dir, tmp_path):
+    from web.guide import SECTIONS
+
+    whoosh = Backend("whoosh", index_dir=tmp_path / "index")
+    name = f"test-{uuid4().hex[:12]}"
+    cluster = Backend("opensearch", opensearch_url=",".join(opensearch_cluster.urls), opensearch_index=name)
+    try:
+        for backend in (whoosh, cluster):
+            reindex_backend(backend, [seeds_dir])
+        with open_backend(whoosh) as ours, open_backend(cluster) as theirs:
+            for example in (e for section in SECTIONS for e in section.examples):
+                request = SearchRequest(query=example.query, collapse_versions=False)
+                a, b = ours.search(request), theirs.search(request)
+                assert (b.total, b.partial_total) == (a.total, a.partial_total), example.query
+                assert sorted(_ids(b)) == sorted(_ids(a)) != [], example.query
+                assert {h.id: h.snippet for h in b.hits} == {h.id: h.snippet for h in a.hits}, example.query
+    finally:
+        opensearch_cluster.client().indices.delete(index=f"{name}-*", ignore_unavailable=True)
