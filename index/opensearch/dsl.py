@@ -5,7 +5,8 @@ unquoted word searches its exact form, a `term` on `title.exact` or `body.exact`
 cluster folds as the archive does), and its stem, a `match` of that exact form on `title`
 or `body`, stemmed by the cluster as it stemmed the texts: not the parser's stem, which
 Lucene's Snowball French would stem again (« arme » → « arm ») and which differs on a few
-words (index/opensearch/mapping.py). Quoted phrases become `match_phrase` on the exact forms, prefixes
+words (index/opensearch/mapping.py). Quoted phrases become `match_phrase` on the exact
+forms (those holding stop words on `.words`, which keeps them), prefixes
 `prefix` and wildcards `wildcard` there; `And` is a `bool` of musts (`Not` children as
 must-nots), `Or` a `bool` of shoulds, `DisjunctionMax` a `dis_max`, a long query's
 `AtLeast` a `bool` with `minimum_should_match`. Boosts follow: the query's own, and the
@@ -19,8 +20,9 @@ import re
 
 from whoosh import query as wq
 
-from index.analysis import exact_index_analyzer
+from index.analysis import FOLDED_STOP_WORDS, exact_index_analyzer
 from index.longqueries import AtLeast
+from index.phrases import Sequence
 from index.schema import TITLE_BOOST
 
 FIELDS = {"title": "title", "body": "body", "title_exact": "title.exact", "body_exact": "body.exact"}
@@ -39,9 +41,13 @@ def translate(q: wq.Query) -> dict:
         if not q.bonus:
             return _boosted(inner, q.boost)
         return {"bool": {"must": [inner], "should": [translate(b) for b in q.bonus], "boost": q.boost}}
-    if isinstance(q, wq.Phrase):  # Sequence and Near too: stop words leave gaps, as indexed
-        return {"match_phrase": {_field(q.fieldname): {"query": " ".join(q.words), "slop": q.slop,
-                                                        "boost": _boost(q)}}}
+    if isinstance(q, wq.Phrase):  # Near too
+        # A phrase with its stop words reads them on `.words`; Whoosh's slop 1 is
+        # Lucene's 0 (words side by side).
+        field = _field(q.fieldname)
+        if isinstance(q, Sequence) and any(word in FOLDED_STOP_WORDS for word in q.words):
+            field = field.replace(".exact", ".words")
+        return {"match_phrase": {field: {"query": " ".join(q.words), "slop": max(0, q.slop - 1), "boost": _boost(q)}}}
     if isinstance(q, wq.Prefix):
         return {"prefix": {_field(q.fieldname): {"value": q.text, "boost": _boost(q)}}}
     if isinstance(q, wq.Wildcard):

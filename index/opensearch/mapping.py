@@ -8,7 +8,8 @@ The order is the Whoosh analyzer's: accents are folded *before* the stop list an
 stemmer, so « sécurité » and « securite » always meet; the few endings Snowball's rules read
 (-ée(s), -ière(s), -ité(s)) get their accent back before stemming (`pattern_replace`), and
 the stem is folded once more. The exact-form sub-field (`.exact`) runs the same chain
-without the last three steps: folded, unstemmed, without elisions or stop words.
+without the last three steps: folded, unstemmed, without elisions or stop words; `.words`
+keeps the stop words too, for the quoted phrases that hold some.
 
     « L’économie s’est redressée jusqu’à Paris »  →  econom, redress, paris
     (exact forms: economie, redressee, paris)
@@ -19,8 +20,9 @@ would mark « <mark>L’économie</mark> »; a char filter's cut is mapped back,
 starts at « é », as in the Whoosh snippets.
 
 Known differences from the Whoosh analyzer: Lucene's stop filter leaves a position gap
-where a stop word was (Whoosh renumbers), so « armée terre » is not the phrase « armée de
-terre » here; asciifolding folds more than Unicode decomposition does (« ß » → « ss »,
+where a stop word was (Whoosh renumbers), so the exact forms take the stop words out
+before tokenizing (a char filter, `french_stop_words`): « armée terre » is then the phrase
+« armée de terre », as in Whoosh; the stemmed fields, which no phrase reads, keep the gaps; asciifolding folds more than Unicode decomposition does (« ß » → « ss »,
 « ø » → « o »); Lucene's Snowball French is its own build of the algorithm.
 
 Nothing here talks to a cluster: these are the plain dictionaries `indices.create` takes.
@@ -29,16 +31,20 @@ Nothing here talks to a cluster: these are the plain dictionaries `indices.creat
 from __future__ import annotations
 
 import copy
+import re
 import unicodedata
 
 from index.analysis import FRENCH_STOP_WORDS
 
-__all__ = ["ELIDED", "FRENCH", "FRENCH_EXACT", "MAPPING_VERSION", "TOKEN_PATTERN", "analysis_settings", "index_body", "mappings"]
+__all__ = ["ELIDED", "FRENCH", "FRENCH_EXACT", "FRENCH_WORDS", "MAPPING_VERSION", "TOKEN_PATTERN", "analysis_settings", "index_body", "mappings"]
 
 FRENCH = "french"
 # 2: the archive's fields (dates as keys, credits, stories' bands, what a reindex reads).
-MAPPING_VERSION = 2
+# 3: `.words`, the exact forms with their stop words, for quoted phrases that hold some;
+#    stop words taken out of the exact forms without leaving gaps.
+MAPPING_VERSION = 3
 FRENCH_EXACT = "french_exact"
+FRENCH_WORDS = "french_words_all"
 
 # The Whoosh analyzer's tokens, in Java's regex dialect: letters, digits and combining
 # accents, with inner apostrophes (« aujourd’hui » is one word; the elisions are gone by then);
@@ -60,10 +66,30 @@ def _fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
+def _letters(folded: str) -> str:
+    """A regex class of the letters that fold to `folded` (« e »: e, é, è, ê, ë, É…)."""
+    same = sorted({c for c in map(chr, range(0x20, 0x250)) if c.isalpha() and len(_fold(c)) == 1
+                   and _fold(c) == folded} | {folded, folded.upper()})
+    return f"[{''.join(same)}]" if len(same) > 1 else re.escape(folded)
+
+
+def _stop_words_pattern() -> str:
+    """The stop words as written in a text, whatever their case and accents: taken out
+    before the exact forms are tokenized, so that they leave no gap between the words
+    around them, as index/analysis.py leaves none (« "armée terre" » is a phrase of
+    « l’armée de terre »). The stop filter still drops what this misses (decomposed
+    accents), with a gap."""
+    words = sorted({_fold(w) for w in FRENCH_STOP_WORDS}, key=lambda w: (-len(w), w))
+    alternatives = "|".join("".join(_letters(c) for c in word) for word in words)
+    edge = r"\w\u0300-\u036f'\u2019"
+    return rf"(?iU)(?<![{edge}])(?:{alternatives})(?![{edge}])"
+
+
 _SETTINGS = {
     "char_filter": {
         "apostrophes": {"type": "mapping", "mappings": ["\u02bc => \u2019"]},
         "french_elision": {"type": "pattern_replace", "pattern": _ELISION, "replacement": ""},
+        "french_stop_words": {"type": "pattern_replace", "pattern": _stop_words_pattern(), "replacement": ""},
     },
     "tokenizer": {
         "french_words": {"type": "pattern", "pattern": TOKEN_PATTERN, "group": 0},
@@ -80,9 +106,17 @@ _SETTINGS = {
     "analyzer": {
         FRENCH_EXACT: {
             "type": "custom",
-            "char_filter": ["apostrophes", "french_elision"],
+            "char_filter": ["apostrophes", "french_elision", "french_stop_words"],
             "tokenizer": "french_words",
             "filter": ["lowercase", "asciifolding", "french_stop"],
+        },
+        # The exact forms with the stop words kept, each at its own position: what a
+        # quoted phrase holding little words (« "Le Maire" ») is matched against.
+        FRENCH_WORDS: {
+            "type": "custom",
+            "char_filter": ["apostrophes", "french_elision"],
+            "tokenizer": "french_words",
+            "filter": ["lowercase", "asciifolding"],
         },
         FRENCH: {
             "type": "custom",
@@ -108,7 +142,10 @@ def _text() -> dict:
         "type": "text",
         "analyzer": FRENCH,
         "index_options": "offsets",
-        "fields": {"exact": {"type": "text", "analyzer": FRENCH_EXACT, "index_options": "offsets"}},
+        "fields": {
+            "exact": {"type": "text", "analyzer": FRENCH_EXACT, "index_options": "offsets"},
+            "words": {"type": "text", "analyzer": FRENCH_WORDS},
+        },
     }
 
 
