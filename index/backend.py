@@ -41,12 +41,18 @@ class Backend:
     def from_config(cls, config: Mapping, index_dir: Path | str | None = None) -> Backend:
         """From a Flask config (`ARCHIVE_`-prefixed environment variables, prefix gone):
         BACKEND, OPENSEARCH_URL, OPENSEARCH_INDEX, OPENSEARCH_VERIFY, INDEX_DIR."""
+        def text(name: str) -> str | None:
+            # Flask reads prefixed variables as JSON when they parse: `123` is a number.
+            value = config.get(name)
+            return None if value is None else str(value)
+
+        verify = config.get("OPENSEARCH_VERIFY")
         return cls(
             kind=str(config.get("BACKEND") or "whoosh").strip().lower(),
             index_dir=Path(index_dir or config.get("INDEX_DIR") or "index-data"),
-            opensearch_url=config.get("OPENSEARCH_URL"),
-            opensearch_index=config.get("OPENSEARCH_INDEX"),
-            opensearch_verify=config.get("OPENSEARCH_VERIFY"),
+            opensearch_url=text("OPENSEARCH_URL"),
+            opensearch_index=text("OPENSEARCH_INDEX"),
+            opensearch_verify=verify if isinstance(verify, bool) or verify is None else str(verify),
         )
 
     def target(self):

@@ -112,6 +112,21 @@ def test_quotes_ask_for_the_exact_form_and_prefixes_expand_over_forms(indexed):
     assert "<mark>militaires</mark>" in prefixed.hits[0].snippet
 
 
+def test_quoted_phrases_read_their_little_words_and_skip_others(indexed):
+    index = indexed({
+        "maire.txt": "date 2019-04-07\n\nBudget\n\nBruno Le Maire a présenté le budget de l’armée de terre.",
+        "un.txt": "date 2019-04-08\n\nDémission\n\nUn maire a démissionné ; l’armée terrestre défile.",
+        "loin.txt": "date 2019-04-09\n\nTerre\n\nL’armée régulière tient la terre et le ciel.",
+    })
+    # Stop words typed in quotes must be there, in their place.
+    assert _ids(index.search(SearchRequest(query='"Le Maire"'))) == ["maire.txt"]
+    # Quoted without them, the words still stand side by side across them…
+    assert _ids(index.search(SearchRequest(query='"armée terre"'))) == ["maire.txt"]
+    # …and `~N` lets N - 1 other words in between (« régulière tient »: two; « la » is not one).
+    assert _ids(index.search(SearchRequest(query='"armée terre"~2'))) == ["maire.txt"]
+    assert sorted(_ids(index.search(SearchRequest(query='"armée terre"~3')))) == ["loin.txt", "maire.txt"]
+
+
 def test_field_prefixes_operators_and_exclusions(indexed):
     index = indexed({
         "title.txt": "date 2019-04-07\n\nCombats à Tripoli\n\nLa capitale a connu une nuit agitée.",
