@@ -175,6 +175,19 @@ def test_date_filters_and_facets_add_up(indexed):
     assert _ids(index.search(SearchRequest(query="port", sort=Sort.OLDEST)))[-1] == "f.txt"
 
 
+def test_histograms_count_as_the_facets(indexed):
+    index = indexed(DATED)
+    years = index.histogram(SearchRequest(query="port"), "year")
+    assert [(v.value, v.count) for v in years.values] == [("2018", 1), ("2019", 4)]
+    assert (years.undated, years.imprecise, years.total) == (1, 0, 6)
+    months = index.histogram(SearchRequest(query="port", year=2019), "month")  # not the drill-down
+    assert [(v.value, v.count) for v in months.values] == [("2018-12", 1), ("2019-04", 3)]
+    assert (months.undated, months.imprecise) == (1, 1)  # « 2019 » alone has no month
+    days = index.histogram(SearchRequest(query="port date:2019-04"), "day")
+    assert [(v.value, v.count) for v in days.values] == [("2019-04-07", 1), ("2019-04-20", 1)]
+    assert (days.undated, days.imprecise) == (0, 1)
+
+
 def test_newest_first_pages_reach_every_result_once(indexed):
     files = {f"d{day:02d}.txt": f"date 2019-03-{day:02d}\n\nBulletin {day}\n\nLe bulletin météo numéro {day} annonce "
              f"de la pluie sur la côte, épisode {day * 7} de la saison." for day in range(1, 26)}
@@ -307,6 +320,9 @@ def test_get_similar_and_permalinks(backend, seeds_dir, make_archive):
         assert re.fullmatch(r"[0-9a-f]{6,32}", key)
         assert [m.id for m in index.by_hash(key)] == [dispatch_id]
         assert index.permalink_key("nowhere.txt") is None
+        # « Dépêches similaires »: another story sharing its words, not one of its own versions.
+        assert [hit.id for hit in index.similar("other.txt")] == [dispatch_id]
+        assert index.similar("nowhere.txt") == ()
 
 
 def test_export_lists_every_result_in_the_pages_order(backend, make_archive, seeds_dir):

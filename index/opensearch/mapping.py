@@ -67,10 +67,32 @@ def _fold(word: str) -> str:
 
 
 def _letters(folded: str) -> str:
-    """A regex class of the letters that fold to `folded` (« e »: e, é, è, ê, ë, É…)."""
-    same = sorted({c for c in map(chr, range(0x20, 0x250)) if c.isalpha() and len(_fold(c)) == 1
-                   and _fold(c) == folded} | {folded, folded.upper()})
+    """A regex class of the lower-case letters that fold to `folded` (« e »: e, é, è, ê,
+    ë…); the pattern ignores case."""
+    same = sorted({c for c in map(chr, range(0x20, 0x250)) if c.isalpha() and c == c.lower()
+                   and len(_fold(c)) == 1 and _fold(c) == folded} | {folded})
     return f"[{''.join(same)}]" if len(same) > 1 else re.escape(folded)
+
+
+def _trie(words: list[str]) -> str:
+    """The words as one regex whose branches share their prefixes (« le », « les »,
+    « lequel »: l(?:e(?:s|quel)?…)), so that a position of the text is tried against a
+    letter or two, not against every stop word in turn."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [_letters(letter) + pattern(child) for letter, child in sorted(node.items()) if letter]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(tree)
 
 
 def _stop_words_pattern() -> str:
@@ -79,10 +101,8 @@ def _stop_words_pattern() -> str:
     around them, as index/analysis.py leaves none (« "armée terre" » is a phrase of
     « l’armée de terre »). The stop filter still drops what this misses (decomposed
     accents), with a gap."""
-    words = sorted({_fold(w) for w in FRENCH_STOP_WORDS}, key=lambda w: (-len(w), w))
-    alternatives = "|".join("".join(_letters(c) for c in word) for word in words)
     edge = r"\w\u0300-\u036f'\u2019"
-    return rf"(?iU)(?<![{edge}])(?:{alternatives})(?![{edge}])"
+    return rf"(?iU)(?<![{edge}]){_trie(sorted({_fold(w) for w in FRENCH_STOP_WORDS}))}(?![{edge}])"
 
 
 _SETTINGS = {
