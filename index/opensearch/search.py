@@ -110,8 +110,9 @@ class OpenSearchIndex:
         if any(is_partial for _, is_partial in hits):
             more = query.highlighted(parsed.anything)
             stems, exact = stems | more[0], exact | more[1]
-        prefixes = expansions(parsed.everything) + expansions(parsed.anything)
-        exact = exact | expanded(prefixes, [hit["_source"]["body"] for hit, _ in hits])
+        if request.with_snippets:
+            prefixes = expansions(parsed.everything) + expansions(parsed.anything)
+            exact = exact | expanded(prefixes, [hit["_source"]["body"] for hit, _ in hits])
         notice = p.notice
         if capped:
             notice = requests._join(notice, f"le classement par pertinence s’arrête aux {MAX_RESULTS_DEPTH:,} premiers "
