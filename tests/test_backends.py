@@ -433,3 +433,23 @@ def test_the_help_page_examples_find_the_same_on_both_backends(opensearch_cluste
                 assert {h.id: h.snippet for h in b.hits} == {h.id: h.snippet for h in a.hits}, example.query
     finally:
         opensearch_cluster.client().indices.delete(index=f"{name}-*", ignore_unavailable=True)
+
+
+def test_sources_and_authors_filter_and_count_by_any_spelling(indexed):
+    rows = [
+        {"id": "a", "date": "2019-04-07", "title": "Port de Tripoli", "body": "Le port a rouvert.",
+         "author": "Jean Dupont", "source": "AFP"},
+        {"id": "b", "date": "2019-04-08", "title": "Port de Benghazi", "body": "Le port est fermé.",
+         "author": "JEAN DUPONT", "source": "Agence France-Presse"},
+        {"id": "c", "date": "2019-04-09", "title": "Port de Misrata", "body": "Le port est calme.",
+         "author": "Marie Curie", "source": "Reuters"},
+    ]
+    index = indexed({"credits.jsonl": "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)})
+    assert sorted(_ids(index.search(SearchRequest(query="port", sources=("afp",))))) == ["credits.jsonl#a", "credits.jsonl#b"]
+    assert _ids(index.search(SearchRequest(query="port source:Reuters"))) == ["credits.jsonl#c"]
+    assert sorted(_ids(index.search(SearchRequest(query="port", authors=("Jean Dupont",))))) == [
+        "credits.jsonl#a", "credits.jsonl#b"]
+    facets = index.search(SearchRequest(query="port")).facets
+    # Both spellings of the agency and of the author count as one name each.
+    assert [f.count for f in facets.sources] == [2, 1] and facets.sources[1].value == "Reuters"
+    assert [f.count for f in facets.authors] == [2, 1] and facets.authors[1].value == "Marie Curie"
