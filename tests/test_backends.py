@@ -127,6 +127,15 @@ def test_quoted_phrases_read_their_little_words_and_skip_others(indexed):
     assert sorted(_ids(index.search(SearchRequest(query='"armée terre"~3')))) == ["loin.txt", "maire.txt"]
 
 
+def test_a_misspelt_word_gets_the_frequent_one_as_written(indexed):
+    files = {f"p{i}.txt": f"date 2019-04-{i + 1:02d}\n\nBulletin {i}\n\nMike Pompeo a parlé de la Libye, épisode {i}."
+             for i in range(12)}
+    index = indexed(files)
+    result = index.search(SearchRequest(query="Pompéi Libye"))
+    assert result.total == 0 and result.suggestion == "Pompeo Libye"
+    assert index.search(SearchRequest(query="Pompeo")).suggestion is None
+
+
 def test_field_prefixes_operators_and_exclusions(indexed):
     index = indexed({
         "title.txt": "date 2019-04-07\n\nCombats à Tripoli\n\nLa capitale a connu une nuit agitée.",

@@ -25,6 +25,7 @@ from index.opensearch.export import OpenSearchExport
 from index.opensearch.dsl import expanded, expansions, translate
 from index.opensearch.mapping import MAPPING_VERSION
 from index.opensearch.reading import scan
+from index.opensearch.suggest import suggest
 from index.opensearch.writer import _version, live_index
 from index.results import MAX_PAGE_SIZE, MAX_RESULTS_DEPTH, Histogram, Offer, SearchHit, SearchRequest, SearchResult, Sort
 from index.search import MAX_PARTIAL_LISTED, VERSIONS_SHOWN, StoredDispatch
@@ -123,6 +124,7 @@ class OpenSearchIndex:
             total=total,
             hits=tuple(_hit(hit, is_partial, stems, exact, request.with_snippets) for hit, is_partial in hits),
             facets=requests.read_facets(answer["aggregations"], p),
+            suggestion=None if parsed.is_empty else suggest(self._search, parsed.words, total),
             notice=notice,
             elapsed=time.perf_counter() - started,
             offers=parsed.offers + tuple(o for o in (self._exact_offer(p, dispatches),) if o is not None),
