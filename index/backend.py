@@ -88,7 +88,7 @@ def reindex_backend(backend: Backend, roots: Sequence[Path], *, rebuild: bool = 
     if backend.kind == "opensearch":
         from index.opensearch.writer import reindex as into_cluster
 
-        return into_cluster(backend.target(), roots, rebuild=rebuild, progress=progress)
+        return into_cluster(backend.target(), roots, rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)
     from index.writer import reindex
 
     return reindex(backend.index_dir, roots, rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)

@@ -315,6 +315,29 @@ def test_rebuild_moves_the_alias_and_deletes_the_old_index(opensearch_cluster, s
         client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
 
 
+@pytest.mark.opensearch
+@pytest.mark.slow
+def test_one_reindex_at_a_time_and_a_dead_holder_is_taken_over(opensearch_cluster, seeds_dir, runner):
+    from index.opensearch import lock
+    from web.cli import cli
+
+    name = f"test-{uuid4().hex[:12]}"
+    backend = Backend("opensearch", opensearch_url=",".join(opensearch_cluster.urls), opensearch_index=name)
+    client = opensearch_cluster.client()
+    try:
+        with lock.reindex_lock(client, backend.target(), timeout=1):
+            result = runner.invoke(cli, ["reindex", "--backend", "opensearch", "--opensearch-url", backend.opensearch_url,
+                                         "--opensearch-index", name, "--wait", "0.5", str(seeds_dir)])
+            assert result.exit_code == 3 and "another reindex is running" in result.stderr
+        # A holder that died without releasing: its stamp grows old, and the lock is taken.
+        client.index(index=lock.lock_index(backend.target()), id=lock.LOCK_ID, refresh="true",
+                     body={"owner": "gone", "seen": 0})
+        assert reindex_backend(backend, [seeds_dir], lock_timeout=0.5).documents == 2
+        assert not client.exists(index=lock.lock_index(backend.target()), id=lock.LOCK_ID)
+    finally:
+        client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
+
+
 def test_get_similar_and_permalinks(backend, seeds_dir, make_archive):
     root = make_archive({"seeds/" + SEED_000: (seeds_dir / SEED_000).read_text(encoding="utf-8"),
                          "other.txt": DATED["a.txt"]})

@@ -22,6 +22,7 @@ from index.fingerprints import fingerprint
 from index.opensearch import stories
 from index.opensearch.connection import ClusterNeedsRebuild, ClusterRefused, Target, answering, connect
 from index.opensearch.documents import source
+from index.opensearch.lock import reindex_lock
 from index.opensearch.mapping import MAPPING_VERSION, index_body
 from index.opensearch.reading import scan
 from index.results import ReindexReport
@@ -38,14 +39,16 @@ REPLICAS = 1
 
 
 def reindex(target: Target, roots: Sequence[Path], *, rebuild: bool = False,
-            progress: files.Progress | None = None, shards: int = SHARDS, replicas: int | None = None) -> ReindexReport:
+            progress: files.Progress | None = None, lock_timeout: float = 10.0, shards: int = SHARDS,
+            replicas: int | None = None) -> ReindexReport:
     """Add new files, update changed ones, remove deleted ones; `rebuild` writes a new
     index and swaps the alias. Raises ClusterUnavailable when the cluster does not
-    answer, ClusterNeedsRebuild when the live index has another mapping version."""
+    answer, ClusterNeedsRebuild when the live index has another mapping version,
+    IndexLocked when another reindex of the archive runs past `lock_timeout`."""
     started = time.perf_counter()
     report = ReindexReport()
     client = connect(target)
-    with answering(target):
+    with answering(target), reindex_lock(client, target, lock_timeout):
         found = files._scan(list(dict.fromkeys(Path(r).resolve() for r in roots)), report)
         live = live_index(client, target)
         if live is not None and not rebuild and _version(client, live) != MAPPING_VERSION:
