@@ -297,47 +297,6 @@ def test_rebuild_keeps_answering_and_swaps_in_the_new_index(backend, make_archiv
         assert index.search(SearchRequest(query="conseil")).total == 120
 
 
-@pytest.mark.opensearch
-@pytest.mark.slow
-def test_rebuild_moves_the_alias_and_deletes_the_old_index(opensearch_cluster, seeds_dir):
-    name = f"test-{uuid4().hex[:12]}"
-    backend = Backend("opensearch", opensearch_url=",".join(opensearch_cluster.urls), opensearch_index=name)
-    client = opensearch_cluster.client()
-    try:
-        reindex_backend(backend, [seeds_dir])
-        (first,) = client.indices.get_alias(name=name)
-        reindex_backend(backend, [seeds_dir], rebuild=True)
-        (second,) = client.indices.get_alias(name=name)
-        assert second != first and not client.indices.exists(index=first)
-        # Replicated once the build is done, on a cluster of three nodes.
-        assert client.indices.get_settings(index=second)[second]["settings"]["index"]["number_of_replicas"] == "1"
-    finally:
-        client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
-
-
-@pytest.mark.opensearch
-@pytest.mark.slow
-def test_one_reindex_at_a_time_and_a_dead_holder_is_taken_over(opensearch_cluster, seeds_dir, runner):
-    from index.opensearch import lock
-    from web.cli import cli
-
-    name = f"test-{uuid4().hex[:12]}"
-    backend = Backend("opensearch", opensearch_url=",".join(opensearch_cluster.urls), opensearch_index=name)
-    client = opensearch_cluster.client()
-    try:
-        with lock.reindex_lock(client, backend.target(), timeout=1):
-            result = runner.invoke(cli, ["reindex", "--backend", "opensearch", "--opensearch-url", backend.opensearch_url,
-                                         "--opensearch-index", name, "--wait", "0.5", str(seeds_dir)])
-            assert result.exit_code == 3 and "another reindex is running" in result.stderr
-        # A holder that died without releasing: its stamp grows old, and the lock is taken.
-        client.index(index=lock.lock_index(backend.target()), id=lock.LOCK_ID, refresh="true",
-                     body={"owner": "gone", "seen": 0})
-        assert reindex_backend(backend, [seeds_dir], lock_timeout=0.5).documents == 2
-        assert not client.exists(index=lock.lock_index(backend.target()), id=lock.LOCK_ID)
-    finally:
-        client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
-
-
 def test_get_similar_and_permalinks(backend, seeds_dir, make_archive):
     root = make_archive({"seeds/" + SEED_000: (seeds_dir / SEED_000).read_text(encoding="utf-8"),
                          "other.txt": DATED["a.txt"]})
@@ -443,28 +402,6 @@ def test_partial_matches_leave_out_the_stories_listed_in_full(backend, make_arch
         # A hit names the other versions the query finds in full: not the shorter one.
         assert result.hits[0].other_versions == ()
         assert index.search(SearchRequest(query="militaires")).hits[0].other_versions in (("shorter.txt",), ("longer.txt",))
-
-
-@pytest.mark.opensearch
-@pytest.mark.slow
-def test_the_help_page_examples_find_the_same_on_both_backends(opensearch_cluster, seeds_dir, tmp_path):
-    from web.guide import SECTIONS
-
-    whoosh = Backend("whoosh", index_dir=tmp_path / "index")
-    name = f"test-{uuid4().hex[:12]}"
-    cluster = Backend("opensearch", opensearch_url=",".join(opensearch_cluster.urls), opensearch_index=name)
-    try:
-        for backend in (whoosh, cluster):
-            reindex_backend(backend, [seeds_dir])
-        with open_backend(whoosh) as ours, open_backend(cluster) as theirs:
-            for example in (e for section in SECTIONS for e in section.examples):
-                request = SearchRequest(query=example.query, collapse_versions=False)
-                a, b = ours.search(request), theirs.search(request)
-                assert (b.total, b.partial_total) == (a.total, a.partial_total), example.query
-                assert sorted(_ids(b)) == sorted(_ids(a)) != [], example.query
-                assert {h.id: h.snippet for h in b.hits} == {h.id: h.snippet for h in a.hits}, example.query
-    finally:
-        opensearch_cluster.client().indices.delete(index=f"{name}-*", ignore_unavailable=True)
 
 
 def test_sources_and_authors_filter_and_count_by_any_spelling(indexed):
