@@ -19,11 +19,14 @@ Lucene's `elision` token filter: that filter keeps the token's offsets, so the h
 would mark « <mark>L’économie</mark> »; a char filter's cut is mapped back, and the mark
 starts at « é », as in the Whoosh snippets.
 
-Known differences from the Whoosh analyzer: Lucene's stop filter leaves a position gap
-where a stop word was (Whoosh renumbers), so the exact forms take the stop words out
-before tokenizing (a char filter, `french_stop_words`): « armée terre » is then the phrase
-« armée de terre », as in Whoosh; the stemmed fields, which no phrase reads, keep the gaps; asciifolding folds more than Unicode decomposition does (« ß » → « ss »,
-« ø » → « o »); Lucene's Snowball French is its own build of the algorithm.
+Lucene's stop filter leaves a position gap where a stop word was (Whoosh renumbers), so
+the exact forms take the stop words out before tokenizing (`french_stop_words`, a char
+filter): « "armée terre" » is then a phrase of « l’armée de terre », as in Whoosh. The
+stemmed fields, which no phrase reads, keep the gaps.
+
+Known differences from the Whoosh analyzer: asciifolding folds more than Unicode
+decomposition does (« ß » → « ss », « ø » → « o »); Lucene's Snowball French is its own
+build of the algorithm (« français » → `francais`, ours `franc`).
 
 Nothing here talks to a cluster: these are the plain dictionaries `indices.create` takes.
 """
