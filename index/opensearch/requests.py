@@ -48,14 +48,14 @@ def plan(request: SearchRequest) -> Plan:
     notice = parsed.notice
     if query.reversed_period(request.date_from, request.date_to):
         request = replace(request, date_from=request.date_to, date_to=request.date_from)
-        notice = _join(notice, f"période inversée : lue du {request.date_from.iso()} au {request.date_to.iso()}")
+        notice = join_notices(notice, f"période inversée : lue du {request.date_from.iso()} au {request.date_to.iso()}")
     try:
         date_filter = facets.date_filter(request, parsed.date_from, parsed.date_to)
         period = facets.date_filter(replace(request, year=None, month=None, day=None, undated=False),
                                     parsed.date_from, parsed.date_to) if date_filter.active else facets.DateFilter()
     except ValueError:
         date_filter = period = facets.DateFilter()
-        notice = _join(notice, "filtre de date illisible ignoré")
+        notice = join_notices(notice, "filtre de date illisible ignoré")
     named = [{"term": {"source_keys": wanted_key("sources", name)}} for name in (*request.sources, *parsed.sources)]
     named += [{"term": {"author_keys": wanted_key("authors", name)}} for name in (*request.authors, *parsed.authors)]
     period_clauses = date_clauses(period)
@@ -170,5 +170,5 @@ def read_histogram(aggregations: dict, unit: str, grouped: bool) -> Histogram:
     )
 
 
-def _join(first: str | None, second: str) -> str:
+def join_notices(first: str | None, second: str) -> str:
     return f"{first}; {second}" if first else second

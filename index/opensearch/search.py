@@ -116,7 +116,7 @@ class OpenSearchIndex:
             exact = exact | expanded(prefixes, [hit["_source"]["body"] for hit, _ in hits])
         notice = p.notice
         if capped:
-            notice = requests._join(notice, f"le classement par pertinence s’arrête aux {MAX_RESULTS_DEPTH:,} premiers "
+            notice = requests.join_notices(notice, f"le classement par pertinence s’arrête aux {MAX_RESULTS_DEPTH:,} premiers "
                                     "résultats".replace(",", "\u202f") + " : triez par date ou choisissez une période "
                                     "pour aller plus loin")
         return SearchResult(
