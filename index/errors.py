@@ -34,3 +34,16 @@ class IndexLocked(ArchiveIndexError):
 class IndexUnwritable(ArchiveIndexError):
     def __init__(self, index_dir: Path, reason: str) -> None:
         super().__init__(f"cannot write the index in {index_dir}: {reason}; the previous index is unchanged")
+
+
+class SearchUnavailable(ArchiveIndexError):
+    """The search engine (an OpenSearch cluster) does not answer: a server answers 503
+    until it is back; a reindex stops with the index as it was."""
+
+
+class Unsupported(ArchiveIndexError):
+    """A function the chosen search backend does not offer."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"`{what}` is not available with this search backend")
+        self.what = what

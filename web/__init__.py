@@ -12,11 +12,20 @@ def create_app(test_config: dict | None = None):
     from flask import Flask
 
     from web import api, cors, dispatch, errors, export, feed, formatting, guide, headers, openapi, permalink, search, trends
+    from index import Backend
     from web.handle import IndexHandle
 
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR="index-data",
+        # The search engine: "whoosh" (the folder INDEX_DIR) or "opensearch" (a cluster
+        # at OPENSEARCH_URL, comma-separated nodes with user:password@ for basic auth,
+        # the archive under the alias OPENSEARCH_INDEX; OPENSEARCH_VERIFY=false accepts
+        # any TLS certificate, or names a CA bundle). See index/backend.py.
+        BACKEND="whoosh",
+        OPENSEARCH_URL=None,
+        OPENSEARCH_INDEX=None,
+        OPENSEARCH_VERIFY=None,
         # The folder `archive reindex` reads. Pages never open files: dispatches are
         # looked up by id in the index only.
         ARCHIVE_ROOT="seeds",
@@ -44,7 +53,8 @@ def create_app(test_config: dict | None = None):
 
     # One handle for the app's lifetime: it keeps a Whoosh searcher per thread and
     # refreshes it when a reindex commits, so new dispatches appear without a restart.
-    app.extensions["archive_index"] = IndexHandle(app.config["INDEX_DIR"], warm=app.config["WARM_CACHES"])
+    app.extensions["archive_index"] = IndexHandle(app.config["INDEX_DIR"], warm=app.config["WARM_CACHES"],
+                                                  backend=Backend.from_config(app.config))
 
     formatting.register(app)
     errors.register(app)

@@ -9,9 +9,11 @@ import re
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from index import MAX_PAGE_SIZE, IndexMissing, NeedsRebuild, SearchHit, SearchResult, StoredDispatch, Version
+from index import (
+    MAX_PAGE_SIZE, IndexMissing, NeedsRebuild, SearchHit, SearchResult, SearchUnavailable, StoredDispatch, Version,
+)
 from web.dispatch import versions_page
-from web.errors import UNAVAILABLE
+from web.errors import unavailable_message
 from web.handle import archive_index
 from web.params import BadParameter, SearchState
 from web.permalink import permalink_url
@@ -181,6 +183,6 @@ def dispatch(dispatch_id: str):
 def healthz():
     try:
         documents = archive_index().count()
-    except (IndexMissing, NeedsRebuild) as error:
-        return jsonify(status="unavailable", error=UNAVAILABLE[type(error)]), 503
+    except (IndexMissing, NeedsRebuild, SearchUnavailable) as error:
+        return jsonify(status="unavailable", error=unavailable_message(error)), 503
     return jsonify(status="ok", documents=documents)

@@ -6,6 +6,7 @@ line on stderr and a non-zero exit, never a stack trace.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -23,14 +24,15 @@ from tqdm import tqdm
 from archive import PartialDate, UnreadableDispatch, read_file
 from index import (
     ArchiveIndexError,
+    Backend,
     IndexLocked,
     ReindexReport,
     SearchRequest,
     SearchResult,
     Sort,
-    open_index,
+    open_backend,
     optimise,
-    reindex,
+    reindex_backend,
 )
 from index.evaluate import evaluate as run_evaluation
 
@@ -54,6 +56,34 @@ index_option = click.option(
     envvar="ARCHIVE_INDEX",
     help="Index folder (or the ARCHIVE_INDEX environment variable).",
 )
+
+
+def backend_options(command):
+    """--backend, --opensearch-url and --opensearch-index, read into one `backend`
+    argument (index/backend.py) with the index folder; certificates of an `https`
+    cluster are checked as ARCHIVE_OPENSEARCH_VERIFY says."""
+    options = [
+        index_option,
+        click.option("--backend", "backend_kind", type=click.Choice(["whoosh", "opensearch"]), default="whoosh",
+                     show_default=True, envvar="ARCHIVE_BACKEND",
+                     help="Search engine: a Whoosh index folder, or an OpenSearch cluster (or ARCHIVE_BACKEND)."),
+        click.option("--opensearch-url", envvar="ARCHIVE_OPENSEARCH_URL", metavar="URLS",
+                     help="The cluster's nodes, comma-separated; user:password@ in the address for basic "
+                          "auth (or ARCHIVE_OPENSEARCH_URL; default http://127.0.0.1:9200)."),
+        click.option("--opensearch-index", envvar="ARCHIVE_OPENSEARCH_INDEX", metavar="NAME",
+                     help="The alias the archive is searched under on the cluster (or ARCHIVE_OPENSEARCH_INDEX; "
+                          "default archive)."),
+    ]
+
+    @functools.wraps(command)
+    def wrapped(*args, index_dir, backend_kind, opensearch_url, opensearch_index, **kwargs):
+        backend = Backend(backend_kind, index_dir, opensearch_url, opensearch_index,
+                          os.environ.get("ARCHIVE_OPENSEARCH_VERIFY"))
+        return command(*args, backend=backend, **kwargs)
+
+    for option in reversed(options):
+        wrapped = option(wrapped)
+    return wrapped
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,14 +115,14 @@ def show(files: tuple[Path, ...]) -> None:
 
 @cli.command("reindex")
 @click.argument("roots", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
-@index_option
+@backend_options
 @click.option("--rebuild", is_flag=True, help="Build a new index from scratch (the old one stays live until it is done).")
 @click.option("--wait", "lock_timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for another reindex to finish.")
 @click.option("--debug", is_flag=True, help="On an unexpected error, print its traceback on stderr.")
 @click.option("--watch", is_flag=True, help="Keep running: reindex as files arrive, change or disappear (Ctrl+C stops).")
 @click.option("--quiet-period", type=click.FloatRange(0.05, 60), default=0.5, show_default=True,
               help="With --watch: seconds without changes that end a batch.")
-def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, lock_timeout: float, debug: bool,
+def reindex_command(roots: tuple[Path, ...], backend: Backend, rebuild: bool, lock_timeout: float, debug: bool,
                     watch: bool, quiet_period: float) -> None:
     """Index the dispatch files under ROOTS (default: seeds/), incrementally."""
     roots = roots or (DEFAULT_ROOT,)
@@ -100,11 +130,13 @@ def reindex_command(roots: tuple[Path, ...], index_dir: Path, rebuild: bool, loc
         if not root.is_dir():
             raise click.UsageError(f"{root} is not a folder")
     if watch:
-        _watch(index_dir, roots, rebuild, lock_timeout, debug, quiet_period)
+        if backend.kind != "whoosh":
+            raise click.UsageError("--watch works with the Whoosh backend only")
+        _watch(backend.index_dir, roots, rebuild, lock_timeout, debug, quiet_period)
         return
     with _progress_bar() as progress, _exit_codes(debug):
-        report = reindex(index_dir, list(roots), rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)
-    _print_report(report, index_dir)
+        report = reindex_backend(backend, list(roots), rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)
+    _print_report(report, backend.where)
     if report.failures:
         sys.exit(EXIT_FAILURES)
 
@@ -208,7 +240,7 @@ class _progress_bar:
             self.bar.close()
 
 
-def _print_report(report: ReindexReport, index_dir: Path) -> None:
+def _print_report(report: ReindexReport, index_dir: Path | str) -> None:
     click.echo(
         f"{report.added} added, {report.updated} updated, {report.removed} removed, "
         f"{report.unchanged} unchanged, {len(report.failures)} failed "
@@ -235,7 +267,7 @@ def _partial_date(value: str | None) -> PartialDate | None:
 
 @cli.command("search")
 @click.argument("words", nargs=-1, required=True)
-@index_option
+@backend_options
 @click.option("--year", type=int, help="Only this year.")
 @click.option("--month", help="Only this month (YYYY-MM).")
 @click.option("--from", "date_from", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD).")
@@ -247,7 +279,7 @@ def _partial_date(value: str | None) -> PartialDate | None:
 @click.option("--source", "sources", multiple=True, help="Only dispatches from this source (AFP, Reuters…); repeatable.")
 @click.option("--author", "authors", multiple=True, help="Only dispatches by this author; repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, the shape of the web API.")
-def search_command(words, index_dir, year, month, date_from, date_to, sort, page, limit, exact, sources, authors,
+def search_command(words, backend, year, month, date_from, date_to, sort, page, limit, exact, sources, authors,
                    as_json) -> None:
     """Search the archive for WORDS (quotes, -exclusion, OU, titre:, date:2019-04…)."""
     if month and not re.fullmatch(r"\d{4}-\d{2}", month):
@@ -266,7 +298,7 @@ def search_command(words, index_dir, year, month, date_from, date_to, sort, page
         authors=tuple(" ".join(a.split()) for a in authors if a.strip()),
     )
     try:
-        result = open_index(index_dir).search(request)
+        result = open_backend(backend).search(request)
     except ArchiveIndexError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -335,7 +367,7 @@ def _json(value: object, indent: int | None = None) -> str:
 
 @cli.command("export")
 @click.argument("words", nargs=-1)
-@index_option
+@backend_options
 @click.option("--format", "file_format", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="File to write (default: standard output); a CSV file starts with a UTF-8 byte-order mark.")
@@ -349,7 +381,7 @@ def _json(value: object, indent: int | None = None) -> str:
 @click.option("--versions", type=click.Choice(["grouped", "all"]), default="grouped", show_default=True,
               help="One row per story, or every version.")
 @click.option("--text", is_flag=True, help="Add each dispatch's full text.")
-def export_command(words, index_dir, file_format, output, year, month, date_from, date_to, sort, exact, versions,
+def export_command(words, backend, file_format, output, year, month, date_from, date_to, sort, exact, versions,
                    text) -> None:
     """Write every result of a search for WORDS (all dispatches without), in its order,
     as CSV or JSON Lines: the columns of the web export (/export.csv), streamed."""
@@ -369,7 +401,7 @@ def export_command(words, index_dir, file_format, output, year, month, date_from
         collapse_versions=versions == "grouped",
     )
     try:
-        found = open_index(index_dir).export(request, text=text)
+        found = open_backend(backend).export(request, text=text)
     except ArchiveIndexError as error:
         raise click.ClickException(str(error)) from None
     with found:
@@ -390,12 +422,12 @@ def export_command(words, index_dir, file_format, output, year, month, date_from
 @cli.command("evaluate")
 @click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@index_option
-def evaluate_command(queries: Path, qrels: Path, index_dir: Path) -> None:
+@backend_options
+def evaluate_command(queries: Path, qrels: Path, backend: Backend) -> None:
     """Measure MRR@10 and recall@10/100 of the current index on judged QUERIES (JSON
     Lines: id, text) and QRELS (TSV: query_id, doc_id, relevance)."""
     try:
-        scores = run_evaluation(open_index(index_dir), queries, qrels)
+        scores = run_evaluation(open_backend(backend), queries, qrels)
     except ArchiveIndexError as error:
         raise click.ClickException(str(error)) from None
     except (KeyError, ValueError) as error:
@@ -429,7 +461,7 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 @cli.command("serve")
-@index_option
+@backend_options
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="ARCHIVE_HOST")
 @click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True, envvar="ARCHIVE_PORT")
 @click.option("--threads", type=click.IntRange(1, 64), default=DEFAULT_THREADS, show_default="the number of cores",
@@ -440,7 +472,7 @@ MAX_BODY_BYTES = 64 * 1024
               envvar="ARCHIVE_CHANNEL_TIMEOUT", help="Seconds before a silent connection is closed.")
 @click.option("--trusted-proxy", default=None, envvar="ARCHIVE_TRUSTED_PROXY", metavar="ADDRESS",
               help="Address of a reverse proxy whose X-Forwarded-For/-Proto/-Host headers are believed.")
-def serve_command(index_dir: Path, host: str, port: int, threads: int, connection_limit: int,
+def serve_command(backend: Backend, host: str, port: int, threads: int, connection_limit: int,
                   channel_timeout: int, trusted_proxy: str | None) -> None:
     """Serve the search page (and its JSON API) with the waitress WSGI server."""
     from waitress import create_server
@@ -448,11 +480,13 @@ def serve_command(index_dir: Path, host: str, port: int, threads: int, connectio
     from web import create_app
 
     try:
-        open_index(index_dir)
+        open_backend(backend).close()
     except ArchiveIndexError as error:
         # The app opens the index as soon as it appears; until then pages answer 503.
         click.echo(f"warning: {error}", err=True)
-    app = create_app({"INDEX_DIR": str(index_dir)})
+    app = create_app({"INDEX_DIR": str(backend.index_dir), "BACKEND": backend.kind,
+                      "OPENSEARCH_URL": backend.opensearch_url, "OPENSEARCH_INDEX": backend.opensearch_index,
+                      "OPENSEARCH_VERIFY": backend.opensearch_verify})
     proxy = {}
     if trusted_proxy:
         # Only that address's forwarded headers are read; waitress drops them from

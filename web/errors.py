@@ -12,7 +12,7 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from index import IndexMissing, NeedsRebuild
+from index import IndexMissing, NeedsRebuild, SearchUnavailable, Unsupported
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ TITLES = {
     404: "Page introuvable",
     405: "Méthode non permise",
     500: "Erreur interne",
+    501: "Fonction indisponible",
     503: "Archive indisponible",
 }
 MESSAGES = {
@@ -41,7 +42,17 @@ MESSAGES = {
 UNAVAILABLE = {
     IndexMissing: "L’archive n’est pas encore indexée : lancez « archive reindex ».",
     NeedsRebuild: "L’index a été écrit par une autre version : lancez « archive reindex --rebuild ».",
+    SearchUnavailable: "Le moteur de recherche de l’archive ne répond pas pour le moment : réessayez dans un instant.",
 }
+
+
+def unavailable_message(error: Exception) -> str:
+    """The French message for an index that cannot answer, by kind: each backend raises
+    its own subclass (index/opensearch/connection.py)."""
+    return next(text for kind, text in UNAVAILABLE.items() if isinstance(error, kind))
+
+
+UNSUPPORTED = "Cette fonction n’est pas disponible avec le moteur de recherche de cette archive."
 
 
 def _wants_json() -> bool:
@@ -71,9 +82,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(IndexMissing)
     @app.errorhandler(NeedsRebuild)
+    @app.errorhandler(SearchUnavailable)
     def index_unavailable(error):
         logger.warning("%s", error)
-        return respond(503, UNAVAILABLE[type(error)])
+        return respond(503, unavailable_message(error))
+
+    @app.errorhandler(Unsupported)
+    def unsupported(error):
+        return respond(501, UNSUPPORTED)
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):

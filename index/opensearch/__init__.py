@@ -1,2 +1,4 @@
-"""The OpenSearch backend, in preparation: for now the index settings and mapping
-(`index.opensearch.mapping`). Nothing here is imported by the rest of `index/`."""
+"""The OpenSearch backend: the archive on a cluster, behind the surface of
+index/search.py's `ArchiveIndex` (`search.OpenSearchIndex`) and index/writer.py's
+`reindex` (`writer.reindex`). index/backend.py chooses between the two engines; nothing
+else in `index/` imports this package, and no opensearch-py type leaves it."""

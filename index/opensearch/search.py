@@ -1,0 +1,335 @@
+"""`OpenSearchIndex`: the archive on an OpenSearch cluster, behind the methods `web/`
+calls on index/search.py's `ArchiveIndex`, answering with the same plain types.
+
+One request gives a page: the full matches (every word, or `needed` of a long query's)
+with their count and date facets as aggregations; when the page reaches past them, a
+second gives the partial matches (some of the words, none of the full ones). Grouped,
+`collapse` on `story` keeps a story's best version and its inner hits name the others.
+Pages by date past the 10,000-hit window walk the sorted hits by `search_after` over one
+point in time. Snippets follow the archive's own rules (index/snippets.py: the text
+escaped, the matched words in <mark>), from the terms the parsed query marks.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from index import offers, permalinks, query
+from index.compare import Version, compare
+from index.export import BATCH
+from index.opensearch import requests
+from index.opensearch.connection import ClusterIndexMissing, ClusterNeedsRebuild, Target, answering, connect
+from index.opensearch.documents import HIT_FIELDS, dispatch_of, shown_date
+from index.opensearch.export import OpenSearchExport
+from index.opensearch.dsl import expanded, expansions, translate
+from index.opensearch.mapping import MAPPING_VERSION
+from index.opensearch.reading import scan
+from index.opensearch.suggest import suggest
+from index.opensearch.writer import _version, live_index
+from index.results import MAX_PAGE_SIZE, MAX_RESULTS_DEPTH, Histogram, Offer, SearchHit, SearchRequest, SearchResult, Sort
+from index.search import MAX_PARTIAL_LISTED, VERSIONS_SHOWN, StoredDispatch
+from index.snippets import highlight_paragraphs, snippet
+
+# OpenSearch's `index.max_result_window`: from + size past it needs `search_after`.
+WINDOW = 10_000
+# Other versions a collapsed hit names (OpenSearch's `index.max_inner_result_window`).
+INNER_HITS = 100
+# Grouped, partial matches leave out the stories listed in full when there are at most
+# this many (read in the same request); beyond, only the dispatches matching in full.
+SHOWN_STORIES = 1000
+_NEWEST = [{"facet_key": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+_OLDEST = [{"facet_key": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]
+
+
+class OpenSearchIndex:
+    """A handle on the archive behind `target`'s alias; safe to share between threads
+    (opensearch-py's client pools its connections)."""
+
+    def __init__(self, target: Target, warm: bool = False) -> None:
+        self.target = target
+        self._client = connect(target)
+        with answering(target):
+            live = live_index(self._client, target)
+            if live is None:
+                raise ClusterIndexMissing(target)
+            if _version(self._client, live) != MAPPING_VERSION:
+                raise ClusterNeedsRebuild(target)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> OpenSearchIndex:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def warm(self) -> int:
+        """Nothing to read ahead here: the cluster keeps its own caches."""
+        return 0
+
+    def _search(self, body: dict) -> dict:
+        with answering(self.target):
+            return self._client.search(index=self.target.index, body=body)
+
+    def count(self) -> int:
+        with answering(self.target):
+            return int(self._client.count(index=self.target.index)["count"])
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        request = replace(request, page=max(1, request.page), page_size=min(max(1, request.page_size), MAX_PAGE_SIZE))
+        p = requests.plan(request)
+        request, parsed, grouped = p.request, p.parsed, p.request.collapse_versions
+        start = (request.page - 1) * request.page_size
+        end = start + request.page_size
+        body = {"query": p.full, "aggs": requests.facet_aggregations(p), "track_total_hits": True,
+                "sort": self._order(request, parsed), "_source": HIT_FIELDS,
+                "from": start if end <= WINDOW else 0, "size": request.page_size if end <= WINDOW else 0}
+        if p.dates:
+            body["post_filter"] = {"bool": {"filter": p.dates}}
+        if grouped:
+            body["collapse"] = _collapse()
+            if parsed.anything is not None:
+                # The stories listed in full, which partial matches leave out.
+                body["aggs"]["chosen"]["aggs"]["listed"] = {"terms": {"field": "story", "size": SHOWN_STORIES}}
+        answer = self._search(body)
+        chosen = answer["aggregations"]["chosen"]
+        total, dispatches = requests.count_of(chosen, grouped), int(chosen["doc_count"])
+        capped = request.sort is Sort.RELEVANCE and not parsed.is_empty and total > MAX_RESULTS_DEPTH
+        listed = min(total, MAX_RESULTS_DEPTH) if capped else total
+        hits = []
+        if start < listed:
+            found = answer["hits"]["hits"] if end <= WINDOW else self._deep(p, start, request.page_size)
+            hits = [(hit, False) for hit in found[: listed - start]]
+        partial_total = partial_listed = 0
+        if parsed.anything is not None and not capped:
+            shown = [b["key"] for b in chosen.get("listed", {}).get("buckets", [])] if total <= SHOWN_STORIES else []
+            hits, partial_total, partial_listed = self._partial(p, hits, start, end, listed, shown)
+        stems, exact = query.highlighted(parsed.everything)
+        if any(is_partial for _, is_partial in hits):
+            more = query.highlighted(parsed.anything)
+            stems, exact = stems | more[0], exact | more[1]
+        if request.with_snippets:
+            prefixes = expansions(parsed.everything) + expansions(parsed.anything)
+            exact = exact | expanded(prefixes, [hit["_source"]["body"] for hit, _ in hits])
+        notice = p.notice
+        if capped:
+            notice = requests.join_notices(notice, f"le classement par pertinence s’arrête aux {MAX_RESULTS_DEPTH:,} premiers "
+                                    "résultats".replace(",", "\u202f") + " : triez par date ou choisissez une période "
+                                    "pour aller plus loin")
+        return SearchResult(
+            request=request,
+            total=total,
+            hits=tuple(_hit(hit, is_partial, stems, exact, request.with_snippets) for hit, is_partial in hits),
+            facets=requests.read_facets(answer["aggregations"], p),
+            suggestion=None if parsed.is_empty else suggest(self._search, parsed.words, total),
+            notice=notice,
+            elapsed=time.perf_counter() - started,
+            offers=parsed.offers + tuple(o for o in (self._exact_offer(p, dispatches),) if o is not None),
+            dispatches=dispatches,
+            partial_total=partial_total,
+            listed=listed + partial_listed,
+            first_partial=listed,
+            needed=parsed.needed,
+            words_searched=parsed.words_searched,
+        )
+
+    def _exact_offer(self, p: requests.Plan, variants: int) -> Offer | None:
+        """index/offers.py's offer of the exact forms, counted on the cluster: the quoted
+        query's dispatches under the same filters, against the variants'."""
+        parsed = p.parsed
+        if parsed.exact_query is None or not variants:
+            return None
+        quoted = query.parse(parsed.exact_query, requests.schema())
+        body = {"query": {"bool": {"must": [translate(quoted.everything)], "filter": p.named + p.dates}}}
+        with answering(self.target):
+            exact = int(self._client.count(index=self.target.index, body=body)["count"])
+        if not exact or variants <= exact or variants < query.EXACT_OFFER_RATIO * exact:
+            return None
+        return Offer("exact", offers._message(parsed.exact_words, exact, variants), parsed.exact_query, exact, variants)
+
+    @staticmethod
+    def _order(request: SearchRequest, parsed: query.ParsedQuery) -> list:
+        if request.sort is Sort.OLDEST:
+            return _OLDEST
+        if request.sort is Sort.NEWEST or parsed.is_empty:  # nothing to rank: the newest first
+            return _NEWEST
+        return ["_score", {"id": "asc"}]
+
+    def _partial(self, p: requests.Plan, hits: list, start: int, end: int, listed: int,
+                 shown: list[str]) -> tuple[list, int, int]:
+        """Dispatches holding some of the words and not all (after every full match), of
+        none of the `shown` stories: the page's share of them, their count, and how many
+        the pages list."""
+        grouped = p.request.collapse_versions
+        excluded = [translate(p.parsed.everything)] + ([{"terms": {"story": shown}}] if shown else [])
+        some = {"bool": {"must": [translate(p.parsed.anything)], "must_not": excluded, "filter": p.named + p.dates}}
+        first, last = max(0, start - listed), min(end - listed, MAX_PARTIAL_LISTED)
+        body = {"query": some, "track_total_hits": True, "_source": HIT_FIELDS, "sort": ["_score", {"id": "asc"}],
+                "from": first, "size": max(0, last - first), "aggs": requests.counted(grouped)}
+        if grouped:
+            body["collapse"] = _collapse()
+        answer = self._search(body)
+        total = requests.count_of({**answer.get("aggregations", {}), "doc_count": answer["hits"]["total"]["value"]}, grouped)
+        listed_partial = min(total, MAX_PARTIAL_LISTED)
+        if end > listed and listed_partial:
+            hits = hits + [(hit, True) for hit in answer["hits"]["hits"][: max(0, min(last, listed_partial) - first)]]
+        return hits, total, listed_partial
+
+    def _deep(self, p: requests.Plan, start: int, size: int) -> list:
+        """Hits `start` to `start + size` of a list sorted by date, past the window:
+        the sorted ids walked over one point in time (one per story when grouped)."""
+        query_ = {"bool": {"must": [p.full], "filter": p.dates}}
+        order = self._order(p.request, p.parsed)[:1]
+        seen, kept = set(), []
+        with answering(self.target):
+            for doc in scan(self._client, self.target.index, query_, ["story"], page=WINDOW, sort=order):
+                if p.request.collapse_versions:
+                    if doc.get("story") in seen:
+                        continue
+                    seen.add(doc.get("story"))
+                kept.append(doc["_id"])
+                if len(kept) >= start + size:
+                    break
+        ids = kept[start:]
+        if not ids:
+            return []
+        body = {"query": {"ids": {"values": ids}}, "size": len(ids), "_source": HIT_FIELDS}
+        if p.request.collapse_versions:
+            body["collapse"] = _collapse()
+        found = {hit["_id"]: hit for hit in self._search(body)["hits"]["hits"]}
+        return [found[i] for i in ids if i in found]
+
+    def histogram(self, request: SearchRequest, unit: str) -> Histogram:
+        """What `request` finds per year, month or day (`unit`), inside its period and
+        its source and author filters, not its drill-down."""
+        p = requests.plan(replace(request, year=None, month=None, day=None))
+        grouped = p.request.collapse_versions
+        body = {"query": {"bool": {"must": [p.full], "filter": p.dates}}, "size": 0,
+                "aggs": requests.histogram_aggregations(unit, grouped)}
+        return requests.read_histogram(self._search(body)["aggregations"], unit, grouped)
+
+    def export(self, request: SearchRequest, text: bool = False, batch: int = BATCH) -> OpenSearchExport:
+        """Every result of `request` holding all the words, in its order (relevance past
+        MAX_RESULTS_DEPTH too), read `batch` at a time, with the full text if `text`."""
+        return OpenSearchExport(self, request, _hit, text=text, batch=batch)
+
+    def _doc(self, dispatch_id: str) -> dict | None:
+        found = self._search({"query": {"term": {"id": dispatch_id}}, "size": 1})["hits"]["hits"]
+        return found[0]["_source"] if found else None
+
+    def get(self, dispatch_id: str, highlight: str = "", exact: bool = False, versions_start: int = 0,
+            versions_limit: int | None = VERSIONS_SHOWN) -> StoredDispatch | None:
+        """The dispatch with this id, its text highlighted for the query `highlight`,
+        and `versions_limit` of its story's other versions from `versions_start`."""
+        doc = self._doc(dispatch_id)
+        if doc is None:
+            return None
+        dispatch = dispatch_of(doc)
+        terms: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+        if highlight.strip():
+            parsed = query.parse(highlight, requests.schema(), exact=exact)
+            stems, forms = query.highlighted(parsed.everything)
+            terms = (stems, forms | expanded(expansions(parsed.everything), [dispatch.title, doc["body"]]))
+        versions_start = max(0, versions_start)
+        shown, total = self._versions(doc, dispatch.paragraphs, versions_start, versions_limit)
+        inferred = doc.get("inferred_date")
+        return StoredDispatch(
+            dispatch=dispatch,
+            paragraphs_html=highlight_paragraphs(dispatch.paragraphs, *terms),
+            title_html=highlight_paragraphs((dispatch.title,), *terms)[0],
+            date_inferred=shown_date(doc)[0] if inferred else None,
+            story_id=doc.get("story"),
+            versions=shown,
+            versions_total=total,
+            versions_start=versions_start,
+        )
+
+    def _versions(self, doc: dict, paragraphs: tuple[str, ...], start: int, limit: int | None) -> tuple[tuple[Version, ...], int]:
+        """The story's other versions, oldest first (a month or year from its first day,
+        undated last), from `start`, at most `limit`, each compared with this one."""
+        story = doc.get("story")
+        if not story:
+            return (), 0
+        with answering(self.target):
+            others = [d for d in scan(self._client, self.target.index, {"term": {"story": story}},
+                                      ["id", "date_key", "inferred_date"]) if d["id"] != doc["id"]]
+
+        def first_day(d: dict) -> tuple:
+            date = shown_date(d)[0]
+            return (date is None, date.first_day() if date else None, d["id"])
+
+        others.sort(key=first_day)
+        chosen = others[start: None if limit is None else start + limit]
+        with answering(self.target):
+            bodies = {d["_id"]: d["_source"] for d in self._client.mget(
+                index=self.target.index, body={"ids": [d["_id"] for d in chosen]})["docs"] if d.get("found")} if chosen else {}
+        found = []
+        for d in chosen:
+            full = bodies.get(d["_id"])
+            if full is None:
+                continue
+            date, inferred = shown_date(full)
+            found.append(Version(full["id"], full["title"], date, inferred,
+                                 compare(paragraphs, tuple(full["body"].split("\n\n")))))
+        return tuple(found), len(others)
+
+    def similar(self, dispatch_id: str, limit: int = 5) -> tuple[SearchHit, ...]:
+        """« Dépêches similaires »: other stories sharing the dispatch's key terms (its own
+        versions left out), one hit per story, best first (`more_like_this`)."""
+        doc = self._doc(dispatch_id)
+        if doc is None:
+            return ()
+        like = {"more_like_this": {"fields": ["title", "body"], "like": [{"_index": self.target.index, "_id": dispatch_id}],
+                                   "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 25}}
+        body = {"query": {"bool": {"must": [like], "must_not": [{"term": {"story": doc.get("story") or dispatch_id}}]}},
+                "size": limit, "_source": HIT_FIELDS, "collapse": {"field": "story"}}
+        return tuple(_hit(hit, False, frozenset(), frozenset(), True) for hit in self._search(body)["hits"]["hits"])
+
+    def by_hash(self, prefix: str) -> list[permalinks.HashMatch]:
+        """The dispatches whose content hash starts with `prefix` (a permalink's key)."""
+        q = {"term": {"hash": prefix}} if len(prefix) == permalinks.FULL else {"prefix": {"hash": prefix}}
+        body = {"query": q, "size": permalinks.MAX_LISTED, "sort": [{"id": "asc"}], "_source": ["id", "title", "hash"]}
+        return [permalinks.HashMatch(h["_source"]["id"], h["_source"]["title"], h["_source"]["hash"])
+                for h in self._search(body)["hits"]["hits"]]
+
+    def permalink_key(self, dispatch_id: str, length: int = permalinks.SHORT) -> str | None:
+        """The first `length` digits of the dispatch's content hash, all of them when
+        another text's hash starts alike; None for an id the index does not hold."""
+        doc = self._doc(dispatch_id)
+        if doc is None:
+            return None
+        full = doc["hash"]
+        if all(match.content_hash == full for match in self.by_hash(full[:length])):
+            return full[:length]
+        return full
+
+
+def _collapse() -> dict:
+    return {"field": "story", "inner_hits": {"name": "versions", "size": INNER_HITS, "_source": ["id"], "sort": _OLDEST}}
+
+
+def _hit(hit: dict, partial: bool, stems: frozenset[str], exact: frozenset[str], with_snippet: bool) -> SearchHit:
+    doc = hit["_source"]
+    date, inferred = shown_date(doc)
+    inner = hit.get("inner_hits", {}).get("versions", {}).get("hits", {}).get("hits", [])
+    return SearchHit(
+        id=doc["id"],
+        title=doc["title"],
+        date=date,
+        date_inferred=inferred,
+        other_versions=tuple(h["_id"] for h in inner if h["_id"] != hit["_id"]),
+        source_path=doc["path"],
+        byline=doc.get("byline"),
+        sources=tuple(doc.get("sources") or ()),
+        authors=tuple(doc.get("authors") or ()),
+        score=float(hit.get("_score") or 0.0),
+        snippet=snippet(doc["body"], stems, exact=exact) if with_snippet else "",
+        partial=partial,
+        story_id=doc.get("story"),
+    )
+
+
+__all__ = ["OpenSearchIndex"]

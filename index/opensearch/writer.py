@@ -1,0 +1,202 @@
+"""`reindex` into an OpenSearch cluster: the same files in, the same `ReindexReport` out
+as index/writer.py's, which scans and reads the files (its helpers are used here).
+
+Searches read an alias (`Target.index`). A first run or `rebuild` writes a new concrete
+index (`<alias>-<time>`), groups its stories, then moves the alias onto it in one
+`update_aliases` call, so searches answer throughout from the old index or the new; the
+old one is deleted after. An update compares each file's size and mtime with those the
+index holds (read from `_source` over a point in time, nothing else), reads only the
+files that moved, and writes their changes with the stories they reach in one bulk.
+Document ids are dispatch ids: running again converges.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from uuid import uuid4
+
+from index import writer as files
+from index.fingerprints import fingerprint
+from index.opensearch import stories
+from index.opensearch.connection import ClusterNeedsRebuild, ClusterRefused, Target, answering, connect
+from index.opensearch.documents import source
+from index.opensearch.lock import reindex_lock
+from index.opensearch.mapping import MAPPING_VERSION, index_body
+from index.opensearch.reading import scan
+from index.results import ReindexReport
+
+# Bulk requests: at most this many actions or bytes each, retried with back-off when the
+# cluster answers 429 (too many requests); the client retries 502-504 on other nodes.
+BULK_ACTIONS = 500
+BULK_BYTES = 8 * 2**20
+BULK_RETRIES = 6
+# Shards of a new index, and replicas once it is written (none while it is being built:
+# the copy is made once, at the end, rather than for every batch).
+SHARDS = 1
+REPLICAS = 1
+
+
+def reindex(target: Target, roots: Sequence[Path], *, rebuild: bool = False,
+            progress: files.Progress | None = None, lock_timeout: float = 10.0, shards: int = SHARDS,
+            replicas: int | None = None) -> ReindexReport:
+    """Add new files, update changed ones, remove deleted ones; `rebuild` writes a new
+    index and swaps the alias. Raises ClusterUnavailable when the cluster does not
+    answer, ClusterNeedsRebuild when the live index has another mapping version,
+    IndexLocked when another reindex of the archive runs past `lock_timeout`."""
+    started = time.perf_counter()
+    report = ReindexReport()
+    client = connect(target)
+    with answering(target), reindex_lock(client, target, lock_timeout):
+        found = files._scan(list(dict.fromkeys(Path(r).resolve() for r in roots)), report)
+        live = live_index(client, target)
+        if live is not None and not rebuild and _version(client, live) != MAPPING_VERSION:
+            raise ClusterNeedsRebuild(target)
+        if live is None or rebuild:
+            if replicas is None:
+                replicas = min(REPLICAS, max(0, client.cluster.health()["number_of_data_nodes"] - 1))
+            _build(client, target, live, found, report, progress, shards, replicas)
+        else:
+            _update(client, live, found, report, progress)
+        client.indices.refresh(index=target.index)
+        report.documents = client.count(index=target.index)["count"]
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def live_index(client, target: Target) -> str | None:
+    """The concrete index the alias points at, or None before the first reindex."""
+    if not client.indices.exists_alias(name=target.index):
+        if client.indices.exists(index=target.index):
+            raise ClusterRefused(target, f"`{target.index}` is an index, not the alias the archive writes")
+        return None
+    return sorted(client.indices.get_alias(name=target.index))[0]
+
+
+def _version(client, index: str) -> int | None:
+    meta = client.indices.get_mapping(index=index)[index]["mappings"].get("_meta") or {}
+    return meta.get("mapping_version")
+
+
+def _build(client, target: Target, old: str | None, found: list, report: ReindexReport,
+           progress: files.Progress | None, shards: int, replicas: int) -> None:
+    name = f"{target.index}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid4().hex[:6]}"
+    body = index_body(shards=shards, replicas=0)
+    body["settings"]["index"]["refresh_interval"] = "-1"  # nothing reads it before the swap
+    client.indices.create(index=name, body=body)
+    try:
+        signed = []
+
+        def actions() -> Iterator[dict]:
+            for done, file in enumerate(found, start=1):
+                for dispatch in files._read(file, report):
+                    fp = fingerprint(dispatch.body)
+                    if fp.signature is not None:
+                        signed.append((dispatch.id, dispatch.date, fp.signature))
+                    report.added += 1
+                    yield {"_index": name, "_id": dispatch.id, "_source": source(dispatch, file.size, file.mtime, fp)}
+                if progress:
+                    progress(done, len(found))
+
+        _bulk(client, actions())
+        client.indices.refresh(index=name)
+        regrouped = stories.group_written(client, name, signed)
+        _bulk(client, ({"_op_type": "update", "_index": name, "_id": doc_id, "doc": fields}
+                       for doc_id, fields in regrouped.items()))
+        client.indices.put_settings(index=name, body={"index": {"refresh_interval": None,
+                                                                "number_of_replicas": replicas}})
+        client.indices.refresh(index=name)
+        # Every copy in place before searches move over (opensearch-py reads a bare
+        # `timeout` as its own; with `request_timeout` it is the server's wait).
+        client.cluster.health(index=name, wait_for_status="green", timeout="120s", request_timeout=150)
+        swap = [{"add": {"index": name, "alias": target.index}}]
+        if old is not None:
+            swap.insert(0, {"remove": {"index": old, "alias": target.index}})
+        client.indices.update_aliases(body={"actions": swap})
+    except BaseException:
+        # The unfinished index goes now; the alias still names the previous one.
+        client.indices.delete(index=name, ignore_unavailable=True)
+        raise
+    if old is not None:
+        client.indices.delete(index=old, ignore_unavailable=True)
+    if progress and not found:
+        progress(0, 0)
+
+
+def _update(client, index: str, found: list, report: ReindexReport, progress: files.Progress | None) -> None:
+    known = _known_files(client, index)
+    changed = []
+    for file in found:
+        entry = known.get(file.key)
+        if entry is not None and (entry[0], entry[1]) == (file.size, file.mtime):
+            report.unchanged += entry[2]
+        else:
+            changed.append(file)
+    seen = {file.key for file in found}
+    gone = [key for key in known if key not in seen]
+    if not changed and not gone:
+        if progress:
+            progress(0, 0)
+        return
+    # What the changed and removed files held: id → (hash, story).
+    old = _held(client, index, [f.key for f in changed if f.key in known] + gone)
+    removed: dict[str, str | None] = {doc_id: story for doc_id, (_, story, _) in old.items()}
+    for key in gone:
+        report.removed += known[key][2]
+    added = []
+    for done, file in enumerate(changed, start=1):
+        dispatches = files._read(file, report)
+        before = {doc_id: held[0] for doc_id, held in old.items() if held[2] == file.key}
+        files._count(before, dispatches, report)
+        added += [(dispatch, file, fingerprint(dispatch.body)) for dispatch in dispatches]
+        if progress:
+            progress(done, len(changed))
+    plan = stories.plan_update(client, index, removed, [(d.id, d.date, fp) for d, _, fp in added])
+    fresh = {dispatch.id for dispatch, _, _ in added}
+
+    def actions() -> Iterator[dict]:
+        for doc_id in removed:
+            if doc_id not in fresh:
+                yield {"_op_type": "delete", "_index": index, "_id": doc_id}
+        for dispatch, file, fp in added:
+            s = plan.stamps[dispatch.id]
+            yield {"_index": index, "_id": dispatch.id,
+                   "_source": source(dispatch, file.size, file.mtime, fp, story=s.story, inferred=s.inferred)}
+        for doc_id, fields in plan.rewrites.items():
+            yield {"_op_type": "update", "_index": index, "_id": doc_id, "doc": fields}
+
+    _bulk(client, actions())
+
+
+def _known_files(client, index: str) -> dict[str, tuple[int, int, int]]:
+    """Per file the index holds: its size, mtime and dispatches, read from `_source`
+    (those three fields only) over one point in time."""
+    known: dict[str, tuple[int, int, int]] = {}
+    for doc in scan(client, index, {"match_all": {}}, ["path", "size", "mtime"], page=5000):
+        entry = known.get(doc["path"])
+        known[doc["path"]] = (doc["size"], doc["mtime"], 1) if entry is None else (entry[0], entry[1], entry[2] + 1)
+    return known
+
+
+def _held(client, index: str, paths: list[str]) -> dict[str, tuple[str, str | None, str]]:
+    """The dispatches of these files: id → (content hash, story, path)."""
+    held = {}
+    for start in range(0, len(paths), 1000):
+        query = {"terms": {"path": paths[start:start + 1000]}}
+        for doc in scan(client, index, query, ["id", "hash", "story", "path"]):
+            held[doc["id"]] = (doc["hash"], doc.get("story"), doc["path"])
+    return held
+
+
+def _bulk(client, actions: Iterable[dict]) -> None:
+    """Writes `actions` in bounded batches; a refused document fails the run (the
+    mapping and the code disagree: nothing a file can cause)."""
+    from opensearchpy.helpers import streaming_bulk
+
+    for ok, item in streaming_bulk(client, actions, chunk_size=BULK_ACTIONS, max_chunk_bytes=BULK_BYTES,
+                                   max_retries=BULK_RETRIES, initial_backoff=1, max_backoff=30,
+                                   raise_on_error=True, raise_on_exception=True):
+        if not ok:  # pragma: no cover - raise_on_error raises first
+            raise RuntimeError(f"bulk action refused: {item}")
+

@@ -1,0 +1,75 @@
+"""The OpenSearch backend's own behaviour on a real cluster (the session fixture
+`opensearch_cluster`): the alias a rebuild moves, the reindex lock, and the help page's
+examples answered as Whoosh answers them. Behaviour shared with Whoosh is in
+tests/test_backends.py."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+
+from index import Backend, SearchRequest, open_backend, reindex_backend
+
+pytestmark = [pytest.mark.opensearch, pytest.mark.slow]
+
+
+def _ids(result) -> list[str]:
+    return [hit.id for hit in result.hits]
+
+
+def test_rebuild_moves_the_alias_and_deletes_the_old_index(opensearch_cluster, seeds_dir):
+    name = f"test-{uuid4().hex[:12]}"
+    backend = Backend("opensearch", opensearch_url=",".join(opensearch_cluster.urls), opensearch_index=name)
+    client = opensearch_cluster.client()
+    try:
+        reindex_backend(backend, [seeds_dir])
+        (first,) = client.indices.get_alias(name=name)
+        reindex_backend(backend, [seeds_dir], rebuild=True)
+        (second,) = client.indices.get_alias(name=name)
+        assert second != first and not client.indices.exists(index=first)
+        # Replicated once the build is done, on a cluster of three nodes.
+        assert client.indices.get_settings(index=second)[second]["settings"]["index"]["number_of_replicas"] == "1"
+    finally:
+        client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
+
+
+def test_one_reindex_at_a_time_and_a_dead_holder_is_taken_over(opensearch_cluster, seeds_dir, runner):
+    from index.opensearch import lock
+    from web.cli import cli
+
+    name = f"test-{uuid4().hex[:12]}"
+    backend = Backend("opensearch", opensearch_url=",".join(opensearch_cluster.urls), opensearch_index=name)
+    client = opensearch_cluster.client()
+    try:
+        with lock.reindex_lock(client, backend.target(), timeout=1):
+            result = runner.invoke(cli, ["reindex", "--backend", "opensearch", "--opensearch-url", backend.opensearch_url,
+                                         "--opensearch-index", name, "--wait", "0.5", str(seeds_dir)])
+            assert result.exit_code == 3 and "another reindex is running" in result.stderr
+        # A holder that died without releasing: its stamp grows old, and the lock is taken.
+        client.index(index=lock.lock_index(backend.target()), id=lock.LOCK_ID, refresh="true",
+                     body={"owner": "gone", "seen": 0})
+        assert reindex_backend(backend, [seeds_dir], lock_timeout=0.5).documents == 2
+        assert not client.exists(index=lock.lock_index(backend.target()), id=lock.LOCK_ID)
+    finally:
+        client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
+
+
+def test_the_help_page_examples_find_the_same_on_both_backends(opensearch_cluster, seeds_dir, tmp_path):
+    from web.guide import SECTIONS
+
+    whoosh = Backend("whoosh", index_dir=tmp_path / "index")
+    name = f"test-{uuid4().hex[:12]}"
+    cluster = Backend("opensearch", opensearch_url=",".join(opensearch_cluster.urls), opensearch_index=name)
+    try:
+        for backend in (whoosh, cluster):
+            reindex_backend(backend, [seeds_dir])
+        with open_backend(whoosh) as ours, open_backend(cluster) as theirs:
+            for example in (e for section in SECTIONS for e in section.examples):
+                request = SearchRequest(query=example.query, collapse_versions=False)
+                a, b = ours.search(request), theirs.search(request)
+                assert (b.total, b.partial_total) == (a.total, a.partial_total), example.query
+                assert sorted(_ids(b)) == sorted(_ids(a)) != [], example.query
+                assert {h.id: h.snippet for h in b.hits} == {h.id: h.snippet for h in a.hits}, example.query
+    finally:
+        opensearch_cluster.client().indices.delete(index=f"{name}-*", ignore_unavailable=True)
