@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.names import readable_name
+from archive.names import needs_renaming, readable_name
 from archive.readers import READERS
 
 
@@ -33,6 +33,26 @@ class Found:
         return Path(self.where)
 
 
+@dataclass(frozen=True)
+class Run:
+    """Files found one after the other in one folder: what `walk` yields instead of a
+    `Found` per file, so that a large archive's walk makes one object per folder."""
+
+    folder: str  # the folder's real path, as text
+    relative: str  # its name in the archive, as text, ending in "/" ("" for the root)
+    names: list[str]  # the files' names on disk, in walk order
+
+    def readable_names(self) -> list[str]:
+        """The files' names in the archive (archive/names.py), checked once for the run."""
+        if not needs_renaming("".join(self.names)):
+            return self.names
+        return [readable_name(name) for name in self.names]
+
+    def found(self) -> Iterator[Found]:
+        for name, readable in zip(self.names, self.readable_names()):
+            yield Found(os.path.join(self.folder, name), self.relative + readable)
+
+
 def discover(root: Path) -> Iterator[Found]:
     """Every readable-looking file under `root`, and the links and folders passed over.
 
@@ -41,6 +61,16 @@ def discover(root: Path) -> Iterator[Found]:
     a link to a folder inside it is not (its files are found under their own path), and
     a link that leads out of the root is reported as skipped.
     """
+    for item in walk(root):
+        if isinstance(item, Found):
+            yield item
+        else:
+            yield from item.found()
+
+
+def walk(root: Path) -> Iterator[Found | Run]:
+    """What `discover` finds, in its order, with consecutive files of a folder as one
+    `Run`; a path passed over is a `Found` with `skipped` set."""
     root = root.resolve()
     try:
         stack = _listing(root)
@@ -50,27 +80,46 @@ def discover(root: Path) -> Iterator[Found]:
     # Paths stay text (cut, compared, stat'ed as such): pathlib's parsing, three times
     # a file, took most of a no-op reindex's walk of a large archive.
     start = len(os.path.join(root, ""))
+    run: Run | None = None
     while stack:
         entry = stack.pop()
-        if entry.name.startswith("."):
+        name = entry.name
+        if name.startswith("."):
             continue
-        relative = readable_name(entry.path[start:])
-        is_file = os.path.splitext(entry.name)[1].lower() in READERS
+        # The extension as os.path.splitext gives it (names starting with "." are gone).
+        _, dot, extension = name.rpartition(".")
+        is_file = bool(dot) and f".{extension.lower()}" in READERS
+        skipped = None
         if entry.is_symlink():
             reason = _link_problem(Path(entry.path), root)
             if reason:
                 if is_file or _is_dir(entry):
-                    yield Found(entry.path, relative, skipped=reason)
+                    skipped = reason
+                else:
+                    continue
+            elif _is_dir(entry):
                 continue
-            if _is_dir(entry):
-                continue
-        if entry.is_dir(follow_symlinks=False):
+        if skipped is None and entry.is_dir(follow_symlinks=False):
             try:
                 stack.extend(_listing(entry.path))
             except OSError as error:
-                yield Found(entry.path, relative, skipped=f"cannot list the folder ({error.strerror or error})")
-        elif is_file:
-            yield Found(entry.path, relative)
+                skipped = f"cannot list the folder ({error.strerror or error})"
+        elif skipped is None and is_file:
+            folder = entry.path[: -len(name) - 1]
+            if run is None or run.folder != folder:
+                if run is not None:
+                    yield run
+                relative = folder[start:]
+                run = Run(folder, readable_name(relative) + "/" if relative else "", [])
+            run.names.append(name)
+        if skipped is not None:
+            # The files found before it come first: the order is discover's.
+            if run is not None:
+                yield run
+                run = None
+            yield Found(entry.path, readable_name(entry.path[start:]), skipped=skipped)
+    if run is not None:
+        yield run
 
 
 def _listing(folder: Path | str) -> list[os.DirEntry[str]]:

@@ -17,21 +17,20 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh.writing import LockError
 
-from archive import Dispatch, Found, UnreadableDispatch, discover, read_file
-from archive.names import needs_renaming, readable_name
+from archive import Dispatch, UnreadableDispatch, read_file
 from index import forked, merging, stories
 from index.build import build_parallel
 from index.build_writer import BulkSegmentWriter
-from index.column_values import column_values
 from index.errors import IndexLocked, IndexMissing, IndexUnwritable
 from index.fingerprints import fingerprint
 from index.results import Failure, ReindexReport
+from index.scan import Scan, ScannedFile, compare, indexed, scan
 from index.schema import document
 from index.store import create_fresh, open_live, publish, reindex_lock, remove_stale
 
@@ -48,22 +47,6 @@ WRITER_OPTIONS = {"limitmb": 256, **SEGMENT_OPTIONS}
 # The postings a build worker holds in memory before it starts another segment: two
 # workers at this size keep a build, parent included, under 1 GB.
 BUILD_LIMIT_MB = 160
-
-
-@dataclass(frozen=True)
-class _File:
-    found: Found
-    key: str  # the file's name in the index: relative to its root, prefixed when several
-    root: Path
-    size: int
-    mtime: int
-
-
-@dataclass
-class _Known:
-    size: int
-    mtime: int
-    count: int  # live dispatches from the file
 
 
 def reindex(
@@ -85,7 +68,7 @@ def reindex(
     with reindex_lock(index_dir, lock_timeout):
         remove_stale(index_dir)
         # The same folder named twice is read once.
-        files = _scan(list(dict.fromkeys(Path(r).resolve() for r in roots)), report)
+        found = scan(list(dict.fromkeys(Path(r).resolve() for r in roots)), report)
         live = None
         if not rebuild:
             try:
@@ -94,9 +77,9 @@ def reindex(
                 live = None
         try:
             if live is None:
-                _build(index_dir, files, report, progress)
+                _build(index_dir, found.files(), report, progress)
             else:
-                _update(live, files, report, progress)
+                _update(live, found, report, progress)
         except LockError:
             raise IndexLocked(index_dir, lock_timeout) from None
         except OSError as error:
@@ -107,62 +90,7 @@ def reindex(
     return report
 
 
-def _root_prefixes(roots: Sequence[Path]) -> list[str]:
-    """What names each root's files in the index when there are several roots: the
-    folder's name, lengthened by its parents until no two roots share one."""
-    resolved = [Path(root).resolve() for root in roots]
-    if len(resolved) < 2:
-        return [""]
-    for depth in range(1, max(len(r.parts) for r in resolved) + 1):
-        names = ["/".join(r.parts[-depth:]).lstrip("/") for r in resolved]
-        if len(set(names)) == len(names):
-            return [f"{name}/" for name in names]
-    return [f"{r.as_posix().lstrip('/')}/" for r in resolved]
-
-
-def _scan(roots: Sequence[Path], report: ReindexReport) -> list[_File]:
-    files = []
-    for root, prefix in zip(roots, _root_prefixes(roots)):
-        root = Path(root).resolve()
-        if not root.is_dir():
-            report.failures.append(Failure(readable_name(str(root)), "not a folder"))
-            continue
-        prefix = readable_name(prefix)
-        for found in discover(root):
-            key = prefix + found.relative
-            if found.skipped:
-                report.failures.append(Failure(key, found.skipped))
-                continue
-            try:
-                stat = os.stat(found.where)
-            except OSError as error:
-                report.failures.append(Failure(key, f"cannot read the file ({error.strerror})"))
-                continue
-            files.append(_File(found, key, root, stat.st_size, stat.st_mtime_ns))
-    return _unique(files, report)
-
-
-def _unique(files: list[_File], report: ReindexReport) -> list[_File]:
-    """Two files whose names read alike once decoded (`café.txt` written in UTF-8 and in
-    Latin-1 side by side) would share their dispatch ids: the one whose name is not
-    UTF-8 is refused, by name, and the other indexed."""
-    groups: dict[str, list[_File]] = {}
-    for file in files:
-        groups.setdefault(file.key, []).append(file)
-    if len(groups) == len(files):
-        return files
-    refused: set[int] = set()
-    for key, group in groups.items():
-        # UTF-8 names first (False < True), then in discovery order (a stable sort).
-        for file in sorted(group, key=lambda f: needs_renaming(f.found.where))[1:]:
-            refused.add(id(file))
-            raw = os.fsencode(os.path.basename(file.found.where))
-            report.failures.append(Failure(key, f"another file has this name once the bytes of its name ({raw!r}) "
-                                                "are read as Windows-1252: rename it"))
-    return [file for file in files if id(file) not in refused]
-
-
-def _read(file: _File, report: ReindexReport) -> list[Dispatch]:
+def _read(file: ScannedFile, report: ReindexReport) -> list[Dispatch]:
     """The file's dispatches, with ids and paths under the file's index key."""
     try:
         reading = read_file(file.found.path, file.root)
@@ -176,7 +104,7 @@ def _read(file: _File, report: ReindexReport) -> list[Dispatch]:
     return [_renamed(d, prefix) for d in reading.dispatches]
 
 
-def _documents(file: _File, report: ReindexReport) -> list[dict]:
+def _documents(file: ScannedFile, report: ReindexReport) -> list[dict]:
     """The file's documents as a full build writes them (each dispatch alone in its story)."""
     return [document(dispatch, file.size, file.mtime) for dispatch in _read(file, report)]
 
@@ -185,7 +113,7 @@ def _renamed(dispatch: Dispatch, prefix: str) -> Dispatch:
     return replace(dispatch, id=prefix + dispatch.id, source_path=prefix + dispatch.source_path)
 
 
-def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
+def _build(index_dir: Path, files: list[ScannedFile], report: ReindexReport, progress: Progress | None) -> None:
     try:
         ix, name = create_fresh(index_dir)
         _fill(ix, files, report, progress)
@@ -198,7 +126,7 @@ def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress:
         raise
 
 
-def _fill(ix, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
+def _fill(ix, files: list[ScannedFile], report: ReindexReport, progress: Progress | None) -> None:
     """Write every file into the fresh index `ix`, then group the stories' versions."""
     if len(files) >= PARALLEL_THRESHOLD and BUILD_WORKERS > 1:
         words = build_parallel(ix, files, _documents, report, progress, workers=BUILD_WORKERS, limitmb=BUILD_LIMIT_MB,
@@ -267,26 +195,22 @@ def _rewrite(ix, rewrites: list[dict], words: dict) -> None:
     writer._finish()
 
 
-def _update(ix, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
+def _update(ix, found: Scan, report: ReindexReport, progress: Progress | None) -> None:
     # One searcher on the index as committed: what it holds and, when something
-    # changed, the stories' plan (written in the same commit as the change).
+    # changed, the stories' plan (written in the same commit as the change). Nothing
+    # is written, nor the index's lock taken, when nothing changed.
     with ix.searcher() as searcher:
-        known = _known_files(searcher.reader())
-        changed = []
-        for file in files:
-            entry = known.get(file.key)
-            if entry is not None and (entry.size, entry.mtime) == (file.size, file.mtime):
-                report.unchanged += entry.count
-            else:
-                changed.append(file)
-        seen = {file.key for file in files}
-        gone = [key for key in known if key not in seen]
+        held = indexed(searcher.reader())
+        comparison = compare(found, held)
+        report.unchanged += comparison.unchanged_dispatches
+        changed, gone = found.files(comparison.changed), comparison.gone
+        known = {file.key for file in changed if file.key.encode("utf-8") in held.counts}
         if changed or gone:
             with ix.writer(timeout=1.0, **WRITER_OPTIONS) as writer:
                 # Small segments only: the build's large ones keep their files (index/merging.py).
                 writer.mergetype = merging.merge_small
                 for key in gone:
-                    report.removed += known[key].count
+                    report.removed += held.counts[key.encode("utf-8")]
                     writer.delete_by_term("path", key)
                 added = []
                 for done, file in enumerate(changed, start=1):
@@ -322,23 +246,6 @@ def _count(old: dict[str, str], dispatches: list[Dispatch], report: ReindexRepor
             report.unchanged += 1
     fresh = {dispatch.id for dispatch in dispatches}
     report.removed += sum(1 for dispatch_id in old if dispatch_id not in fresh)
-
-
-def _known_files(reader) -> dict[str, _Known]:
-    """What the index holds, per file: its size, mtime and live dispatches, read from
-    columns only, a whole column of a segment at a time (index/column_values.py)."""
-    known: dict[str, _Known] = {}
-    for leaf, _ in reader.leaf_readers():
-        paths = column_values(leaf, "path")
-        sizes = column_values(leaf, "size")
-        mtimes = column_values(leaf, "mtime")
-        for docnum in leaf.all_doc_ids() if leaf.has_deletions() else range(len(paths)):
-            entry = known.get(paths[docnum])
-            if entry is None:
-                known[paths[docnum]] = _Known(sizes[docnum], mtimes[docnum], 1)
-            else:
-                entry.count += 1
-    return known
 
 
 def _hashes(searcher, key: str) -> dict[str, str]:
