@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from archive.names import needs_renaming, readable_name
 from archive.readers import READERS
+
+_NAME = attrgetter("name")
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def walk(root: Path) -> Iterator[Found | Run]:
 def _listing(folder: Path | str) -> list[os.DirEntry[str]]:
     """The folder's entries, last name first (the walk pops them from the end)."""
     with os.scandir(folder) as entries:
-        return sorted(entries, key=lambda e: e.name, reverse=True)
+        return sorted(entries, key=_NAME, reverse=True)
 
 
 def _link_problem(path: Path, root: Path) -> str | None:

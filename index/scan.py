@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from functools import cached_property
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, repeat
 from pathlib import Path
+
+import numpy as np
 
 from archive import Found, walk
 from archive.names import needs_renaming, readable_name
-from index.column_values import column_values
+from index.column_values import column_values, numbers
 from index.results import Failure, ReindexReport
 
 # Stat a file by its name in its open folder where the system can (Linux, macOS).
@@ -105,17 +108,20 @@ def scan(roots: Sequence[Path], report: ReindexReport) -> Scan:
             if isinstance(item, Found):
                 report.failures.append(Failure(prefix + item.relative, item.skipped))
                 continue
-            base = prefix + item.relative
-            folder = os.path.join(item.folder, "")
-            for name, readable, stat in zip(item.names, item.readable_names(), _stats(item.folder, item.names)):
-                if isinstance(stat, OSError):
-                    report.failures.append(Failure(base + readable, f"cannot read the file ({stat.strerror})"))
-                    continue
-                found.keys.append(base + readable)
-                found.wheres.append(folder + name)
-                found.sizes.append(stat.st_size)
-                found.mtimes.append(stat.st_mtime_ns)
-                found.which_root.append(which)
+            base, folder = prefix + item.relative, os.path.join(item.folder, "")
+            names, readable, stats = item.names, item.readable_names(), _stats(item.folder, item.names)
+            if any(isinstance(stat, OSError) for stat in stats):
+                for name, stat in zip(readable, stats):
+                    if isinstance(stat, OSError):
+                        report.failures.append(Failure(base + name, f"cannot read the file ({stat.strerror})"))
+                kept = [n for n, stat in enumerate(stats) if not isinstance(stat, OSError)]
+                names, readable, stats = [names[n] for n in kept], [readable[n] for n in kept], [stats[n] for n in kept]
+            # A column at a time: a large archive's scan is mostly this loop.
+            found.keys += [base + name for name in readable]
+            found.wheres += [folder + name for name in names]
+            found.sizes += [stat.st_size for stat in stats]
+            found.mtimes += [stat.st_mtime_ns for stat in stats]
+            found.which_root += [which] * len(stats)
     return _unique(found, report)
 
 
@@ -165,31 +171,41 @@ def _unique(found: Scan, report: ReindexReport) -> Scan:
 
 @dataclass
 class Indexed:
-    """What the index holds, per file (its path as UTF-8 bytes): size and mtime, and how
-    many live dispatches came from it."""
+    """What the index holds: each live dispatch's file (its path as UTF-8 bytes), the
+    file's size and mtime, in document order."""
 
-    stamps: dict[bytes, tuple[int, int]]
-    counts: Counter
+    paths: list[bytes]
+    sizes: np.ndarray
+    mtimes: np.ndarray
+
+    @cached_property
+    def positions(self) -> dict[bytes, int]:
+        """Each file's last dispatch (every dispatch of a file has the file's stamps)."""
+        return dict(zip(self.paths, range(len(self.paths))))
+
+    @cached_property
+    def counts(self) -> Counter:
+        """Live dispatches per file: needed only for the files that changed."""
+        return Counter(self.paths)
 
 
 def indexed(reader) -> Indexed:
     """The files a Whoosh reader holds, read from columns only, a whole column of a
     segment at a time; deleted documents left out."""
-    stamps: dict[bytes, tuple[int, int]] = {}
-    counts: Counter = Counter()
+    paths: list[bytes] = []
+    sizes, mtimes = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for leaf, _ in reader.leaf_readers():
-        paths = column_values(leaf, "path", translate=False)
-        sizes = column_values(leaf, "size")
-        mtimes = column_values(leaf, "mtime")
+        leaf_paths = column_values(leaf, "path", translate=False)
+        leaf_sizes, leaf_mtimes = numbers(leaf, "size"), numbers(leaf, "mtime")
         if leaf.has_deletions():
-            live = [True] * len(paths)
-            for docnum in leaf.deleted_docs_set:
-                live[docnum] = False
-            paths, sizes, mtimes = (list(compress(column, live)) for column in (paths, sizes, mtimes))
-        counts.update(paths)
-        # Every dispatch of a file carries the file's size and mtime.
-        stamps.update(zip(paths, zip(sizes, mtimes)))
-    return Indexed(stamps, counts)
+            live = np.ones(len(leaf_paths), dtype=bool)
+            live[list(leaf.deleted_docs_set)] = False
+            leaf_paths = list(compress(leaf_paths, live.tolist()))
+            leaf_sizes, leaf_mtimes = leaf_sizes[live], leaf_mtimes[live]
+        paths += leaf_paths
+        sizes.append(leaf_sizes)
+        mtimes.append(leaf_mtimes)
+    return Indexed(paths, np.concatenate(sizes), np.concatenate(mtimes))
 
 
 @dataclass
@@ -202,10 +218,19 @@ class Comparison:
 
 
 def compare(found: Scan, held: Indexed) -> Comparison:
-    stamps = held.stamps
+    """Looked up once per file, compared at once: for each scanned file, the position
+    of its last dispatch in the index (-1 when it has none), then the stamps there."""
     encoded = [key.encode("utf-8") for key in found.keys]
-    changed = [n for n, (key, stamp) in enumerate(zip(encoded, zip(found.sizes, found.mtimes)))
-               if stamps.get(key) != stamp]
-    gone = stamps.keys() - set(encoded)
-    moved = sum(held.counts[encoded[n]] for n in changed) + sum(held.counts[path] for path in gone)
-    return Comparison(changed, sorted(path.decode("utf-8") for path in gone), held.counts.total() - moved)
+    where = np.fromiter(map(held.positions.get, encoded, repeat(-1)), dtype=np.int64, count=len(encoded))
+    known = where >= 0
+    same = known.copy()
+    same[known] = ((held.sizes[where[known]] == np.array(found.sizes, dtype=np.int64)[known])
+                   & (held.mtimes[where[known]] == np.array(found.mtimes, dtype=np.int64)[known]))
+    changed = np.flatnonzero(~same).tolist()
+    # Scanned keys are distinct: when as many were found as the index holds, none is gone.
+    gone = [] if int(known.sum()) == len(held.positions) else held.positions.keys() - set(encoded)
+    if not changed and not gone:
+        return Comparison([], [], len(held.paths))
+    counts = held.counts
+    moved = sum(counts[encoded[n]] for n in changed) + sum(counts[path] for path in gone)
+    return Comparison(changed, sorted(path.decode("utf-8") for path in gone), len(held.paths) - moved)

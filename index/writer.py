@@ -204,7 +204,7 @@ def _update(ix, found: Scan, report: ReindexReport, progress: Progress | None) -
         comparison = compare(found, held)
         report.unchanged += comparison.unchanged_dispatches
         changed, gone = found.files(comparison.changed), comparison.gone
-        known = {file.key for file in changed if file.key.encode("utf-8") in held.counts}
+        known = {file.key for file in changed if file.key.encode("utf-8") in held.positions}
         if changed or gone:
             with ix.writer(timeout=1.0, **WRITER_OPTIONS) as writer:
                 # Small segments only: the build's large ones keep their files (index/merging.py).
