@@ -76,3 +76,15 @@ def _var_bytes(column) -> list[bytes]:
         return []
     blob = column._dbfile.get(column._basepos, offsets[-1] + lengths[-1])
     return [blob[offset : offset + length] for offset, length in zip(offsets, lengths)]
+
+
+def live_documents(reader) -> np.ndarray:
+    """Whether each document number of `reader` is live, from each segment's set of
+    deleted documents: Whoosh's `all_doc_ids` asks document by document, which took
+    seconds on a large archive's update."""
+    live = np.ones(reader.doc_count_all(), dtype=bool)
+    for leaf, offset in reader.leaf_readers():
+        if leaf.has_deletions():
+            deleted = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
+            live[offset + deleted] = False
+    return live

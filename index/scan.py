@@ -31,7 +31,7 @@ import numpy as np
 
 from archive import Found, walk
 from archive.names import needs_renaming, readable_name
-from index.column_values import column_values, numbers
+from index.column_values import column_values, live_documents, numbers
 from index.results import Failure, ReindexReport
 
 # Stat a file by its name in its open folder where the system can (Linux, macOS).
@@ -198,8 +198,7 @@ def indexed(reader) -> Indexed:
         leaf_paths = column_values(leaf, "path", translate=False)
         leaf_sizes, leaf_mtimes = numbers(leaf, "size"), numbers(leaf, "mtime")
         if leaf.has_deletions():
-            live = np.ones(len(leaf_paths), dtype=bool)
-            live[list(leaf.deleted_docs_set)] = False
+            live = live_documents(leaf)
             leaf_paths = list(compress(leaf_paths, live.tolist()))
             leaf_sizes, leaf_mtimes = leaf_sizes[live], leaf_mtimes[live]
         paths += leaf_paths

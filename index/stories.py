@@ -23,7 +23,7 @@ from whoosh import query as wq
 
 from archive.model import PartialDate
 from index import forked
-from index.column_values import fixed_bytes
+from index.column_values import fixed_bytes, live_documents
 from index.fingerprints import Fingerprint, band_keys, has_signature, same_story, shingles, signatures_from_column
 from index.schema import date_from_key, restored, stamped
 
@@ -194,7 +194,7 @@ def regroup_all(reader, reopen: Callable[[], object] | None = None) -> list[dict
     that is most of the grouping's time, and the other core is idle by then."""
     region = _Region(reader)
     signatures = region.signatures()
-    alive = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
+    alive = np.flatnonzero(live_documents(reader))
     usable = alive[has_signature(signatures[alive])]
     pairs = [(int(usable[i]), int(usable[j])) for i, j in candidate_pairs(band_keys(signatures[usable]))]
     if reopen is not None:
@@ -239,9 +239,7 @@ def plan_update(searcher, removed_paths: Iterable[str], added: list[tuple[str, P
     if with_signature:
         signatures = region.signatures()
         # Deleted documents keep their column values: only live ones are candidates.
-        usable = np.zeros(signatures.shape[0], dtype=bool)
-        usable[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        usable &= has_signature(signatures)
+        usable = live_documents(reader) & has_signature(signatures)
         usable[sorted(removed)] = False
         bands = band_keys(signatures)
         for doc in with_signature:

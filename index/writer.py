@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import replace
@@ -212,14 +213,14 @@ def _update(ix, found: Scan, report: ReindexReport, progress: Progress | None) -
                 for key in gone:
                     report.removed += held.counts[key.encode("utf-8")]
                     writer.delete_by_term("path", key)
-                added = []
+                added, hashes = [], _Hashes(searcher)
                 for done, file in enumerate(changed, start=1):
                     # A changed file that is now unreadable loses its old dispatches too:
                     # the index reflects the files, and the failure is in the report.
                     dispatches = _read(file, report)
                     if file.key in known:
                         writer.delete_by_term("path", file.key)
-                    _count(_hashes(searcher, file.key) if file.key in known else {}, dispatches, report)
+                    _count(hashes.of(file.key) if file.key in known else {}, dispatches, report)
                     added += [(dispatch, file, fingerprint(dispatch.body)) for dispatch in dispatches]
                     if progress:
                         progress(done, len(changed))
@@ -248,9 +249,25 @@ def _count(old: dict[str, str], dispatches: list[Dispatch], report: ReindexRepor
     report.removed += sum(1 for dispatch_id in old if dispatch_id not in fresh)
 
 
-def _hashes(searcher, key: str) -> dict[str, str]:
-    """The dispatch ids and content hashes of one indexed file (only changed files
-    need them: a no-op reindex reads none)."""
-    reader = searcher.reader()
-    ids, hashes = reader.column_reader("id"), reader.column_reader("hash")
-    return {ids[n]: hashes[n] for n in searcher.docs_for_query(wq.Term("path", key))}
+class _Hashes:
+    """The dispatch ids and content hashes of indexed files (only changed files need
+    them: a no-op reindex reads none). A segment's two column readers are opened once,
+    when a file first needs them: opening one reads the segment's table of offsets, and
+    opening them over the whole index for each changed file took seconds."""
+
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+        leaves = list(searcher.reader().leaf_readers())
+        self.leaves = [leaf for leaf, _ in leaves]
+        self.offsets = [offset for _, offset in leaves]
+        self.columns: dict[int, tuple] = {}
+
+    def of(self, key: str) -> dict[str, str]:
+        hashes = {}
+        for docnum in self.searcher.docs_for_query(wq.Term("path", key)):
+            n = bisect_right(self.offsets, docnum) - 1
+            if n not in self.columns:
+                self.columns[n] = (self.leaves[n].column_reader("id"), self.leaves[n].column_reader("hash"))
+            ids, values = self.columns[n]
+            hashes[ids[docnum - self.offsets[n]]] = values[docnum - self.offsets[n]]
+        return hashes
