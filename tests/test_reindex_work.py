@@ -16,10 +16,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from archive import Run, discover, walk
 from index import SearchRequest, open_index, reindex
+from index import stories
 from index import writer as index_writer
 from index.column_values import live_documents
 from index.store import open_live
@@ -160,3 +162,19 @@ def test_live_documents_are_whooshs_own(tmp_path, archive):
     with open_live(directory).reader() as reader:
         assert reader.has_deletions()
         assert live_documents(reader).nonzero()[0].tolist() == list(reader.all_doc_ids())
+
+
+def test_an_updates_band_candidates_hold_every_row_sharing_a_band():
+    rng = np.random.default_rng(7)
+    bands = rng.integers(0, 2**64, size=(3 * stories.FILTER_ROWS // 2, 64), dtype=np.uint64)
+    added = rng.integers(0, 2**64, size=(5, 64), dtype=np.uint64)
+    sharing = {11: (0, 3), 70_000: (4, 63), 98_303: (2, 0)}  # row: (added row, band)
+    for row, (which, band) in sharing.items():
+        bands[row, band] = added[which, band]
+    # The same value in another band is not a shared band.
+    bands[5, 1] = added[0, 2]
+    candidates = stories._band_candidates(bands, added).tolist()
+    exact = [n for n in candidates if any((bands[n] == mine).any() for mine in added)]
+    assert exact == sorted(sharing)
+    # A filter, not a scan: random rows seldom get through.
+    assert len(candidates) < len(bands) // 100
