@@ -16,6 +16,7 @@ from archive.names import needs_renaming, readable_name
 from archive.readers import READERS
 
 _NAME = attrgetter("name")
+_EXTENSIONS = {extension.lstrip(".") for extension in READERS}
 
 
 @dataclass(frozen=True)
@@ -91,23 +92,29 @@ def walk(root: Path) -> Iterator[Found | Run]:
             continue
         # The extension as os.path.splitext gives it (names starting with "." are gone).
         _, dot, extension = name.rpartition(".")
-        is_file = bool(dot) and f".{extension.lower()}" in READERS
+        is_file = bool(dot) and extension.lower() in _EXTENSIONS
         skipped = None
-        if entry.is_symlink():
-            reason = _link_problem(Path(entry.path), root)
-            if reason:
-                if is_file or _is_dir(entry):
+        if not entry.is_file(follow_symlinks=False):
+            # A folder, a link or a file of another kind (most entries are plain files).
+            if entry.is_symlink():
+                reason = _link_problem(Path(entry.path), root)
+                if reason and (is_file or _is_dir(entry)):
                     skipped = reason
-                else:
+                elif reason or _is_dir(entry):
                     continue
-            elif _is_dir(entry):
-                continue
-        if skipped is None and entry.is_dir(follow_symlinks=False):
-            try:
-                stack.extend(_listing(entry.path))
-            except OSError as error:
-                skipped = f"cannot list the folder ({error.strerror or error})"
-        elif skipped is None and is_file:
+            if skipped is None and entry.is_dir(follow_symlinks=False):
+                try:
+                    stack.extend(_listing(entry.path))
+                    continue
+                except OSError as error:
+                    skipped = f"cannot list the folder ({error.strerror or error})"
+        if skipped is not None:
+            # The files found before it come first: the order is discover's.
+            if run is not None:
+                yield run
+                run = None
+            yield Found(entry.path, readable_name(entry.path[start:]), skipped=skipped)
+        elif is_file:
             folder = entry.path[: -len(name) - 1]
             if run is None or run.folder != folder:
                 if run is not None:
@@ -115,12 +122,6 @@ def walk(root: Path) -> Iterator[Found | Run]:
                 relative = folder[start:]
                 run = Run(folder, readable_name(relative) + "/" if relative else "", [])
             run.names.append(name)
-        if skipped is not None:
-            # The files found before it come first: the order is discover's.
-            if run is not None:
-                yield run
-                run = None
-            yield Found(entry.path, readable_name(entry.path[start:]), skipped=skipped)
     if run is not None:
         yield run
 
