@@ -1,9 +1,10 @@
 """`reindex`: bring the index in line with the files under the archive roots.
 
-Unchanged files are recognised by size and mtime alone, read from sortable columns (no
-stored document is loaded), so a no-op reindex of a large archive takes a moment. A file
-whose size or mtime moved is read again and its dispatches' content hashes compared, so a
-touched but unchanged file does not count as a change.
+Unchanged files are recognised by size and mtime alone, the archive's and the index's
+compared as columns (index/scan.py: no stored document is loaded, no object is made per
+file), and a run with nothing to do writes nothing. A file whose size or mtime moved is
+read again and its dispatches' content hashes compared, so a touched but unchanged file
+does not count as a change.
 
 Versions of one story are grouped on the way (index/stories.py): a full build groups
 everything before the new index is published; an update regroups what its changes reach
