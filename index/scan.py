@@ -96,11 +96,14 @@ def scan(roots: Sequence[Path], report: ReindexReport) -> Scan:
     """Every dispatch file under `roots` with its size and mtime; what cannot be listed
     or stat'ed goes to the report's failures."""
     found = Scan()
+    # Keys can only clash when a name was read as Windows-1252 (`_unique`).
+    renamed = False
     for root, prefix in zip(roots, root_prefixes(roots)):
         root = Path(root).resolve()
         if not root.is_dir():
             report.failures.append(Failure(readable_name(str(root)), "not a folder"))
             continue
+        renamed = renamed or needs_renaming(prefix)
         prefix = readable_name(prefix)
         found.roots.append((root, prefix))
         which = len(found.roots) - 1
@@ -109,44 +112,41 @@ def scan(roots: Sequence[Path], report: ReindexReport) -> Scan:
                 report.failures.append(Failure(prefix + item.relative, item.skipped))
                 continue
             base, folder = prefix + item.relative, os.path.join(item.folder, "")
-            names, readable, stats = item.names, item.readable_names(), _stats(item.folder, item.names)
-            if any(isinstance(stat, OSError) for stat in stats):
-                for name, stat in zip(readable, stats):
-                    if isinstance(stat, OSError):
-                        report.failures.append(Failure(base + name, f"cannot read the file ({stat.strerror})"))
-                kept = [n for n, stat in enumerate(stats) if not isinstance(stat, OSError)]
-                names, readable, stats = [names[n] for n in kept], [readable[n] for n in kept], [stats[n] for n in kept]
+            names, readable = item.names, item.readable_names()
+            renamed = renamed or readable is not names or needs_renaming(item.folder)
+            stats = _stats(item.folder, names)
+            if stats is None:  # some file could not be stat'ed: one at a time
+                stats, kept = [], []
+                for n, (name, key) in enumerate(zip(names, readable)):
+                    try:
+                        stats.append(os.stat(folder + name))
+                        kept.append(n)
+                    except OSError as error:
+                        report.failures.append(Failure(base + key, f"cannot read the file ({error.strerror})"))
+                names, readable = [names[n] for n in kept], [readable[n] for n in kept]
             # A column at a time: a large archive's scan is mostly this loop.
             found.keys += [base + name for name in readable]
             found.wheres += [folder + name for name in names]
             found.sizes += [stat.st_size for stat in stats]
             found.mtimes += [stat.st_mtime_ns for stat in stats]
             found.which_root += [which] * len(stats)
-    return _unique(found, report)
+    return _unique(found, report) if renamed else found
 
 
-def _stats(folder: str, names: list[str]) -> list[os.stat_result | OSError]:
-    """Each file's stat (links followed), or the error that stat raised."""
-    folder_fd = None
-    if _BY_FOLDER:
-        try:
-            folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        except OSError:
-            folder_fd = None
-    stats: list[os.stat_result | OSError] = []
+def _stats(folder: str, names: list[str]) -> list[os.stat_result] | None:
+    """Each file's stat (links followed), or None when one of them cannot be had."""
     try:
-        for name in names:
-            try:
-                if folder_fd is None:
-                    stats.append(os.stat(os.path.join(folder, name)))
-                else:
-                    stats.append(os.stat(name, dir_fd=folder_fd))
-            except OSError as error:
-                stats.append(error)
+        if not _BY_FOLDER:
+            return [os.stat(os.path.join(folder, name)) for name in names]
+        folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        return [os.stat(name, dir_fd=folder_fd) for name in names]
+    except OSError:
+        return None
     finally:
-        if folder_fd is not None:
-            os.close(folder_fd)
-    return stats
+        os.close(folder_fd)
 
 
 def _unique(found: Scan, report: ReindexReport) -> Scan:

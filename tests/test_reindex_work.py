@@ -178,3 +178,19 @@ def test_an_updates_band_candidates_hold_every_row_sharing_a_band():
     assert exact == sorted(sharing)
     # A filter, not a scan: random rows seldom get through.
     assert len(candidates) < len(bands) // 100
+
+
+def test_two_folders_whose_names_read_alike_refuse_the_files_of_the_one_not_in_utf8(tmp_path):
+    # The files' own names are plain: only the folders' names clash once decoded.
+    root = tmp_path / "archive"
+    for raw, n in ((b"caf\xe9", 1), ("café".encode("utf-8"), 2)):
+        folder = os.path.join(os.fsencode(root), raw)
+        os.makedirs(folder)
+        with open(os.path.join(folder, b"depeche.txt"), "w", encoding="utf-8") as handle:
+            handle.write(dispatch("une reprise", n))
+    report = reindex(tmp_path / "index", [root])
+    assert [failure.path for failure in report.failures] == ["café/depeche.txt"]
+    assert "b'depeche.txt'" in report.failures[0].reason
+    assert report.added == 1
+    with open_index(tmp_path / "index") as index:
+        assert index.get("café/depeche.txt").dispatch.title == "Dépêche 2"
