@@ -104,10 +104,21 @@ def walk(root: Path) -> Iterator[Found | Run]:
                     continue
             if skipped is None and entry.is_dir(follow_symlinks=False):
                 try:
-                    stack.extend(_listing(entry.path))
-                    continue
+                    listing = _listing(entry.path)
                 except OSError as error:
                     skipped = f"cannot list the folder ({error.strerror or error})"
+                else:
+                    if not all(e.is_file(follow_symlinks=False) for e in listing):
+                        stack.extend(listing)
+                        continue
+                    # Plain files only (most folders of a large archive): their run at
+                    # once, as popping them one by one would have made it.
+                    names = [e.name for e in reversed(listing) if _is_dispatch_name(e.name)]
+                    if names:
+                        if run is not None:
+                            yield run
+                        run = Run(entry.path, readable_name(entry.path[start:]) + "/", names)
+                    continue
         if skipped is not None:
             # The files found before it come first: the order is discover's.
             if run is not None:
@@ -124,6 +135,11 @@ def walk(root: Path) -> Iterator[Found | Run]:
             run.names.append(name)
     if run is not None:
         yield run
+
+
+def _is_dispatch_name(name: str) -> bool:
+    _, dot, extension = name.rpartition(".")
+    return bool(dot) and not name.startswith(".") and extension.lower() in _EXTENSIONS
 
 
 def _listing(folder: Path | str) -> list[os.DirEntry[str]]:

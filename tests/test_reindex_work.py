@@ -138,7 +138,8 @@ def test_content_changed_under_its_old_size_and_mtime_waits_for_a_rebuild(tmp_pa
 
 def test_the_walk_gives_discover_its_files_in_order(tmp_path, make_archive):
     root = make_archive({name: dispatch("une reprise", n) for n, name in enumerate(
-        ["b.txt", "a/z.txt", "a/b/y.txt", "a-b.txt", "a.html", "a/c.txt", "a/notes.md", "z/x.txt", "z/y.txt"])})
+        ["b.txt", "a/z.txt", "a/b/y.txt", "a-b.txt", "a.html", "a/c.txt", "a/notes.md", "z/x.txt", "z/y.txt",
+         "z/.cache.txt", "z/txt", "z/notes.md", "z/X.TXT"])})
     os.symlink(tmp_path, root / "a/dehors.txt")
     listed = []
     for item in walk(root):
@@ -146,11 +147,12 @@ def test_the_walk_gives_discover_its_files_in_order(tmp_path, make_archive):
             [(item.relative, item.skipped)]
     assert listed == [(f.relative, f.skipped) for f in discover(root)]
     assert listed == [("a/b/y.txt", None), ("a/c.txt", None), ("a/dehors.txt", listed[2][1]), ("a/z.txt", None),
-                      ("a-b.txt", None), ("a.html", None), ("b.txt", None), ("z/x.txt", None), ("z/y.txt", None)]
+                      ("a-b.txt", None), ("a.html", None), ("b.txt", None), ("z/X.TXT", None), ("z/x.txt", None),
+                      ("z/y.txt", None)]
     assert "outside" in listed[2][1]
-    # One run per stretch of a folder's files: z's two files come as one.
+    # One run per stretch of a folder's files: z's come as one.
     runs = [item for item in walk(root) if isinstance(item, Run)]
-    assert [(run.relative, run.names) for run in runs][-1] == ("z/", ["x.txt", "y.txt"])
+    assert [(run.relative, run.names) for run in runs][-1] == ("z/", ["X.TXT", "x.txt", "y.txt"])
 
 
 def test_live_documents_are_whooshs_own(tmp_path, archive):
