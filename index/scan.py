@@ -1,15 +1,20 @@
 """What a reindex compares: the files under the archive roots, and the files the index holds.
 
 Both sides are a few hundred thousand entries on a large archive, and a no-op reindex
-does nothing else, so both are kept as columns (lists of keys, sizes and mtimes) and
-compared with set operations, never as an object per file:
+does nothing else, so both are kept as columns (lists of keys, arrays of sizes and
+mtimes), never as an object per file:
 
 - the walk yields a folder's consecutive files as one run (archive/discover.py `walk`),
   each stat'ed by name in its open folder, so the system does not resolve the whole
   path again for each file;
 - the index side is read from its sortable columns a whole segment at a time
   (index/column_values.py), paths left as UTF-8 bytes: no stored document is loaded
-  and no path is decoded.
+  and no path is decoded;
+- each scanned file is looked up once in a dict of the index's paths, and the stamps
+  at the positions found are compared with NumPy, all files at once.
+
+The floor is the walk and one `stat` per file: at 341,030 dispatches (323,832 files)
+the stat calls are about half of a no-op (docs/benchmarks.md).
 
 A file is unchanged when its size and mtime (to the nanosecond) are those the index
 holds. A file edited in place gets a new mtime, so the next reindex reads it again;
@@ -21,9 +26,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from functools import cached_property
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import compress, repeat
 from pathlib import Path
 
