@@ -90,9 +90,7 @@ def walk(root: Path) -> Iterator[Found | Run]:
         name = entry.name
         if name.startswith("."):
             continue
-        # The extension as os.path.splitext gives it (names starting with "." are gone).
-        _, dot, extension = name.rpartition(".")
-        is_file = bool(dot) and extension.lower() in _EXTENSIONS
+        is_file = _is_dispatch_name(name)
         skipped = None
         if not entry.is_file(follow_symlinks=False):
             # A folder, a link or a file of another kind (most entries are plain files).
@@ -138,6 +136,7 @@ def walk(root: Path) -> Iterator[Found | Run]:
 
 
 def _is_dispatch_name(name: str) -> bool:
+    """Not hidden, and with an extension a reader takes (as os.path.splitext gives it)."""
     _, dot, extension = name.rpartition(".")
     return bool(dot) and not name.startswith(".") and extension.lower() in _EXTENSIONS
 
