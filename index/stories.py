@@ -23,13 +23,18 @@ from whoosh import query as wq
 
 from archive.model import PartialDate
 from index import forked
-from index.column_values import fixed_bytes
+from index.column_values import fixed_bytes, live_documents
 from index.fingerprints import Fingerprint, band_keys, has_signature, same_story, shingles, signatures_from_column
 from index.schema import date_from_key, restored, stamped
 
 # In an LSH bucket larger than this (the same boilerplate body many times over), only
 # neighbours in the bucket are compared, not every pair.
 BUCKET_PAIRS = 64
+# The table that picks an update's candidate rows (`_band_candidates`): 4 MB, so that a
+# few hundred new documents' bands leave most rows out; rows are looked up this many at
+# a time, to bound the temporary arrays.
+FILTER_BITS = 22
+FILTER_ROWS = 1 << 16
 
 
 @dataclass
@@ -194,7 +199,7 @@ def regroup_all(reader, reopen: Callable[[], object] | None = None) -> list[dict
     that is most of the grouping's time, and the other core is idle by then."""
     region = _Region(reader)
     signatures = region.signatures()
-    alive = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
+    alive = np.flatnonzero(live_documents(reader))
     usable = alive[has_signature(signatures[alive])]
     pairs = [(int(usable[i]), int(usable[j])) for i, j in candidate_pairs(band_keys(signatures[usable]))]
     if reopen is not None:
@@ -239,18 +244,17 @@ def plan_update(searcher, removed_paths: Iterable[str], added: list[tuple[str, P
     if with_signature:
         signatures = region.signatures()
         # Deleted documents keep their column values: only live ones are candidates.
-        usable = np.zeros(signatures.shape[0], dtype=bool)
-        usable[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        usable &= has_signature(signatures)
+        usable = live_documents(reader) & has_signature(signatures)
         usable[sorted(removed)] = False
         bands = band_keys(signatures)
-        for doc in with_signature:
-            mine = band_keys(signatures_of[doc.id][None, :])[0]
-            for n in np.flatnonzero(usable & (bands == mine).any(axis=1)).tolist():
+        added_bands = band_keys(np.stack([signatures_of[doc.id] for doc in with_signature]))
+        rows = _band_candidates(bands, added_bands)
+        rows = rows[usable[rows]]
+        for doc, mine in zip(with_signature, added_bands):
+            for n in rows[(bands[rows] == mine).any(axis=1)].tolist():
                 old = region.committed(n, join=False)
                 if region.link(doc, old):
                     joined.add(old.stored[0])
-        added_bands = band_keys(np.stack([signatures_of[doc.id] for doc in with_signature]))
         for i, j in candidate_pairs(added_bands):
             region.link(with_signature[i], with_signature[j])
     for story in (broken | joined) - {None}:
@@ -262,6 +266,21 @@ def plan_update(searcher, removed_paths: Iterable[str], added: list[tuple[str, P
                 region.union(members[0].id, doc.id)
     stamps = region.stamps()
     return Plan({doc.id: stamps[doc.id] for doc in new}, region.rewrites(stamps))
+
+
+def _band_candidates(bands: np.ndarray, added: np.ndarray) -> np.ndarray:
+    """The rows of `bands` that may share a band with a row of `added`: a superset, for
+    the exact test band by band. Comparing every committed row with each new document
+    took some 70 ms a document at 341,030 dispatches; here one table of the new bands'
+    first 32 bits (cut to FILTER_BITS) is looked up once for all of them, and the rows
+    it lets through (a few thousand) are compared exactly."""
+    mask = np.uint32((1 << FILTER_BITS) - 1)
+    table = np.zeros(1 << FILTER_BITS, dtype=bool)
+    table[(added.view(np.uint32)[:, ::2] & mask).ravel()] = True
+    firsts = bands.view(np.uint32)[:, ::2]
+    hit = np.concatenate([np.zeros(0, dtype=bool)] + [table[firsts[start : start + FILTER_ROWS] & mask].any(axis=1)
+                                                     for start in range(0, len(firsts), FILTER_ROWS)])
+    return np.flatnonzero(hit)
 
 
 def _relink(region: _Region, members: list[_Doc]) -> None:

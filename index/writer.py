@@ -1,9 +1,10 @@
 """`reindex`: bring the index in line with the files under the archive roots.
 
-Unchanged files are recognised by size and mtime alone, read from sortable columns (no
-stored document is loaded), so a no-op reindex of a large archive takes a moment. A file
-whose size or mtime moved is read again and its dispatches' content hashes compared, so a
-touched but unchanged file does not count as a change.
+Unchanged files are recognised by size and mtime alone, the archive's and the index's
+compared as columns (index/scan.py: no stored document is loaded, no object is made per
+file), and a run with nothing to do writes nothing. A file whose size or mtime moved is
+read again and its dispatches' content hashes compared, so a touched but unchanged file
+does not count as a change.
 
 Versions of one story are grouped on the way (index/stories.py): a full build groups
 everything before the new index is published; an update regroups what its changes reach
@@ -15,23 +16,23 @@ from __future__ import annotations
 import errno
 import os
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh.writing import LockError
 
-from archive import Dispatch, Found, UnreadableDispatch, discover, read_file
-from archive.names import needs_renaming, readable_name
+from archive import Dispatch, UnreadableDispatch, read_file
 from index import forked, merging, stories
 from index.build import build_parallel
 from index.build_writer import BulkSegmentWriter
-from index.column_values import column_values
 from index.errors import IndexLocked, IndexMissing, IndexUnwritable
 from index.fingerprints import fingerprint
 from index.results import Failure, ReindexReport
+from index.scan import Scan, ScannedFile, compare, indexed, scan
 from index.schema import document
 from index.store import create_fresh, open_live, publish, reindex_lock, remove_stale
 
@@ -48,22 +49,6 @@ WRITER_OPTIONS = {"limitmb": 256, **SEGMENT_OPTIONS}
 # The postings a build worker holds in memory before it starts another segment: two
 # workers at this size keep a build, parent included, under 1 GB.
 BUILD_LIMIT_MB = 160
-
-
-@dataclass(frozen=True)
-class _File:
-    found: Found
-    key: str  # the file's name in the index: relative to its root, prefixed when several
-    root: Path
-    size: int
-    mtime: int
-
-
-@dataclass
-class _Known:
-    size: int
-    mtime: int
-    count: int  # live dispatches from the file
 
 
 def reindex(
@@ -85,7 +70,7 @@ def reindex(
     with reindex_lock(index_dir, lock_timeout):
         remove_stale(index_dir)
         # The same folder named twice is read once.
-        files = _scan(list(dict.fromkeys(Path(r).resolve() for r in roots)), report)
+        found = scan(list(dict.fromkeys(Path(r).resolve() for r in roots)), report)
         live = None
         if not rebuild:
             try:
@@ -94,9 +79,9 @@ def reindex(
                 live = None
         try:
             if live is None:
-                _build(index_dir, files, report, progress)
+                _build(index_dir, found.files(), report, progress)
             else:
-                _update(live, files, report, progress)
+                _update(live, found, report, progress)
         except LockError:
             raise IndexLocked(index_dir, lock_timeout) from None
         except OSError as error:
@@ -107,62 +92,7 @@ def reindex(
     return report
 
 
-def _root_prefixes(roots: Sequence[Path]) -> list[str]:
-    """What names each root's files in the index when there are several roots: the
-    folder's name, lengthened by its parents until no two roots share one."""
-    resolved = [Path(root).resolve() for root in roots]
-    if len(resolved) < 2:
-        return [""]
-    for depth in range(1, max(len(r.parts) for r in resolved) + 1):
-        names = ["/".join(r.parts[-depth:]).lstrip("/") for r in resolved]
-        if len(set(names)) == len(names):
-            return [f"{name}/" for name in names]
-    return [f"{r.as_posix().lstrip('/')}/" for r in resolved]
-
-
-def _scan(roots: Sequence[Path], report: ReindexReport) -> list[_File]:
-    files = []
-    for root, prefix in zip(roots, _root_prefixes(roots)):
-        root = Path(root).resolve()
-        if not root.is_dir():
-            report.failures.append(Failure(readable_name(str(root)), "not a folder"))
-            continue
-        prefix = readable_name(prefix)
-        for found in discover(root):
-            key = prefix + found.relative
-            if found.skipped:
-                report.failures.append(Failure(key, found.skipped))
-                continue
-            try:
-                stat = os.stat(found.where)
-            except OSError as error:
-                report.failures.append(Failure(key, f"cannot read the file ({error.strerror})"))
-                continue
-            files.append(_File(found, key, root, stat.st_size, stat.st_mtime_ns))
-    return _unique(files, report)
-
-
-def _unique(files: list[_File], report: ReindexReport) -> list[_File]:
-    """Two files whose names read alike once decoded (`café.txt` written in UTF-8 and in
-    Latin-1 side by side) would share their dispatch ids: the one whose name is not
-    UTF-8 is refused, by name, and the other indexed."""
-    groups: dict[str, list[_File]] = {}
-    for file in files:
-        groups.setdefault(file.key, []).append(file)
-    if len(groups) == len(files):
-        return files
-    refused: set[int] = set()
-    for key, group in groups.items():
-        # UTF-8 names first (False < True), then in discovery order (a stable sort).
-        for file in sorted(group, key=lambda f: needs_renaming(f.found.where))[1:]:
-            refused.add(id(file))
-            raw = os.fsencode(os.path.basename(file.found.where))
-            report.failures.append(Failure(key, f"another file has this name once the bytes of its name ({raw!r}) "
-                                                "are read as Windows-1252: rename it"))
-    return [file for file in files if id(file) not in refused]
-
-
-def _read(file: _File, report: ReindexReport) -> list[Dispatch]:
+def _read(file: ScannedFile, report: ReindexReport) -> list[Dispatch]:
     """The file's dispatches, with ids and paths under the file's index key."""
     try:
         reading = read_file(file.found.path, file.root)
@@ -176,7 +106,7 @@ def _read(file: _File, report: ReindexReport) -> list[Dispatch]:
     return [_renamed(d, prefix) for d in reading.dispatches]
 
 
-def _documents(file: _File, report: ReindexReport) -> list[dict]:
+def _documents(file: ScannedFile, report: ReindexReport) -> list[dict]:
     """The file's documents as a full build writes them (each dispatch alone in its story)."""
     return [document(dispatch, file.size, file.mtime) for dispatch in _read(file, report)]
 
@@ -185,7 +115,7 @@ def _renamed(dispatch: Dispatch, prefix: str) -> Dispatch:
     return replace(dispatch, id=prefix + dispatch.id, source_path=prefix + dispatch.source_path)
 
 
-def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
+def _build(index_dir: Path, files: list[ScannedFile], report: ReindexReport, progress: Progress | None) -> None:
     try:
         ix, name = create_fresh(index_dir)
         _fill(ix, files, report, progress)
@@ -198,7 +128,7 @@ def _build(index_dir: Path, files: list[_File], report: ReindexReport, progress:
         raise
 
 
-def _fill(ix, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
+def _fill(ix, files: list[ScannedFile], report: ReindexReport, progress: Progress | None) -> None:
     """Write every file into the fresh index `ix`, then group the stories' versions."""
     if len(files) >= PARALLEL_THRESHOLD and BUILD_WORKERS > 1:
         words = build_parallel(ix, files, _documents, report, progress, workers=BUILD_WORKERS, limitmb=BUILD_LIMIT_MB,
@@ -267,35 +197,31 @@ def _rewrite(ix, rewrites: list[dict], words: dict) -> None:
     writer._finish()
 
 
-def _update(ix, files: list[_File], report: ReindexReport, progress: Progress | None) -> None:
+def _update(ix, found: Scan, report: ReindexReport, progress: Progress | None) -> None:
     # One searcher on the index as committed: what it holds and, when something
-    # changed, the stories' plan (written in the same commit as the change).
+    # changed, the stories' plan (written in the same commit as the change). Nothing
+    # is written, nor the index's lock taken, when nothing changed.
     with ix.searcher() as searcher:
-        known = _known_files(searcher.reader())
-        changed = []
-        for file in files:
-            entry = known.get(file.key)
-            if entry is not None and (entry.size, entry.mtime) == (file.size, file.mtime):
-                report.unchanged += entry.count
-            else:
-                changed.append(file)
-        seen = {file.key for file in files}
-        gone = [key for key in known if key not in seen]
+        held = indexed(searcher.reader())
+        comparison = compare(found, held)
+        report.unchanged += comparison.unchanged_dispatches
+        changed, gone = found.files(comparison.changed), comparison.gone
+        known = {file.key for file in changed if file.key.encode("utf-8") in held.positions}
         if changed or gone:
             with ix.writer(timeout=1.0, **WRITER_OPTIONS) as writer:
                 # Small segments only: the build's large ones keep their files (index/merging.py).
                 writer.mergetype = merging.merge_small
                 for key in gone:
-                    report.removed += known[key].count
+                    report.removed += held.counts[key.encode("utf-8")]
                     writer.delete_by_term("path", key)
-                added = []
+                added, hashes = [], _Hashes(searcher)
                 for done, file in enumerate(changed, start=1):
                     # A changed file that is now unreadable loses its old dispatches too:
                     # the index reflects the files, and the failure is in the report.
                     dispatches = _read(file, report)
                     if file.key in known:
                         writer.delete_by_term("path", file.key)
-                    _count(_hashes(searcher, file.key) if file.key in known else {}, dispatches, report)
+                    _count(hashes.of(file.key) if file.key in known else {}, dispatches, report)
                     added += [(dispatch, file, fingerprint(dispatch.body)) for dispatch in dispatches]
                     if progress:
                         progress(done, len(changed))
@@ -324,26 +250,25 @@ def _count(old: dict[str, str], dispatches: list[Dispatch], report: ReindexRepor
     report.removed += sum(1 for dispatch_id in old if dispatch_id not in fresh)
 
 
-def _known_files(reader) -> dict[str, _Known]:
-    """What the index holds, per file: its size, mtime and live dispatches, read from
-    columns only, a whole column of a segment at a time (index/column_values.py)."""
-    known: dict[str, _Known] = {}
-    for leaf, _ in reader.leaf_readers():
-        paths = column_values(leaf, "path")
-        sizes = column_values(leaf, "size")
-        mtimes = column_values(leaf, "mtime")
-        for docnum in leaf.all_doc_ids() if leaf.has_deletions() else range(len(paths)):
-            entry = known.get(paths[docnum])
-            if entry is None:
-                known[paths[docnum]] = _Known(sizes[docnum], mtimes[docnum], 1)
-            else:
-                entry.count += 1
-    return known
+class _Hashes:
+    """The dispatch ids and content hashes of indexed files (only changed files need
+    them: a no-op reindex reads none). A segment's two column readers are opened once,
+    when a file first needs them: opening one reads the segment's table of offsets, and
+    opening them over the whole index for each changed file took seconds."""
 
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+        leaves = list(searcher.reader().leaf_readers())
+        self.leaves = [leaf for leaf, _ in leaves]
+        self.offsets = [offset for _, offset in leaves]
+        self.columns: dict[int, tuple] = {}
 
-def _hashes(searcher, key: str) -> dict[str, str]:
-    """The dispatch ids and content hashes of one indexed file (only changed files
-    need them: a no-op reindex reads none)."""
-    reader = searcher.reader()
-    ids, hashes = reader.column_reader("id"), reader.column_reader("hash")
-    return {ids[n]: hashes[n] for n in searcher.docs_for_query(wq.Term("path", key))}
+    def of(self, key: str) -> dict[str, str]:
+        hashes = {}
+        for docnum in self.searcher.docs_for_query(wq.Term("path", key)):
+            n = bisect_right(self.offsets, docnum) - 1
+            if n not in self.columns:
+                self.columns[n] = (self.leaves[n].column_reader("id"), self.leaves[n].column_reader("hash"))
+            ids, values = self.columns[n]
+            hashes[ids[docnum - self.offsets[n]]] = values[docnum - self.offsets[n]]
+        return hashes

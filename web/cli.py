@@ -34,7 +34,6 @@ from index import (
     optimise,
     reindex_backend,
 )
-from index.evaluate import evaluate as run_evaluation
 
 # Exit codes of `archive reindex`: some files failed; another reindex holds the index;
 # the index cannot be written (disk full, read-only folder, schema needing a rebuild);
@@ -426,6 +425,10 @@ def export_command(words, backend, file_format, output, year, month, date_from, 
 def evaluate_command(queries: Path, qrels: Path, backend: Backend) -> None:
     """Measure MRR@10 and recall@10/100 of the current index on judged QUERIES (JSON
     Lines: id, text) and QRELS (TSV: query_id, doc_id, relevance)."""
+    # Imported here: ir_measures is for this command only, and every other command
+    # (a no-op reindex most of all) would pay for its import.
+    from index.evaluate import evaluate as run_evaluation
+
     try:
         scores = run_evaluation(open_backend(backend), queries, qrels)
     except ArchiveIndexError as error:
