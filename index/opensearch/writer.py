@@ -26,6 +26,7 @@ from index.opensearch.lock import reindex_lock
 from index.opensearch.mapping import MAPPING_VERSION, index_body
 from index.opensearch.reading import scan
 from index.results import ReindexReport
+from index.scan import scan as scan_files
 
 # Bulk requests: at most this many actions or bytes each, retried with back-off when the
 # cluster answers 429 (too many requests); the client retries 502-504 on other nodes.
@@ -49,7 +50,7 @@ def reindex(target: Target, roots: Sequence[Path], *, rebuild: bool = False,
     report = ReindexReport()
     client = connect(target)
     with answering(target), reindex_lock(client, target, lock_timeout):
-        found = files._scan(list(dict.fromkeys(Path(r).resolve() for r in roots)), report)
+        found = scan_files(list(dict.fromkeys(Path(r).resolve() for r in roots)), report).files()
         live = live_index(client, target)
         if live is not None and not rebuild and _version(client, live) != MAPPING_VERSION:
             raise ClusterNeedsRebuild(target)
