@@ -20,7 +20,7 @@ from uuid import uuid4
 from index import writer as files
 from index.fingerprints import fingerprint
 from index.opensearch import stories
-from index.opensearch.connection import ClusterNeedsRebuild, ClusterRefused, Target, answering, connect
+from index.opensearch.connection import REQUEST_TIMEOUT, ClusterNeedsRebuild, ClusterRefused, Target, answering, connect
 from index.opensearch.documents import source
 from index.opensearch.lock import reindex_lock
 from index.opensearch.mapping import MAPPING_VERSION, index_body
@@ -32,6 +32,11 @@ from index.results import ReindexReport
 BULK_ACTIONS = 500
 BULK_BYTES = 8 * 2**20
 BULK_RETRIES = 6
+# How long a bulk request waits for the shards it writes to have an active primary (the
+# server's `timeout`): shorter than the client's REQUEST_TIMEOUT, so that when the node
+# holding a primary dies the cluster answers 503 for the batch, rather than the client
+# timing out and sending the same batch again to the other nodes, up to four times.
+BULK_WAIT = "30s"
 # Shards of a new index, and replicas once it is written (none while it is being built:
 # the copy is made once, at the end, rather than for every batch).
 SHARDS = 1
@@ -191,12 +196,26 @@ def _held(client, index: str, paths: list[str]) -> dict[str, tuple[str, str | No
 
 def _bulk(client, actions: Iterable[dict]) -> None:
     """Writes `actions` in bounded batches; a refused document fails the run (the
-    mapping and the code disagree: nothing a file can cause)."""
-    from opensearchpy.helpers import streaming_bulk
+    mapping and the code disagree: nothing a file can cause).
 
-    for ok, item in streaming_bulk(client, actions, chunk_size=BULK_ACTIONS, max_chunk_bytes=BULK_BYTES,
-                                   max_retries=BULK_RETRIES, initial_backoff=1, max_backoff=30,
-                                   raise_on_error=True, raise_on_exception=True):
-        if not ok:  # pragma: no cover - raise_on_error raises first
-            raise RuntimeError(f"bulk action refused: {item}")
+    Documents the cluster could not write come back as one TransportError with the
+    status and reason of the worst of them (never the documents themselves), which
+    `answering` turns into ClusterUnavailable (5xx: a shard's node died) or
+    ClusterRefused."""
+    from opensearchpy.exceptions import TransportError
+    from opensearchpy.helpers import BulkIndexError, streaming_bulk
+
+    try:
+        for ok, item in streaming_bulk(client, actions, chunk_size=BULK_ACTIONS, max_chunk_bytes=BULK_BYTES,
+                                       max_retries=BULK_RETRIES, initial_backoff=1, max_backoff=30,
+                                       raise_on_error=True, raise_on_exception=True,
+                                       timeout=BULK_WAIT, request_timeout=REQUEST_TIMEOUT):
+            if not ok:  # pragma: no cover - raise_on_error raises first
+                raise RuntimeError(f"bulk action refused: {item}")
+    except BulkIndexError as error:
+        failed = [next(iter(item.values())) for item in error.errors]
+        worst = max(failed, key=lambda result: result.get("status", 0))
+        cause = worst.get("error") or {}
+        reason = f"{cause.get('type', '?')}: {cause.get('reason', '')}" if isinstance(cause, dict) else str(cause)
+        raise TransportError(worst.get("status", 500), f"{len(failed)} documents not written, {reason}"[:300]) from None
 
