@@ -183,11 +183,12 @@ def test_searches_answer_the_same_while_a_node_dies(opensearch_cluster, tmp_path
         client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
 
 
-def _indexed_so_far(client, name: str) -> int:
-    """Dispatches written into the index a rebuild is filling (not yet refreshed, so
-    not counted by `count`: the indexing statistics see them)."""
-    stats = client.indices.stats(index=f"{name}-2*", metric="indexing")
-    return stats["_all"]["primaries"].get("indexing", {}).get("index_total", 0) if stats.get("_all") else 0
+def _indexed_so_far(client, name: str, besides: str | None = None) -> int:
+    """Dispatches written into the index a rebuild is filling, the live one `besides`
+    left out (not yet refreshed, so not counted by `count`: the indexing statistics see
+    them)."""
+    stats = client.indices.stats(index=f"{name}-2*", metric="indexing").get("indices", {})
+    return sum(s["primaries"].get("indexing", {}).get("index_total", 0) for i, s in stats.items() if i != besides)
 
 
 def _archive(*arguments: str) -> subprocess.Popen:
@@ -260,4 +261,45 @@ def test_a_node_dying_during_a_reindex_then_the_next_run_converges(opensearch_cl
             process.communicate()
         if victim is not None:
             _restore(opensearch_cluster, victim)
+        client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
+
+
+def test_a_rebuild_killed_half_way_leaves_the_live_index_and_the_next_run_deletes_its_index(opensearch_cluster, tmp_path):
+    from index.opensearch.lock import LOCK_ID, lock_index
+
+    name = f"test-{uuid4().hex[:12]}"
+    backend = _backend(opensearch_cluster, name)
+    client = opensearch_cluster.client()
+    archive = _generated(tmp_path / "archive", 2000)
+    first = tmp_path / "first"
+    first.mkdir()
+    for path in sorted(archive.iterdir())[:50]:
+        (first / path.name).write_bytes(path.read_bytes())
+    run = None
+    try:
+        reindex_backend(backend, [first])
+        (live,) = client.indices.get_alias(name=name)
+        run = _archive("reindex", "--rebuild", "--backend", "opensearch", "--opensearch-url", backend.opensearch_url,
+                       "--opensearch-index", name, str(first), str(archive))
+        while _indexed_so_far(client, name, besides=live) == 0 and run.poll() is None:
+            time.sleep(0.05)
+        assert run.poll() is None, run.communicate()
+        # The reindex itself dies (a power cut, an OOM kill): nothing of it can clean up.
+        run.kill()
+        run.communicate()
+        (unfinished,) = [i for i in client.indices.get(index=f"{name}-2*") if i != live]
+        # Searches still read the index the alias named.
+        assert list(client.indices.get_alias(name=name)) == [live]
+        with open_backend(backend) as index:
+            assert index.count() == 50
+        # Its lock stays until it is stale (a minute without a stamp): here, aged at once.
+        client.update(index=lock_index(backend.target()), id=LOCK_ID, body={"doc": {"seen": 0}}, refresh="true")
+        report = reindex_backend(backend, [first], lock_timeout=5)
+        assert (report.added, report.unchanged, report.documents) == (0, 50, 50)
+        assert not client.indices.exists(index=unfinished)
+        assert sorted(client.indices.get(index=f"{name}-*")) == sorted([live, lock_index(backend.target())])
+    finally:
+        if run is not None and run.poll() is None:
+            run.kill()
+            run.communicate()
         client.indices.delete(index=f"{name}-*", ignore_unavailable=True)

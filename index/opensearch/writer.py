@@ -12,6 +12,7 @@ Document ids are dispatch ids: running again converges.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -56,6 +57,7 @@ def reindex(target: Target, roots: Sequence[Path], *, rebuild: bool = False,
     with answering(target), reindex_lock(client, target, lock_timeout):
         found = files._scan(list(dict.fromkeys(Path(r).resolve() for r in roots)), report)
         live = live_index(client, target)
+        _delete_unfinished(client, target, live)
         if live is not None and not rebuild and _version(client, live) != MAPPING_VERSION:
             raise ClusterNeedsRebuild(target)
         if live is None or rebuild:
@@ -77,6 +79,18 @@ def live_index(client, target: Target) -> str | None:
             raise ClusterRefused(target, f"`{target.index}` is an index, not the alias the archive writes")
         return None
     return sorted(client.indices.get_alias(name=target.index))[0]
+
+
+def _delete_unfinished(client, target: Target, live: str | None) -> None:
+    """Deletes the indices a rebuild started and never finished: its own failure deletes
+    its index, but a reindex killed half-way (or cut off from the cluster) cannot. Under
+    the lock no other rebuild runs, so every index named as `_build` names them that the
+    alias does not point at is one of those."""
+    unfinished = re.compile(rf"{re.escape(target.index)}-\d{{8}}-\d{{6}}-[0-9a-f]{{6}}")
+    names = client.indices.get(index=f"{target.index}-*", expand_wildcards="all", allow_no_indices=True)
+    for name in sorted(names):
+        if name != live and unfinished.fullmatch(name):
+            client.indices.delete(index=name, ignore_unavailable=True)
 
 
 def _version(client, index: str) -> int | None:
