@@ -39,7 +39,10 @@ BULK_RETRIES = 6
 # timing out and sending the same batch again to the other nodes, up to four times.
 BULK_WAIT = "30s"
 # Shards of a new index, and replicas once it is written (none while it is being built:
-# the copy is made once, at the end, rather than for every batch).
+# the copy is made once, at the end, rather than for every batch). One replica, on a
+# cluster of two data nodes or more, lets searches carry on from the other copy when the
+# node holding one dies; a build a node's death interrupts stops (exit 4), its index is
+# deleted, and the next run writes it again.
 SHARDS = 1
 REPLICAS = 1
 
