@@ -174,10 +174,6 @@ def test_searches_answer_the_same_while_a_node_dies(opensearch_cluster, tmp_path
         index.close()
         app.extensions["archive_index"].close()
     finally:
-        for process in runs:  # a run left behind by a failed assertion
-            if process.poll() is None:
-                process.kill()
-            process.communicate()
         if victim is not None:
             _restore(opensearch_cluster, victim)
         client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
