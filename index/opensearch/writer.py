@@ -4,7 +4,7 @@ as index/writer.py's, which scans and reads the files (its helpers are used here
 Searches read an alias (`Target.index`). A first run or `rebuild` writes a new concrete
 index (`<alias>-<time>`), groups its stories, then moves the alias onto it in one
 `update_aliases` call, so searches answer throughout from the old index or the new; the
-old one is deleted after. An update compares each file's size and mtime with those the
+old one is deleted after (and the next run deletes one a killed run left). An update compares each file's size and mtime with those the
 index holds (read from `_source` over a point in time, nothing else), reads only the
 files that moved, and writes their changes with the stories they reach in one bulk.
 Document ids are dispatch ids: running again converges.
@@ -87,7 +87,7 @@ def live_index(client, target: Target) -> str | None:
 def _delete_unfinished(client, target: Target, live: str | None) -> None:
     """Deletes the indices a rebuild started and never finished: its own failure deletes
     its index, but a reindex killed half-way (or cut off from the cluster) cannot. Under
-    the lock no other rebuild runs, so every index named as `_build` names them that the
+    the lock no other rebuild runs, so an index with `_build`'s kind of name that the
     alias does not point at is one of those."""
     unfinished = re.compile(rf"{re.escape(target.index)}-\d{{8}}-\d{{6}}-[0-9a-f]{{6}}")
     names = client.indices.get(index=f"{target.index}-*", expand_wildcards="all", allow_no_indices=True)
