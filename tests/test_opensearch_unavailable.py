@@ -66,3 +66,32 @@ def test_the_backend_is_read_from_the_environment(runner, silent_url, seeds_dir,
     result = runner.invoke(cli, ["search", "Tripoli"])
     assert result.exit_code == 1
     assert "does not answer" in result.stderr
+
+
+@pytest.mark.parametrize("arguments", [["search", "Tripoli"], ["search", "--json", "Tripoli"],
+                                       ["export", "Tripoli"]])
+def test_search_and_export_commands_stop_with_one_line(runner, silent_url, arguments):
+    from web.cli import cli
+
+    port = silent_url.rsplit(":", 1)[1]
+    result = runner.invoke(cli, [*arguments, "--backend", "opensearch", "--opensearch-url", silent_url])
+    assert result.exit_code == 1
+    assert result.stdout == ""  # no half-written JSON or rows
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"Error: the OpenSearch cluster at http://127.0.0.1:{port} does not answer")
+    assert "s3cr3t" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_every_json_route_answers_503_in_french(app):
+    client = app.test_client()
+    for url in ("/api/search?q=Tripoli", "/api/search?q=Tripoli&tri=recent&page=3",
+                "/api/depeche/000_4375ea2097648a51.txt", "/api/depeche/absent.txt"):
+        answer = client.get(url)
+        assert (answer.status_code, answer.mimetype) == (503, "application/json"), url
+        assert answer.get_json()["error"].startswith("Le moteur de recherche de l’archive ne répond pas"), url
+        assert "s3cr3t" not in answer.get_data(as_text=True)
+    # The exports answer before their first row: a 503, not a cut-off file.
+    for url in ("/export.csv?q=Tripoli", "/export.jsonl?q=Tripoli"):
+        answer = client.get(url)
+        assert answer.status_code == 503, url
+        assert "Le moteur de recherche de l’archive ne répond pas" in answer.get_data(as_text=True), url

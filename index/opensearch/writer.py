@@ -4,7 +4,7 @@ as index/writer.py's, which scans and reads the files (its helpers are used here
 Searches read an alias (`Target.index`). A first run or `rebuild` writes a new concrete
 index (`<alias>-<time>`), groups its stories, then moves the alias onto it in one
 `update_aliases` call, so searches answer throughout from the old index or the new; the
-old one is deleted after. An update compares each file's size and mtime with those the
+old one is deleted after (and the next run deletes one a killed run left). An update compares each file's size and mtime with those the
 index holds (read from `_source` over a point in time, nothing else), reads only the
 files that moved, and writes their changes with the stories they reach in one bulk.
 Document ids are dispatch ids: running again converges.
@@ -12,6 +12,7 @@ Document ids are dispatch ids: running again converges.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ from uuid import uuid4
 from index import writer as files
 from index.fingerprints import fingerprint
 from index.opensearch import stories
-from index.opensearch.connection import ClusterNeedsRebuild, ClusterRefused, Target, answering, connect
+from index.opensearch.connection import REQUEST_TIMEOUT, ClusterNeedsRebuild, ClusterRefused, Target, answering, connect
 from index.opensearch.documents import source
 from index.opensearch.lock import reindex_lock
 from index.opensearch.mapping import MAPPING_VERSION, index_body
@@ -33,8 +34,16 @@ from index.scan import scan as scan_files
 BULK_ACTIONS = 500
 BULK_BYTES = 8 * 2**20
 BULK_RETRIES = 6
+# How long a bulk request waits for the shards it writes to have an active primary (the
+# server's `timeout`): shorter than the client's REQUEST_TIMEOUT, so that when the node
+# holding a primary dies the cluster answers 503 for the batch, rather than the client
+# timing out and sending the same batch again to the other nodes, up to four times.
+BULK_WAIT = "30s"
 # Shards of a new index, and replicas once it is written (none while it is being built:
-# the copy is made once, at the end, rather than for every batch).
+# the copy is made once, at the end, rather than for every batch). One replica, on a
+# cluster of two data nodes or more, lets searches carry on from the other copy when the
+# node holding one dies; a build a node's death interrupts stops (exit 4), its index is
+# deleted, and the next run writes it again.
 SHARDS = 1
 REPLICAS = 1
 
@@ -52,6 +61,7 @@ def reindex(target: Target, roots: Sequence[Path], *, rebuild: bool = False,
     with answering(target), reindex_lock(client, target, lock_timeout):
         found = scan_files(list(dict.fromkeys(Path(r).resolve() for r in roots)), report).files()
         live = live_index(client, target)
+        _delete_unfinished(client, target, live)
         if live is not None and not rebuild and _version(client, live) != MAPPING_VERSION:
             raise ClusterNeedsRebuild(target)
         if live is None or rebuild:
@@ -73,6 +83,18 @@ def live_index(client, target: Target) -> str | None:
             raise ClusterRefused(target, f"`{target.index}` is an index, not the alias the archive writes")
         return None
     return sorted(client.indices.get_alias(name=target.index))[0]
+
+
+def _delete_unfinished(client, target: Target, live: str | None) -> None:
+    """Deletes the indices a rebuild started and never finished: its own failure deletes
+    its index, but a reindex killed half-way (or cut off from the cluster) cannot. Under
+    the lock no other rebuild runs, so an index with `_build`'s kind of name that the
+    alias does not point at is one of those."""
+    unfinished = re.compile(rf"{re.escape(target.index)}-\d{{8}}-\d{{6}}-[0-9a-f]{{6}}")
+    names = client.indices.get(index=f"{target.index}-*", expand_wildcards="all", allow_no_indices=True)
+    for name in sorted(names):
+        if name != live and unfinished.fullmatch(name):
+            client.indices.delete(index=name, ignore_unavailable=True)
 
 
 def _version(client, index: str) -> int | None:
@@ -192,12 +214,26 @@ def _held(client, index: str, paths: list[str]) -> dict[str, tuple[str, str | No
 
 def _bulk(client, actions: Iterable[dict]) -> None:
     """Writes `actions` in bounded batches; a refused document fails the run (the
-    mapping and the code disagree: nothing a file can cause)."""
-    from opensearchpy.helpers import streaming_bulk
+    mapping and the code disagree: nothing a file can cause).
 
-    for ok, item in streaming_bulk(client, actions, chunk_size=BULK_ACTIONS, max_chunk_bytes=BULK_BYTES,
-                                   max_retries=BULK_RETRIES, initial_backoff=1, max_backoff=30,
-                                   raise_on_error=True, raise_on_exception=True):
-        if not ok:  # pragma: no cover - raise_on_error raises first
-            raise RuntimeError(f"bulk action refused: {item}")
+    Documents the cluster could not write come back as one TransportError with the
+    status and reason of the worst of them (never the documents themselves), which
+    `answering` turns into ClusterUnavailable (5xx: a shard's node died) or
+    ClusterRefused."""
+    from opensearchpy.exceptions import TransportError
+    from opensearchpy.helpers import BulkIndexError, streaming_bulk
+
+    try:
+        for ok, item in streaming_bulk(client, actions, chunk_size=BULK_ACTIONS, max_chunk_bytes=BULK_BYTES,
+                                       max_retries=BULK_RETRIES, initial_backoff=1, max_backoff=30,
+                                       raise_on_error=True, raise_on_exception=True,
+                                       timeout=BULK_WAIT, request_timeout=REQUEST_TIMEOUT):
+            if not ok:  # pragma: no cover - raise_on_error raises first
+                raise RuntimeError(f"bulk action refused: {item}")
+    except BulkIndexError as error:
+        failed = [next(iter(item.values())) for item in error.errors]
+        worst = max(failed, key=lambda result: result.get("status", 0))
+        cause = worst.get("error") or {}
+        reason = f"{cause.get('type', '?')}: {cause.get('reason', '')}" if isinstance(cause, dict) else str(cause)
+        raise TransportError(worst.get("status", 500), f"{len(failed)} documents not written, {reason}"[:300]) from None
 
