@@ -69,7 +69,8 @@ def client(index_dir: Path):
 
 
 def search(index_dir: Path, text: str, **options) -> SearchResult:
-    return open_index(index_dir).search(SearchRequest(query=text, **options))
+    with open_index(index_dir) as handle:
+        return handle.search(SearchRequest(query=text, **options))
 
 
 def full(result: SearchResult) -> list[str]:

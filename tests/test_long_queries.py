@@ -193,7 +193,8 @@ def leads(make_archive, tmp_path):
     for n in range(4):
         files[f"other{n}.txt"] = dispatch("2020-03-05", f"Culture {n}", filler(n, 60) + ".")
     reindex(tmp_path / "index", [make_archive(files)])
-    return open_index(tmp_path / "index")
+    with open_index(tmp_path / "index") as handle:
+        yield handle
 
 
 def test_a_long_query_ranks_first_the_text_stating_it_in_its_lead(leads):
@@ -226,7 +227,8 @@ def test_the_lead_counts_the_share_of_words_it_holds(make_archive, tmp_path):
         "none.txt": dispatch("2020-03-03", "Chronique", f"{filler(0, 45)}. {first}. {filler(45, 15)}. {rest}."),
     }
     reindex(tmp_path / "index", [make_archive(files)])
-    result = open_index(tmp_path / "index").search(SearchRequest(query=" ".join(HEADLINE[:6])))
+    with open_index(tmp_path / "index") as handle:
+        result = handle.search(SearchRequest(query=" ".join(HEADLINE[:6])))
     scores = {hit.id: hit.score for hit in result.hits}
     # Half the words in the lead: half the bonus.
     assert scores["half.txt"] == pytest.approx(scores["none.txt"] * (1 + LEAD_BOOST * 0.5))

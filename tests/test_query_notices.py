@@ -30,7 +30,8 @@ def client(index_dir: Path):
 
 
 def search(index_dir: Path, text: str, **options) -> SearchResult:
-    return open_index(index_dir).search(SearchRequest(query=text, collapse_versions=False, **options))
+    with open_index(index_dir) as handle:
+        return handle.search(SearchRequest(query=text, collapse_versions=False, **options))
 
 
 def ids(result: SearchResult) -> set[str]:
