@@ -30,17 +30,23 @@ from bench.run import Options, run
               help="Where the temporary archive and indexes go [default: the system temp folder].")
 @click.option("--keep", is_flag=True, help="Keep the temporary archive and indexes.")
 @click.option("--seed", type=int, default=2019, show_default=True, help="Seed of the sample, formats and queries.")
-@click.option("--engines", default="ours,whoosh,tantivy", show_default=True,
-              help="Which engines to measure, comma-separated.")
-def main(quick, sizes, repeat, queries, out, skip_http, http_requests, http_seconds, workdir, keep, seed, engines):
-    """Benchmark ours against plain Whoosh and Tantivy; write and print the table."""
+@click.option("--engines", default="ours,opensearch,whoosh,tantivy", show_default=True,
+              help="Which engines to measure, comma-separated (opensearch: ours with the index on a "
+                   "3-node cluster started for the run; needs Java 17 and Maven).")
+@click.option("--opensearch-url", metavar="URLS",
+              help="Bench the OpenSearch backend on these running nodes (comma-separated) "
+                   "instead of starting a cluster; the run's indexes are deleted at the end.")
+def main(quick, sizes, repeat, queries, out, skip_http, http_requests, http_seconds, workdir, keep, seed, engines,
+         opensearch_url):
+    """Benchmark ours (on Whoosh and on OpenSearch) against plain Whoosh and Tantivy;
+    write and print the table."""
     if message := missing_corpus():
         raise click.ClickException(message)
     try:
         chosen = tuple(int(s) for s in (sizes or ("5000" if quick else "5000,34103")).split(","))
     except ValueError:
         raise click.BadParameter("give whole numbers separated by commas", param_hint="--sizes") from None
-    unknown = set(engines.split(",")) - {"ours", "whoosh", "tantivy"}
+    unknown = set(engines.split(",")) - {"ours", "opensearch", "whoosh", "tantivy"}
     if unknown:
         raise click.BadParameter(f"unknown: {', '.join(sorted(unknown))}", param_hint="--engines")
     options = Options(
@@ -55,6 +61,7 @@ def main(quick, sizes, repeat, queries, out, skip_http, http_requests, http_seco
         keep=keep,
         seed=seed,
         engines=tuple(name.strip() for name in engines.split(",")),
+        opensearch_url=opensearch_url,
     )
     click.echo(run(options))
 

@@ -84,8 +84,11 @@ def tree_memory(process: psutil.Process, pss: bool = False) -> tuple[int, int]:
 
 
 def run_command(command: Sequence[str], *, cwd: Path | None = None, env: dict | None = None,
-                timeout: float = 3600, interval: float = 0.02) -> ProcessRun:
-    """Run a command to its end; raise `CommandFailed` unless it exits with 0."""
+                timeout: float = 3600, interval: float = 0.02,
+                also: Sequence[psutil.Process] = ()) -> ProcessRun:
+    """Run a command to its end; raise `CommandFailed` unless it exits with 0. The peaks
+    add, sample by sample, the memory of the processes `also` names (a server the
+    command talks to, such as a cluster's nodes)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         process = psutil.Popen(list(command), cwd=cwd, env=env, stdout=out, stderr=err,
@@ -99,6 +102,9 @@ def run_command(command: Sequence[str], *, cwd: Path | None = None, env: dict | 
                 if done.is_set():
                     break
                 rss, pss = tree_memory(process, pss=count % _PSS_EVERY == 0)
+                for other in also:
+                    more = tree_memory(other, pss=count % _PSS_EVERY == 0)
+                    rss, pss = rss + more[0], pss + more[1]
                 peak, peak_pss = max(peak, rss), max(peak_pss, pss)
                 done.wait(interval)
 

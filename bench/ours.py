@@ -72,6 +72,9 @@ class Ours:
     def update_command(self, root: Path, index_dir: Path) -> list[str]:
         return [*cli(), "reindex", "--index", str(index_dir), str(root)]
 
+    def serve_command(self, index_dir: Path, host: str, port: int) -> list[str]:
+        return [*cli(), "serve", "--index", str(index_dir), "--host", host, "--port", str(port)]
+
     def maintenance_command(self, index_dir: Path) -> list[str]:
         return [*cli(), "optimise", "--index", str(index_dir)]
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 from bench.measure import Stats
 
-ENGINES = (("ours", "ours"), ("whoosh", "plain Whoosh"), ("tantivy", "Tantivy"))
-PEERS = ENGINES[1:]
+ENGINES = (("ours", "ours"), ("opensearch", "ours on OpenSearch (3 nodes)"), ("whoosh", "plain Whoosh"),
+           ("tantivy", "Tantivy"))
+# Engines whose column is left out of a table when the run left them out.
+OPTIONAL = ("opensearch",)
 
 
 @dataclass
@@ -68,12 +70,20 @@ def ratio(row: Row, peer: str) -> str:
     return number(ours.median / theirs.median)
 
 
+def shown(result: SizeResult) -> list[tuple[str, str]]:
+    """The engines with a column: all but an optional one the run left out."""
+    return [(name, label) for name, label in ENGINES
+            if name not in OPTIONAL or any(row.values.get(name) not in (None, "left out") for row in result.rows.values())]
+
+
 def table(result: SizeResult) -> str:
-    head = ["measure", *(label for _, label in ENGINES), *(f"ours / {label}" for _, label in PEERS)]
+    engines = shown(result)
+    peers = [engine for engine in engines if engine[0] != "ours"]
+    head = ["measure", *(label for _, label in engines), *(f"ours / {label}" for _, label in peers)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in result.rows.values():
-        cells = [row.label, *(cell(row.values.get(name)) for name, _ in ENGINES),
-                 *(ratio(row, name) for name, _ in PEERS)]
+        cells = [row.label, *(cell(row.values.get(name)) for name, _ in engines),
+                 *(ratio(row, name) for name, _ in peers)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -82,8 +92,9 @@ def render(machine: dict[str, str], settings: dict[str, str], results: list[Size
            notes: list[str]) -> str:
     out = ["# Benchmarks", "",
            "Produced by `python -m bench` (`make bench`; `make bench-quick` for a short run). "
-           "Ours, plain Whoosh and Tantivy are measured in the same run, on the same files "
-           "and the same queries, so the ratios compare engines on equal terms.", "",
+           "Ours (on Whoosh, and on OpenSearch when asked), plain Whoosh and Tantivy are measured "
+           "in the same run, on the same files and the same queries, so the ratios compare engines "
+           "on equal terms.", "",
            "## Machine and run", ""]
     out += [f"- {key}: {value}" for key, value in {**machine, **settings}.items()]
     if notes:
@@ -110,7 +121,16 @@ LEGEND = [
     "- **peak PSS**: the same sum of proportional set sizes, where a page shared by "
     "several processes (forked workers share their parent's) is divided among them: "
     "the memory the build takes from the machine.",
-    "- **index size**: bytes of all files in the index folder after the build.",
+    "- **index size**: bytes of all files in the index folder after the build; on OpenSearch, "
+    "`store.size` of `_cat/indices` for the index behind the alias: the primary shard and its "
+    "replica together (about twice one copy).",
+    "- **ours on OpenSearch**: the archive's own commands with `--backend opensearch` "
+    "(`archive reindex --backend opensearch --opensearch-url … --opensearch-index bench-nN`), "
+    "queries through `index.open_backend`, HTTP through `archive serve --backend opensearch`, on a "
+    "3-node cluster on loopback (scripts/cluster.py, one JVM per node) sharing the machine's cores "
+    "with the harness. Its peak RSS and PSS add the three nodes' JVMs to the build command's "
+    "tree, sample by sample; its server RSS is the `archive serve` process alone. It has no "
+    "read-ahead and no maintenance merge.",
     "- **no-op reindex**: an update when nothing changed. *subprocess* runs the command "
     "(about 0.3 s of interpreter start-up and imports included); *in-process* calls the "
     "update function in the warm harness process (`index.reindex` for ours).",
@@ -127,14 +147,14 @@ LEGEND = [
     "ids and titles and the exact number of matches; *+ snippets* = plus a highlighted body "
     "snippet per hit; *+ snippets + facets* = plus year counts (and month counts when a "
     "year is chosen): what the search page does.",
-    "- **page of the empty query, of `*`, of `a*`** (ours only): a whole page (top 10, "
+    "- **page of the empty query, of `*`, of `a*`** (ours, on Whoosh and on OpenSearch): a whole page (top 10, "
     "snippets, facets) of queries that walk the archive rather than rank a few matches: "
     "everything newest first, everything again written as `*`, and a prefix expanding to "
     "hundreds of words; 20 runs each after one warm-up, per repetition.",
     "- **matches per query**: a check that the engines answer the same question, not a "
     "speed: every word must match, in the title or the body (the peers' analyzers differ "
     "slightly from ours, so small gaps are expected).",
-    "- **HTTP rows** (ours only): the real server (`archive serve`) on 127.0.0.1 driven by "
+    "- **HTTP rows** (ours, on Whoosh and on OpenSearch): the real server (`archive serve`) on 127.0.0.1 driven by "
     "wrk cycling through the query URLs (`/?q=…`, `&annee=YYYY` for year queries), with "
     "1 and 8 concurrent connections, each run stopped at its request cap or time limit; "
     "server RSS is its process tree after the runs.",

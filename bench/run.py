@@ -1,6 +1,7 @@
 """One benchmark run: for each archive size, every engine, every measure, in a fair order.
 
-Engines take turns inside each repetition (ours, Whoosh, Tantivy, then again), so a slow
+Engines take turns inside each repetition (ours, ours on OpenSearch, Whoosh, Tantivy, then
+again), so a slow
 drift of the machine touches all of them alike. Queries and HTTP run on the freshly built
 indexes; the incremental steps come last because they change the archive folder, and
 every engine sees the same changes before the next set is made.
@@ -25,10 +26,10 @@ from pathlib import Path
 
 import psutil
 
-from bench import corpus, http, report
+from bench import corpus, http, on_opensearch, report
 from bench.engine import Engine
 from bench.measure import Stats, folder_size, percentile, run_command
-from bench.ours import REPO, NotAvailable, cli
+from bench.ours import REPO, NotAvailable
 from bench.ours import load as load_ours
 from bench.peers import PEERS
 from bench.peers.plain_whoosh import GROUP
@@ -51,7 +52,8 @@ class Options:
     workdir: Path | None
     keep: bool
     seed: int
-    engines: tuple[str, ...] = ("ours", "whoosh", "tantivy")
+    engines: tuple[str, ...] = ("ours", "opensearch", "whoosh", "tantivy")
+    opensearch_url: str | None = None  # nodes of a running cluster; else the run starts one
 
 
 def log(message: str) -> None:
@@ -70,12 +72,20 @@ def run(options: Options) -> str:
             log(f"ours: not available ({error})")
     else:
         notes.append("ours: left out of this run (`--engines`).")
-    engines += [peer for peer in PEERS if peer.name in options.engines]
     load_before = load_average()
     log("loading the corpus")
     records = corpus.load_records()
     results = []
-    with workspace(options) as work:
+    with workspace(options) as work, contextlib.ExitStack() as stack:
+        if "opensearch" in options.engines:
+            try:
+                cluster = stack.enter_context(on_opensearch.cluster(work, options.opensearch_url, log))
+                engines.append(cluster)
+                notes.append(opensearch_note(cluster, options.opensearch_url))
+            except NotAvailable as error:
+                notes.append(f"{on_opensearch.LABEL}: not available ({error}).")
+                log(f"{on_opensearch.LABEL}: not available ({error})")
+        engines += [peer for peer in PEERS if peer.name in options.engines]
         for n in options.sizes:
             # Past the corpus's size, altered copies of it (`corpus.enlarged`).
             results.append(bench_size(corpus.enlarged(records, n, options.seed), n, engines, options, work / f"n{n}"))
@@ -90,6 +100,15 @@ def run(options: Options) -> str:
         options.out.write_text(page, encoding="utf-8")
         log(f"wrote {options.out}; removing the temporary folder")
     return page
+
+
+def opensearch_note(cluster, url: str | None) -> str:
+    if url:
+        return (f"{cluster.label}: on the nodes given ({url}); peak memory counts the build "
+                "command only (the nodes' processes are not ours to watch).")
+    return (f"{cluster.label}: a cluster started for this run by scripts/cluster.py (OpenSearch 2.19, "
+            "384 MB heap per node, 1 primary shard + 1 replica); its start-up is not in any row. Peak "
+            "memory = the build command's process tree + the three nodes' JVMs, summed on each sample.")
 
 
 @contextlib.contextmanager
@@ -107,11 +126,13 @@ def workspace(options: Options) -> Iterator[Path]:
             shutil.rmtree(work, ignore_errors=True)
 
 
-# Queries that walk much of the archive rather than rank a few matches (ours only): the
+# Queries that walk much of the archive rather than rank a few matches (the archive's own
+# search, on Whoosh and on OpenSearch; the peers have no such page): the
 # empty query browses everything, `*` must cost what it costs, `a*` expands a prefix to
 # hundreds of words. Each timed BROWSING_RUNS times as a whole page, after one warm-up.
 BROWSING = (("empty", ""), ("star", "*"), ("prefix", "a*"))
 BROWSING_RUNS = 20
+BROWSING_ENGINES = ("ours", "opensearch")
 
 
 def rows() -> dict[str, report.Row]:
@@ -201,15 +222,18 @@ def bench_size(records, n: int, engines: list[Engine], options: Options, work: P
         for engine in engines:
             log(f"N={n}: full rebuild {rep + 1}/{options.repeat}, {engine.label}")
             shutil.rmtree(indexes[engine.name], ignore_errors=True)
+            watched = getattr(engine, "processes", list)()  # a cluster's nodes
             done = got.attempt(engine, "build_s", "full rebuild", lambda: run_command(
-                engine.build_command(root, indexes[engine.name]), cwd=REPO), fatal=True)
+                engine.build_command(root, indexes[engine.name]), cwd=REPO, also=watched), fatal=True)
             if done is not None:
                 got.add("build_s", engine.name, done.seconds)
                 got.add("build_rate", engine.name, n / done.seconds)
                 got.add("build_rss", engine.name, done.peak_rss / MIB)
                 if done.peak_pss:
                     got.add("build_pss", engine.name, done.peak_pss / MIB)
-                got.add("size", engine.name, folder_size(indexes[engine.name]) / MIB)
+                size = getattr(engine, "index_size", folder_size)
+                got.attempt(engine, "size", "index size",
+                            lambda: got.add("size", engine.name, size(indexes[engine.name]) / MIB))
 
     for key, what in (("noop_sub", "no-op reindex, subprocess"), ("noop_in", "no-op reindex, in-process")):
         for rep in range(options.repeat):
@@ -220,8 +244,10 @@ def bench_size(records, n: int, engines: list[Engine], options: Options, work: P
                     got.add(key, engine.name, seconds)
 
     query_latencies(engines, indexes, queries, options, got)
-    if not options.skip_http and any(e.name == "ours" and e.name not in got.broken for e in engines):
-        http_load(indexes["ours"], queries, options, got, next(e for e in engines if e.name == "ours"))
+    if not options.skip_http:
+        for engine in engines:
+            if hasattr(engine, "serve_command") and engine.name not in got.broken:
+                http_load(indexes[engine.name], queries, options, got, engine)
 
     for key, what in (("inc_sub", "incremental, subprocess"), ("inc_in", "incremental, in-process")):
         for rep in range(options.repeat):
@@ -294,7 +320,7 @@ def query_latencies(engines: list[Engine], indexes: dict[str, Path], queries: li
                     got.add(f"{mode}_p95", engine.name, percentile(latencies, 95) * 1000)
                     if rep == 0 and mode is Mode.RANKING:
                         got.add("matches", engine.name, sum(totals) / len(totals))
-                if engine.name == "ours":
+                if engine.name in BROWSING_ENGINES:
                     for key, text in BROWSING:
                         log(f"queries {rep + 1}/{options.repeat}, {engine.label}, page of {text!r}")
                         timings = got.attempt(engine, f"{key}_p50", f"page of {text!r}", lambda: time_queries(
@@ -326,7 +352,7 @@ def time_queries(searcher, queries: list[BenchQuery], mode: Mode) -> tuple[list[
 def http_load(index_dir: Path, queries: list[BenchQuery], options: Options, got: Collector,
               engine: Engine) -> None:
     port = http.free_port()
-    command = [*cli(), "serve", "--index", str(index_dir), "--host", http.HOST, "--port", str(port)]
+    command = engine.serve_command(index_dir, http.HOST, port)
     paths = [q.url() for q in queries]
 
     def measure() -> None:
@@ -334,13 +360,14 @@ def http_load(index_dir: Path, queries: list[BenchQuery], options: Options, got:
             http.warm_up(server.base, paths)
             for rep in range(options.repeat):
                 for clients in HTTP_CLIENTS:
-                    log(f"HTTP {rep + 1}/{options.repeat}, {clients} client(s)")
+                    log(f"HTTP {rep + 1}/{options.repeat}, {engine.label}, {clients} client(s)")
                     run = http.load(server.base, paths, clients, options.http_requests, options.http_seconds)
                     if run.errors:
-                        got.note(f"HTTP, {clients} client(s): {run.errors} errors out of {run.requests} requests")
-                    got.add(f"http{clients}_rate", "ours", run.per_second)
-                    got.add(f"http{clients}_p95", "ours", run.p95_ms)
-            got.add("server_rss", "ours", server.rss() / MIB)
+                        got.note(f"{engine.label}, HTTP, {clients} client(s): {run.errors} errors "
+                                 f"out of {run.requests} requests")
+                    got.add(f"http{clients}_rate", engine.name, run.per_second)
+                    got.add(f"http{clients}_p95", engine.name, run.p95_ms)
+            got.add("server_rss", engine.name, server.rss() / MIB)
 
     got.attempt(engine, "http1_rate", "HTTP load", measure)
 

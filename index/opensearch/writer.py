@@ -46,6 +46,8 @@ BULK_WAIT = "30s"
 # deleted, and the next run writes it again.
 SHARDS = 1
 REPLICAS = 1
+# How long a rebuild waits for its replicas before giving up (the alias stays where it was).
+REPLICA_WAIT = 30 * 60
 
 
 def reindex(target: Target, roots: Sequence[Path], *, rebuild: bool = False,
@@ -74,6 +76,23 @@ def reindex(target: Target, roots: Sequence[Path], *, rebuild: bool = False,
         report.documents = client.count(index=target.index)["count"]
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _wait_for_replicas(client, target: Target, name: str) -> None:
+    """Every copy in place before searches move over. Copying a large index to a replica
+    takes minutes on a busy machine (34,103 dispatches: more than two on two loaded
+    cores), so the wait is asked again while it lasts, up to REPLICA_WAIT seconds.
+    opensearch-py reads a bare `timeout` as its own; with `request_timeout` it is the
+    server's wait, which answers 408 when it runs out."""
+    deadline = time.monotonic() + REPLICA_WAIT
+    while True:
+        health = client.cluster.health(index=name, wait_for_status="green", timeout="60s", request_timeout=90,
+                                       ignore=408)
+        if health.get("status") == "green":
+            return
+        if time.monotonic() > deadline:
+            raise ClusterRefused(target, f"the copies of `{name}` are not all in place after "
+                                         f"{REPLICA_WAIT / 60:.0f} minutes ({health.get('status')})")
 
 
 def live_index(client, target: Target) -> str | None:
@@ -130,9 +149,7 @@ def _build(client, target: Target, old: str | None, found: list, report: Reindex
         client.indices.put_settings(index=name, body={"index": {"refresh_interval": None,
                                                                 "number_of_replicas": replicas}})
         client.indices.refresh(index=name)
-        # Every copy in place before searches move over (opensearch-py reads a bare
-        # `timeout` as its own; with `request_timeout` it is the server's wait).
-        client.cluster.health(index=name, wait_for_status="green", timeout="120s", request_timeout=150)
+        _wait_for_replicas(client, target, name)
         swap = [{"add": {"index": name, "alias": target.index}}]
         if old is not None:
             swap.insert(0, {"remove": {"index": old, "alias": target.index}})
