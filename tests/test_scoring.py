@@ -194,3 +194,13 @@ def test_cache_is_bounded_by_weight():
     cache.get("c", lambda: [0] * 4)  # 13 > 10: the least recently used (b) goes
     assert cache.get("b", lambda: ["again"]) == ["again"]
     assert cache.get("a", lambda: ["recomputed"]) == ["recomputed"]  # then a went for b
+
+
+def test_warm_reads_the_lengths_every_scored_field_needs(handle):
+    """Every unquoted word also scores its exact form: the exact fields' lengths are read
+    ahead with the stems', not by the first query (a second or two at 341,000)."""
+    clear_caches()
+    handle.warm()
+    searcher, generation = handle._searcher()
+    for field in ("title", "body", "title_exact", "body_exact"):
+        postings._lengths.get((generation, field), lambda: pytest.fail(f"{field}: lengths not read ahead"))
