@@ -27,7 +27,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.ours import REPO, NotAvailable, cli
+from bench.ours import REPO, NotAvailable, cli, search_total
 from bench.queries import BenchQuery, Mode
 
 SCRIPT = REPO / "scripts" / "cluster.py"
@@ -63,14 +63,7 @@ class ClusterSearcher:
         self.handle = open_backend(backend)
 
     def search(self, query: BenchQuery, mode: Mode) -> int:
-        result = self.handle.search(self._request(
-            query=query.text,
-            year=query.year,
-            with_snippets=mode is not Mode.RANKING,
-            with_facets=mode is Mode.PAGE,
-            page_size=10,
-        ))
-        return result.total
+        return search_total(self.handle, self._request, query, mode)
 
     def close(self) -> None:
         self.handle.close()

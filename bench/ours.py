@@ -33,6 +33,18 @@ def cli() -> list[str]:
     return [found] if found else [sys.executable, "-m", "web.cli"]
 
 
+def search_total(handle, request, query: BenchQuery, mode: Mode) -> int:
+    """Runs `query` on a search handle as `mode` asks (a `SearchRequest` made by
+    `request`), and returns the number of matches."""
+    return handle.search(request(
+        query=query.text,
+        year=query.year,
+        with_snippets=mode is not Mode.RANKING,
+        with_facets=mode is Mode.PAGE,
+        page_size=10,
+    )).total
+
+
 class OurSearcher:
     def __init__(self, index_dir: Path):
         api = _api()
@@ -47,14 +59,7 @@ class OurSearcher:
         self.handle.warm()
 
     def search(self, query: BenchQuery, mode: Mode) -> int:
-        result = self.handle.search(self._request(
-            query=query.text,
-            year=query.year,
-            with_snippets=mode is not Mode.RANKING,
-            with_facets=mode is Mode.PAGE,
-            page_size=10,
-        ))
-        return result.total
+        return search_total(self.handle, self._request, query, mode)
 
     def close(self) -> None:
         close = getattr(self.handle, "close", None)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench.on_opensearch import missing  # noqa: F401 - the fixture asks it why a cluster cannot run
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "cluster.py"
@@ -46,24 +46,6 @@ class Cluster:
         _script("restart", "--dir", str(self.directory), "--node", self.names[node])
         state = json.loads((self.directory / "cluster.json").read_text(encoding="utf-8"))
         self.pids[node] = state["pids"][node]
-
-
-def missing() -> str | None:
-    """Why the cluster cannot run here, or None."""
-    java = shutil.which("java")
-    if java is None:
-        return "Java 17 (java) is not installed"
-    version = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
-    match = re.search(r'version "(\d+)', version)
-    if not match or int(match[1]) < 17:
-        return f"OpenSearch 2.19 needs Java 17 or newer: {version.splitlines()[0] if version else '?'}"
-    if shutil.which("mvn") is None and not (ROOT / "opensearch" / "target" / "classpath.txt").exists():
-        return "Maven (mvn) is not installed"
-    try:
-        import opensearchpy  # noqa: F401
-    except ImportError:
-        return "opensearch-py is not installed (pip install -e '.[opensearch]')"
-    return None
 
 
 def start(directory: Path, nodes: int = 3) -> Cluster:
