@@ -210,6 +210,7 @@ class BulkSegmentWriter(SegmentWriter):
         return pair
 
     def _flush_segment(self) -> None:
+        # Whoosh's private hook, called by `finalize_segment` (see index/whoosh_internals.py).
         self.perdocwriter.close()
         assert not self.pool.current and not self.pool.runs, "postings went to the pool"
         schema, writer = self.schema, self.fieldwriter
