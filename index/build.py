@@ -30,6 +30,7 @@ from whoosh import index as whoosh_index
 from index.build_writer import BulkSegmentWriter
 from index.forked import die_with_parent, picklable
 from index.results import Failure, ReindexReport
+from index.whoosh_internals import close_segment, commit_segments
 
 Progress = Callable[[int, int], None]
 
@@ -103,9 +104,8 @@ def build_parallel(ix, files: list, documents: Callable, report: ReindexReport, 
     for n in range(len(shares)):
         report.added += outcomes[n].added
         report.failures.extend(outcomes[n].failures)
-    writer._close_segment()
-    writer._commit_toc([segment for n in range(len(shares)) for segment in outcomes[n].segments])
-    writer._finish()
+    close_segment(writer)
+    commit_segments(writer, [segment for n in range(len(shares)) for segment in outcomes[n].segments])
     words: dict = {}
     for outcome in outcomes.values():
         words.update(outcome.words)

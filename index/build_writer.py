@@ -37,13 +37,14 @@ from functools import cache
 from pickle import dumps
 
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
 from whoosh.formats import Frequency
-from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
+from whoosh.system import pack_int, pack_long, pack_uint
 from whoosh.util.numlists import delta_encode
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from index import whoosh_internals
 from index.analysis import exact_analyzer, exact_index_analyzer, french_analyzer, stem
 from index.schema import GapPositions, encode_gaps
 
@@ -59,8 +60,8 @@ _COMPRESSION = 1
 # Pickle protocol of posting blocks (see `_write_term`).
 _PICKLE = pickle.DEFAULT_PROTOCOL
 # Postings a block holds (Whoosh's `W3Codec` default), and a term's row in the term table.
-_BLOCK_POSTINGS = W3Codec()._blocklimit
-_TERM_INFO = W3TermInfo._struct
+_BLOCK_POSTINGS = whoosh_internals.postings_per_block()
+_TERM_INFO = whoosh_internals.term_info_row()
 
 
 @cache
@@ -77,7 +78,7 @@ class BulkSegmentWriter(SegmentWriter):
         """`words`: the word cache of a previous writer of the same schema (`words`)."""
         super().__init__(ix, codec=W3Codec(compression=_COMPRESSION), **kwargs)
         # The stored fields' column writer, which Whoosh creates at level 3.
-        self.perdocwriter._colwriters["_stored"]._child._level = _COMPRESSION
+        whoosh_internals.set_stored_compression(self.perdocwriter, _COMPRESSION)
         self._postings: dict[str, dict[bytes, tuple[array, array, list]]] = {}
         self._lengths: dict[str, array] = {}
         self._terms: dict[str, tuple | None] = {} if words is None else words
@@ -100,13 +101,13 @@ class BulkSegmentWriter(SegmentWriter):
 
     def add_document(self, **fields) -> None:
         """`SegmentWriter.add_document`, for the fields of documents without boosts."""
-        self._check_state()
+        whoosh_internals.check_writable(self)
         perdocwriter = self.perdocwriter
         schema = self.schema
         docnum = self.docnum
         local = docnum - self.docbase
         names = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, names)
+        whoosh_internals.check_fields(self, schema, names)
         perdocwriter.start_doc(docnum)
         try:
             for name in names:
@@ -141,7 +142,7 @@ class BulkSegmentWriter(SegmentWriter):
             perdocwriter.cancel_doc()
             raise
         perdocwriter.finish_doc()
-        self._added = True
+        whoosh_internals.mark_added(self)
         self.docnum += 1
 
     def _analyse(self, tokenizer, which: int, field, value: str):
@@ -209,6 +210,7 @@ class BulkSegmentWriter(SegmentWriter):
         return pair
 
     def _flush_segment(self) -> None:
+        # Whoosh's private hook, called by `finalize_segment` (see index/whoosh_internals.py).
         self.perdocwriter.close()
         assert not self.pool.current and not self.pool.runs, "postings went to the pool"
         schema, writer = self.schema, self.fieldwriter
@@ -226,14 +228,14 @@ class BulkSegmentWriter(SegmentWriter):
     def finish_segments(self) -> list:
         """Write the segment and return it (none when nothing was added), leaving the
         table of contents and the shared temporary folder to the parent's writer."""
-        if not self._added:
-            self._close_segment()
+        if not whoosh_internals.has_added(self):
+            whoosh_internals.close_segment(self)
             return []
-        return [self._finalize_segment()]
+        return [whoosh_internals.finalize_segment(self)]
 
     def abandon(self) -> None:
         """Close the segment's files without touching what other writers share."""
-        self._close_segment()
+        whoosh_internals.close_segment(self)
 
 
 def _stops_before(pairs: list, first: int, positions: dict[bytes, list[int]]) -> None:
@@ -274,7 +276,7 @@ def _write_term(fieldwriter, tbytes: bytes, docnums: array, weights: array, valu
 
     `fixed`: the size of the field's values (`Format.fixed_value_size`).
     """
-    postfile = fieldwriter._postfile
+    postfile = whoosh_internals.postings_file(fieldwriter)
     start = postfile.tell()
     postfile.write(WHOOSH3_HEADER_MAGIC)
     count = len(docnums)
@@ -316,8 +318,7 @@ def _write_term(fieldwriter, tbytes: bytes, docnums: array, weights: array, valu
         postfile.write(data)
     row = _TERM_INFO.pack(0, total, count, 0 if minlength is None else length_to_byte(minlength),
                           length_to_byte(maxlength), maxweight, docnums[0], docnums[-1])
-    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes,
-                            row + pack_long(start) + pack_int(postfile.tell() - start))
+    whoosh_internals.add_term_row(fieldwriter, tbytes, row + pack_long(start) + pack_int(postfile.tell() - start))
 
 
 def _fast_analyzer(field):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from whoosh import columns
 
+from index.whoosh_internals import fixed_column_bytes, numeric_column, var_bytes_column
+
 
 def column_values(segment_reader, name: str, translate: bool = True) -> list:
     """Every document's value in column `name` of one segment (deleted ones too), as
@@ -21,10 +23,10 @@ def column_values(segment_reader, name: str, translate: bool = True) -> list:
     column = segment_reader.column_reader(name, translate=False)
     values = None
     if type(column) is columns.NumericColumn.Reader:
-        array = _numbers(column)
+        array = numeric_column(column)
         values = None if array is None else array.tolist()
     if values is None and type(column) is columns.VarBytesColumn.Reader:
-        values = _var_bytes(column)
+        values = var_bytes_column(column)
     if values is None:
         return list(segment_reader.column_reader(name, translate=translate))
     field = segment_reader.schema[name]
@@ -39,7 +41,7 @@ def numbers(segment_reader, name: str) -> np.ndarray:
     if not segment_reader.doc_count_all():
         return np.zeros(0, dtype=np.int64)
     column = segment_reader.column_reader(name, translate=False)
-    array = _numbers(column) if type(column) is columns.NumericColumn.Reader else None
+    array = numeric_column(column) if type(column) is columns.NumericColumn.Reader else None
     if array is None:
         array = np.array(list(segment_reader.column_reader(name)), dtype=np.int64)
     return array.astype(np.int64)
@@ -53,29 +55,7 @@ def fixed_bytes(segment_reader, name: str) -> bytes | None:
     column = segment_reader.column_reader(name, translate=False)
     if type(column) is not columns.FixedBytesColumn.Reader:
         return None
-    data = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-    missing = column._doccount - column._count
-    return data + (column._defaultbytes or bytes(column._fixedlen)) * missing
-
-
-def _numbers(column) -> np.ndarray | None:
-    kinds = {"B": ">u1", "H": ">u2", "I": ">u4", "Q": ">u8", "b": ">i1", "h": ">i2", "i": ">i4", "q": ">i8"}
-    dtype = kinds.get(column._typecode)
-    if dtype is None:
-        return None
-    raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-    values = np.frombuffer(raw, dtype=dtype)
-    # Documents after the last one written hold the default.
-    missing = column._doccount - column._count
-    return np.concatenate([values, np.full(missing, column._default, dtype=dtype)]) if missing else values
-
-
-def _var_bytes(column) -> list[bytes]:
-    offsets, lengths = column._offsets, column._lengths
-    if not len(lengths):
-        return []
-    blob = column._dbfile.get(column._basepos, offsets[-1] + lengths[-1])
-    return [blob[offset : offset + length] for offset, length in zip(offsets, lengths)]
+    return fixed_column_bytes(column)
 
 
 def live_documents(reader) -> np.ndarray:

@@ -30,6 +30,7 @@ from index.results import ReindexReport
 from index.schema import restored
 from index.store import create_fresh, open_live, publish, reindex_lock, remove_stale
 from index.writer import BUILD_LIMIT_MB, BUILD_WORKERS, SEGMENT_OPTIONS
+from index.whoosh_internals import index_segments
 
 # Documents per unit of work (what progress counts and workers share).
 RUN_DOCS = 100
@@ -73,7 +74,7 @@ def optimise(index_dir: Path, *, progress=None, lock_timeout: float = 10.0) -> O
         live = open_live(index_dir)
         with live.reader() as reader:
             total, alive = reader.doc_count_all(), reader.doc_count()
-        before = len(live._segments())
+        before = len(index_segments(live))
         location = (live.storage.folder, live.indexname)
         runs = [_Run(location, start, min(start + RUN_DOCS, total)) for start in range(0, total, RUN_DOCS)]
         workers = BUILD_WORKERS if alive >= PARALLEL_DOCS else 1
@@ -95,7 +96,7 @@ def optimise(index_dir: Path, *, progress=None, lock_timeout: float = 10.0) -> O
             reason = "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
             raise IndexUnwritable(index_dir, reason) from None
         optimised = open_live(index_dir)
-        documents, after = optimised.doc_count(), len(optimised._segments())
+        documents, after = optimised.doc_count(), len(index_segments(optimised))
     return OptimiseReport(documents, total - alive, before, after, time.perf_counter() - started)
 
 

@@ -13,12 +13,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from index.cache import LruCache, array_bytes
+from index.whoosh_internals import block_values, lengths_column, next_block, read_block
 
 # The postings the cache holds, over all terms: 8 bytes each (≈ 64 MB), with the cost
 # of each entry counted too (see `CACHED_BYTES`).
@@ -125,13 +126,11 @@ def _read_leaf(leaf) -> tuple[np.ndarray, np.ndarray]:
             weights.append(leaf.weight())
             leaf.next()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
-    # Block by block, the way W3LeafMatcher reads them (`_read_data`, `_next_block`),
-    # but decoding each block with NumPy instead of one posting at a time.
+    # Block by block, the way W3LeafMatcher reads them, but decoding each block with
+    # NumPy instead of one posting at a time.
     ids_parts, weight_parts = [], []
     while leaf.is_active():
-        leaf._read_data()
-        count = leaf._blocklength
-        ids, weights = leaf._data[0], leaf._data[1]
+        ids, weights, count = read_block(leaf)
         ids_parts.append(np.cumsum(np.asarray(ids, dtype=np.int64)))
         if weights is None:
             weight_parts.append(np.ones(count))
@@ -139,7 +138,7 @@ def _read_leaf(leaf) -> tuple[np.ndarray, np.ndarray]:
             weight_parts.append(np.full(count, weights))
         else:
             weight_parts.append(np.asarray(weights, dtype=np.float64))
-        leaf._next_block()
+        next_block(leaf)
     if not ids_parts:
         return EMPTY.docs, EMPTY.weights
     return np.concatenate(ids_parts), np.concatenate(weight_parts)
@@ -151,7 +150,7 @@ def _read_lengths(reader, field: str) -> np.ndarray:
         count = segment.doc_count_all()
         # The lengths column Whoosh's own `doc_field_length` reads (None: no document
         # of the segment has the field).
-        column = segment._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+        column = lengths_column(segment, field)
         if column is None:
             parts.append(np.zeros(count))
             continue
@@ -192,20 +191,19 @@ def positions(reader, field: str, text, docs: np.ndarray) -> dict[int, list[int]
         first = 0  # the first of `local` not yet reached
         while leaf.is_active() and first < local.size:
             if leaf.block_max_id() < local[first]:
-                leaf._next_block()
+                next_block(leaf)
                 continue
-            leaf._read_data()
-            ids = np.cumsum(np.asarray(leaf._data[0], dtype=np.int64))
+            deltas, _, _ = read_block(leaf)
+            ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
             last = int(np.searchsorted(local, ids[-1], side="right"))
             wanted = local[first:last]
             at = np.searchsorted(ids, wanted)
             held = ids[np.minimum(at, ids.size - 1)] == wanted
             if held.any():
-                leaf._read_values()
-                values = leaf._values
+                values = block_values(leaf)
                 for i, docnum in zip(at[held].tolist(), wanted[held].tolist()):
                     if docnum not in deleted:
                         found[docnum + offset] = decode(values[i])
             first = last
-            leaf._next_block()
+            next_block(leaf)
     return found

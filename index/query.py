@@ -34,6 +34,7 @@ from index.phrases import Sequence
 from index.longqueries import PARENTHESES, QUOTED, AtLeast, at_least, quoted_bonus
 from index.readings import reversed_period  # noqa: F401 - part of what this module offers
 from index.results import Offer
+from index.whoosh_internals import expanded_words
 
 # Upper-case only: « et », « ou » in lower case are ordinary (stop) words.
 _OPERATORS = qparser.OperatorsPlugin(
@@ -458,7 +459,7 @@ def _candidates(q: query.MultiTerm, reader, count: int) -> tuple[list[bytes], di
     its 0.55 s on 34,000 dispatches. A word among the first `count` overall is among the
     first `count` of every segment that holds it, so each segment is read that far."""
     if type(q) is not query.Prefix:
-        words = list(islice((t for t in q._btexts(reader) if t not in _STOP_TERMS), count))
+        words = list(islice((t for t in expanded_words(q, reader) if t not in _STOP_TERMS), count))
         return words, {t: reader.doc_frequency(q.fieldname, t) for t in words}
     frequency: dict[bytes, int] = {}
     for segment, _ in reader.leaf_readers():

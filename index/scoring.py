@@ -30,6 +30,7 @@ from index.cache import LruCache
 from index.longqueries import AtLeast
 from index.matching import members
 from index.phrases import phrase_docs
+from index.whoosh_internals import field_b
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class Scorer:
         self._matching = matching
         weighting = searcher.weighting
         self._k1 = weighting.K1
-        self._b = dict(getattr(weighting, "_field_B", {}))
+        self._b = field_b(weighting)
         self._default_b = weighting.B
         # Sets of the sub-queries met, for this scorer's (one request's) queries.
         self._sets: dict = {}

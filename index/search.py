@@ -35,6 +35,7 @@ from index.scoring import Scored, Scorer
 from index.snippets import highlight_paragraphs, snippet
 from index.suggest import suggest
 from index.store import current_name, open_live
+from index.whoosh_internals import filter_sets
 
 # Other versions of a story listed (and compared) on a dispatch's page at once.
 VERSIONS_SHOWN = 10
@@ -453,7 +454,7 @@ class _TimedFilter(FilterCollector):
         self.deadline = time.perf_counter() + self.seconds
 
     def collect_matches(self):
-        child, allow, restrict = self.child, self._allow, self._restrict
+        child, (allow, restrict) = self.child, filter_sets(self)
         for sub_docnum in child.matches():
             if time.perf_counter() > self.deadline:
                 raise TimeLimit

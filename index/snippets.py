@@ -32,14 +32,20 @@ _SURROUND = 70
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 
 
+def _plain(text: str) -> str:
+    """Text of a snippet outside the matches, escaped; a snippet is one line: paragraph
+    breaks inside it become spaces."""
+    return escape(_LINE_BREAKS.sub(" ", text), quote=False)
+
+
 class MarkFormatter(highlight.Formatter):
     """`<mark>` around matched words, everything else escaped, « … » where text is cut."""
 
     between = " "
 
     def _text(self, text: str) -> str:
-        # A snippet is one line: paragraph breaks inside it become spaces.
-        return escape(_LINE_BREAKS.sub(" ", text), quote=False)
+        # Whoosh's hook for the text between matches (see index/whoosh_internals.py).
+        return _plain(text)
 
     def format_token(self, text: str, token, replace: bool = False) -> str:
         return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
@@ -48,7 +54,7 @@ class MarkFormatter(highlight.Formatter):
         html = super().format_fragment(fragment, replace)
         if fragment.startchar <= _NEAR_START:
             # Starting a few characters in (after « L’ »): show the text from its start.
-            html = self._text(fragment.text[: fragment.startchar]) + html
+            html = _plain(fragment.text[: fragment.startchar]) + html
         else:
             html = ELLIPSIS + html
         if fragment.endchar < len(fragment.text):

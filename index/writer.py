@@ -35,6 +35,7 @@ from index.results import Failure, ReindexReport
 from index.scan import Scan, ScannedFile, compare, indexed, scan
 from index.schema import document
 from index.store import create_fresh, open_live, publish, reindex_lock, remove_stale
+from index.whoosh_internals import commit_segments
 
 Progress = Callable[[int, int], None]
 
@@ -193,8 +194,7 @@ def _rewrite(ix, rewrites: list[dict], words: dict) -> None:
         with suppress(Exception):
             theirs()
         raise
-    writer._commit_toc(segments)
-    writer._finish()
+    commit_segments(writer, segments)
 
 
 def _update(ix, found: Scan, report: ReindexReport, progress: Progress | None) -> None:

@@ -21,6 +21,7 @@ import pytest
 
 from index import SearchRequest, open_index, reindex
 from index.store import open_live, reindex_lock
+from index.whoosh_internals import index_segments
 
 pytestmark = pytest.mark.slow
 
@@ -127,7 +128,7 @@ def test_killed_optimisations_leave_the_previous_index(archive_with_more_on_disk
     for n in range(FIRST, FIRST + ADDED):
         (root / f"d{n:04d}.txt").unlink()
     assert reindex(index_dir, [root]).updated == 1
-    assert any(s.has_deletions() for s in open_live(index_dir)._segments())
+    assert any(s.has_deletions() for s in index_segments(open_live(index_dir)))
     rnd = random.Random()
     for _ in range(KILLS):
         kill_part_way(command("optimise", "--index", index_dir), tenth=rnd.randint(1, 9), name="optimise")
@@ -135,7 +136,7 @@ def test_killed_optimisations_leave_the_previous_index(archive_with_more_on_disk
     process = subprocess.run(command("optimise", "--index", index_dir), capture_output=True, text=True)
     assert process.returncode == 0, process.stderr
     assert f"{FIRST} dispatches in 1 segments" in process.stdout
-    assert not any(s.has_deletions() for s in open_live(index_dir)._segments())
+    assert not any(s.has_deletions() for s in index_segments(open_live(index_dir)))
     assert_previous_index(index_dir)
     assert len(list(index_dir.glob("*.toc"))) == 1
     assert not [path for path in index_dir.iterdir() if path.is_dir()]

@@ -21,6 +21,7 @@ from index.column_values import column_values, fixed_bytes
 from index.fingerprints import SIGNATURE_BYTES
 from index.merging import FACTOR, LARGE_DOCS, plan, tier
 from index.store import open_live
+from index.whoosh_internals import index_segments
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +63,7 @@ def copied(built, tmp_path) -> tuple[Path, Path]:
 
 def large_segments(index_dir: Path) -> dict[str, int]:
     """The large segments of the live index: id → deleted documents."""
-    return {s.segment_id(): s.deleted_count() for s in open_live(index_dir)._segments() if s.doc_count_all() >= LARGE_DOCS}
+    return {s.segment_id(): s.deleted_count() for s in index_segments(open_live(index_dir)) if s.doc_count_all() >= LARGE_DOCS}
 
 
 def segment_files(index_dir: Path, segment_ids) -> dict[str, tuple[int, int, int]]:
@@ -133,7 +134,7 @@ def test_small_segments_are_merged_a_tier_at_a_time(copied):
         (root / "new").mkdir(exist_ok=True)
         (root / "new" / f"s{n}.txt").write_text(f"Seule {n}\n\nseule{n}x dépêche.", encoding="utf-8")
         reindex(index_dir, [root])
-        small_counts.append(sum(1 for s in open_live(index_dir)._segments() if s.doc_count_all() < LARGE_DOCS))
+        small_counts.append(sum(1 for s in index_segments(open_live(index_dir)) if s.doc_count_all() < LARGE_DOCS))
     # Each update writes one segment; a full tier of them becomes one.
     assert max(small_counts) < FACTOR + 3
     assert any(b < a for a, b in zip(small_counts, small_counts[1:]))
@@ -173,7 +174,7 @@ def test_optimise_keeps_every_document_posting_score_and_story(copied, tmp_path)
     root, index_dir = copied
     change_archive(root)
     reindex(index_dir, [root])
-    assert any(s.has_deletions() for s in open_live(index_dir)._segments())
+    assert any(s.has_deletions() for s in index_segments(open_live(index_dir)))
     documents = live_documents(index_dir)
     merged = tmp_path / "merged"
     shutil.copytree(index_dir, merged)
@@ -185,7 +186,7 @@ def test_optimise_keeps_every_document_posting_score_and_story(copied, tmp_path)
     report = optimise(index_dir)
 
     optimised = open_live(index_dir)
-    assert not any(s.has_deletions() for s in optimised._segments())
+    assert not any(s.has_deletions() for s in index_segments(optimised))
     assert report.documents == len(documents) == optimised.doc_count_all()
     assert report.purged > 0 and report.segments_after < report.segments_before
     # Every stored field, story and inferred date included, of every dispatch.
@@ -233,7 +234,7 @@ def test_an_archive_emptied_and_filled_again(tmp_path, seeds_dir):
     for path in root.iterdir():
         path.unlink()
     assert reindex(index_dir, [root]).removed == filled.documents
-    assert open_live(index_dir)._segments() == []
+    assert index_segments(open_live(index_dir)) == []
     report = optimise(index_dir)
     assert (report.documents, report.segments_after) == (0, 0)
     assert open_index(index_dir).count() == 0
