@@ -24,7 +24,7 @@ def exact_offer(searcher, generation: tuple, parsed: q.ParsedQuery, date_filter,
     `named`: a mask of the sources and authors asked for, as the variants were counted."""
     if parsed.exact_query is None or not variants:
         return None
-    quoted = q.parse(parsed.exact_query, searcher.schema).bounded(searcher.reader())
+    quoted = q.parse(parsed.exact_query, searcher.schema).bounded(searcher.reader(), generation)
     found = matching(searcher, quoted.everything, generation)
     if named is not None:
         found = found[named[found]]

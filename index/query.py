@@ -29,6 +29,7 @@ from whoosh.query.compound import PreloadedOr
 
 from archive.model import PartialDate
 from index import readings
+from index.cache import LruCache
 from index.analysis import FOLDED_STOP_WORDS, exact_sequence
 from index.phrases import Sequence
 from index.longqueries import PARENTHESES, QUOTED, AtLeast, at_least, quoted_bonus
@@ -146,12 +147,13 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return isinstance(self.everything, query.Every)
 
-    def bounded(self, reader) -> ParsedQuery:
+    def bounded(self, reader, generation: tuple | None = None) -> ParsedQuery:
         """The same queries with prefixes and wildcards expanded boundedly (`bounded`);
-        the notice says which prefixes were cut."""
+        the notice says which prefixes were cut. With the index `generation`, the
+        expansions are kept for the next query."""
         cut: list[str] = []
-        everything = bounded(self.everything, reader, cut=cut)
-        some = None if self.anything is None else _rarest(bounded(self.anything, reader), reader)
+        everything = bounded(self.everything, reader, cut=cut, generation=generation)
+        some = None if self.anything is None else _rarest(bounded(self.anything, reader, generation=generation), reader)
         notice = self.notice
         if cut:
             said = ", ".join(f"« {p} »" for p in dict.fromkeys(cut))
@@ -413,7 +415,8 @@ def _strip_syntax(text: str) -> str:
     return re.sub(r"(?<!\S)-\S+", " ", text)
 
 
-def bounded(q: query.Query, reader, share: dict[str, int] | None = None, cut: list[str] | None = None) -> query.Query:
+def bounded(q: query.Query, reader, share: dict[str, int] | None = None, cut: list[str] | None = None,
+            generation: tuple | None = None) -> query.Query:
     """Replace prefix and wildcard queries by at most `MAX_EXPANSION` of their most
     frequent words, so that `a*` cannot expand to the whole vocabulary; several prefixes
     in one field share that many words. Prefixes that lost words are added to `cut`."""
@@ -428,7 +431,9 @@ def bounded(q: query.Query, reader, share: dict[str, int] | None = None, cut: li
         limit, postings = share[q.fieldname]
         # Look at a bounded number of candidates (each costs a look-up), then keep the
         # most frequent ones that fit in the share of postings.
-        candidates, frequency = _candidates(q, reader, limit * 16 + 1)
+        candidates, frequency = (_candidates(q, reader, limit * 16 + 1) if generation is None else
+                                 _expansions.get((generation, q.fieldname, type(q).__name__, q.text, limit),
+                                                 lambda: _candidates(q, reader, limit * 16 + 1)))
         looked = candidates[: limit * 16]
         looked.sort(key=frequency.__getitem__, reverse=True)
         terms = []
@@ -447,7 +452,12 @@ def bounded(q: query.Query, reader, share: dict[str, int] | None = None, cut: li
         return PreloadedOr([query.Term(q.fieldname, t) for t in terms], boost=q.boost)
     if q.is_leaf():
         return q
-    return q.apply(lambda child: bounded(child, reader, share, cut))
+    return q.apply(lambda child: bounded(child, reader, share, cut, generation))
+
+
+# The candidates of the last prefixes and wildcards searched, per index generation:
+# reading them is most of what `a*` costs (200 ms at 34,103), asked again it is free.
+_expansions: LruCache[tuple[list[bytes], dict[bytes, int]]] = LruCache(64)
 
 
 def _candidates(q: query.MultiTerm, reader, count: int) -> tuple[list[bytes], dict[bytes, int]]:

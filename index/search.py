@@ -367,7 +367,7 @@ class ArchiveIndex:
         fields = searcher.stored_fields(docnum)
         terms: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
         if highlight.strip():
-            parsed = query.parse(highlight, searcher.schema, exact=exact).bounded(searcher.reader())
+            parsed = query.parse(highlight, searcher.schema, exact=exact).bounded(searcher.reader(), generation)
             terms = query.highlighted(parsed.everything)
         paragraphs = tuple(fields["body"].split("\n\n"))
         date = date_from_key(fields.get("date_key", 0))

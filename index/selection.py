@@ -45,7 +45,7 @@ class Selection:
 
 
 def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
-    parsed = query.parse(request.query, searcher.schema, exact=request.exact).bounded(searcher.reader())
+    parsed = query.parse(request.query, searcher.schema, exact=request.exact).bounded(searcher.reader(), generation)
     notice = parsed.notice
     if query.reversed_period(request.date_from, request.date_to):
         request = replace(request, date_from=request.date_to, date_to=request.date_from)

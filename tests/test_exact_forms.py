@@ -346,3 +346,15 @@ def test_a_cut_prefix_keeps_the_words_most_frequent_over_every_segment(tmp_path,
     result = search(tmp_path / "ix", "zorg*")
     assert sorted(full(result)) == ["a0", "a1", "a2", "a3"]
     assert result.notice is not None and "zorg*" in result.notice
+
+
+def test_a_prefix_kept_from_one_query_to_the_next_sees_a_reindex(tmp_path, make_archive):
+    """A prefix's words are kept per index generation for the next query: a word that a
+    reindex adds is found by the same prefix asked again on the same handle."""
+    root = make_archive({"un.txt": "Un\n\nzorga zorgb.\n"}, name="zorg")
+    reindex(tmp_path / "ix", [root])
+    with open_index(tmp_path / "ix") as handle:
+        assert full(handle.search(SearchRequest(query="zorg*"))) == ["un"]
+        (root / "deux.txt").write_text("Deux\n\nzorgz.\n", encoding="utf-8")
+        reindex(tmp_path / "ix", [root])
+        assert sorted(full(handle.search(SearchRequest(query="zorg*")))) == ["deux", "un"]
