@@ -432,7 +432,7 @@ def bounded(q: query.Query, reader, share: dict[str, int] | None = None, cut: li
         # Look at a bounded number of candidates (each costs a look-up), then keep the
         # most frequent ones that fit in the share of postings.
         candidates, frequency = (_candidates(q, reader, limit * 16 + 1) if generation is None else
-                                 _expansions.get((generation, q.fieldname, type(q).__name__, q.text, limit),
+                                 _expansions.get((generation, repr(q), limit),
                                                  lambda: _candidates(q, reader, limit * 16 + 1)))
         looked = candidates[: limit * 16]
         looked.sort(key=frequency.__getitem__, reverse=True)
