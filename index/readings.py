@@ -9,10 +9,10 @@ Each function returns the text as the parser is to read it, and what to tell the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from archive.model import PartialDate
-from index.results import Offer
+from index.results import Offer, SearchRequest
 
 _DATE = re.compile(r"date:(?P<from>[\d-]+)(?:\.\.(?P<to>[\d-]+))?", re.IGNORECASE)
 # Any `date:` with something after it: what `_DATE` cannot read is said and left out.
@@ -98,6 +98,20 @@ def credits(text: str, notices: list[str]) -> tuple[str, Credits]:
         (sources if match["name"].lower().startswith("source") else authors).append(name)
         written.append(match.group(0))
     return _CREDIT.sub(" ", text), Credits(tuple(sources), tuple(authors), tuple(written))
+
+
+def join_notices(first: str | None, second: str) -> str:
+    """Two things to tell the person, in one notice."""
+    return f"{first}; {second}" if first else second
+
+
+def period_in_order(request: SearchRequest, notice: str | None) -> tuple[SearchRequest, str | None]:
+    """The request with its Du/Au period put in order when it was given reversed, and the
+    notice saying so (both backends read a request this way)."""
+    if not reversed_period(request.date_from, request.date_to):
+        return request, notice
+    request = replace(request, date_from=request.date_to, date_to=request.date_from)
+    return request, join_notices(notice, f"période inversée : lue du {request.date_from.iso()} au {request.date_to.iso()}")
 
 
 def reversed_period(start: PartialDate | None, end: PartialDate | None) -> bool:

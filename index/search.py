@@ -26,6 +26,7 @@ from whoosh.searching import Searcher, TimeLimit
 from archive.model import DateSource, Dispatch, PartialDate
 from index import credits, export as exporting, facets, partial, permalinks, postings, query, selection, versions
 from index.offers import exact_offer
+from index.readings import join_notices
 from index.matching import matching as match_set, members
 from index.compare import Version
 from index.errors import IndexMissing
@@ -241,7 +242,7 @@ class ArchiveIndex:
             for docnum, score, partial in hits
         )
         if capped:
-            notice = _join(notice, f"le classement par pertinence s’arrête aux {MAX_RESULTS_DEPTH:,} premiers résultats"
+            notice = join_notices(notice, f"le classement par pertinence s’arrête aux {MAX_RESULTS_DEPTH:,} premiers résultats"
                            .replace(",", "\u202f") + " : triez par date ou choisissez une période pour aller plus loin")
         suggestion = None if parsed.is_empty else suggest(searcher, parsed.words, generation, total)
         offers = parsed.offers
@@ -475,9 +476,6 @@ def _shown(kept: np.ndarray, codes: np.ndarray | None, size: int) -> np.ndarray:
     stories[codes[kept]] = True
     return stories[codes]
 
-
-def _join(first: str | None, second: str) -> str:
-    return f"{first}; {second}" if first else second
 
 
 def open_index(index_dir: Path, warm: bool = False) -> ArchiveIndex:

@@ -8,12 +8,13 @@ shows, every one of them, by relevance or by date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
 
 from index import credits, facets, query, versions
+from index.readings import join_notices, period_in_order
 from index.matching import matching as match_set
 from index.results import SearchRequest, Sort
 from index.scoring import Scored, Scorer
@@ -47,13 +48,11 @@ class Selection:
 def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
     parsed = query.parse(request.query, searcher.schema, exact=request.exact).bounded(searcher.reader(), generation)
     notice = parsed.notice
-    if query.reversed_period(request.date_from, request.date_to):
-        request = replace(request, date_from=request.date_to, date_to=request.date_from)
-        notice = _join(notice, f"période inversée : lue du {request.date_from.iso()} au {request.date_to.iso()}")
+    request, notice = period_in_order(request, notice)
     try:
         date_filter = facets.date_filter(request, parsed.date_from, parsed.date_to)
     except ValueError:
-        date_filter, notice = facets.DateFilter(), _join(notice, "filtre de date illisible ignoré")
+        date_filter, notice = facets.DateFilter(), join_notices(notice, "filtre de date illisible ignoré")
     everything = parsed.everything
     keys = facets.date_keys(searcher, generation)
     # Sources and authors asked for, in the URL and in the query (`source:AFP`).
@@ -109,6 +108,3 @@ def ordered(searcher, selection: Selection) -> np.ndarray:
         return np.fromiter((hit.docnum for hit in results), dtype=np.int64)
     return by_date(kept, selection.keys, request.sort, codes)
 
-
-def _join(first: str | None, second: str) -> str:
-    return f"{first}; {second}" if first else second

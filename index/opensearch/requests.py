@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from index import facets, query
 from index.credits import FACET_LIMIT, wanted_key
 from index.opensearch.dsl import translate
+from index.readings import join_notices, period_in_order
 from index.results import FacetValue, Facets, Histogram, SearchRequest
 from index.schema import build_schema
 
@@ -46,9 +47,7 @@ class Plan:
 def plan(request: SearchRequest) -> Plan:
     parsed = query.parse(request.query, schema(), exact=request.exact)
     notice = parsed.notice
-    if query.reversed_period(request.date_from, request.date_to):
-        request = replace(request, date_from=request.date_to, date_to=request.date_from)
-        notice = join_notices(notice, f"période inversée : lue du {request.date_from.iso()} au {request.date_to.iso()}")
+    request, notice = period_in_order(request, notice)
     try:
         date_filter = facets.date_filter(request, parsed.date_from, parsed.date_to)
         period = facets.date_filter(replace(request, year=None, month=None, day=None, undated=False),
@@ -169,6 +168,3 @@ def read_histogram(aggregations: dict, unit: str, grouped: bool) -> Histogram:
         imprecise=count_of(aggregations["imprecise"], grouped) if "imprecise" in aggregations else 0,
     )
 
-
-def join_notices(first: str | None, second: str) -> str:
-    return f"{first}; {second}" if first else second

@@ -16,6 +16,7 @@ import time
 from dataclasses import replace
 
 from index import offers, permalinks, query
+from index.readings import join_notices
 from index.compare import Version, compare
 from index.export import BATCH
 from index.opensearch import requests
@@ -116,7 +117,7 @@ class OpenSearchIndex:
             exact = exact | expanded(prefixes, [hit["_source"]["body"] for hit, _ in hits])
         notice = p.notice
         if capped:
-            notice = requests.join_notices(notice, f"le classement par pertinence s’arrête aux {MAX_RESULTS_DEPTH:,} premiers "
+            notice = join_notices(notice, f"le classement par pertinence s’arrête aux {MAX_RESULTS_DEPTH:,} premiers "
                                     "résultats".replace(",", "\u202f") + " : triez par date ou choisissez une période "
                                     "pour aller plus loin")
         return SearchResult(
