@@ -24,6 +24,9 @@ from bench.run import Options, run
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=REPO / "docs" / "benchmarks.md",
               show_default=True, help="Where to write the markdown table.")
 @click.option("--skip-http", is_flag=True, help="Leave out the HTTP load runs.")
+@click.option("--skip-maintenance", is_flag=True,
+              help="Leave out the maintenance merge after the updates (`archive optimise`: at 341,030 it "
+                   "costs as much as a rebuild).")
 @click.option("--http-requests", type=click.IntRange(min=10), help="Request cap per HTTP run [default: 2000; 300 with --quick].")
 @click.option("--http-seconds", type=click.FloatRange(min=1), help="Time limit per HTTP run [default: 20; 5 with --quick].")
 @click.option("--workdir", type=click.Path(file_okay=False, writable=True, path_type=Path),
@@ -36,7 +39,7 @@ from bench.run import Options, run
 @click.option("--opensearch-url", metavar="URLS",
               help="Bench the OpenSearch backend on these running nodes (comma-separated) "
                    "instead of starting a cluster; the run's indexes are deleted at the end.")
-def main(quick, sizes, repeat, queries, out, skip_http, http_requests, http_seconds, workdir, keep, seed, engines,
+def main(quick, sizes, repeat, queries, out, skip_http, skip_maintenance, http_requests, http_seconds, workdir, keep, seed, engines,
          opensearch_url):
     """Benchmark ours (on Whoosh and on OpenSearch) against plain Whoosh and Tantivy;
     write and print the table."""
@@ -55,6 +58,7 @@ def main(quick, sizes, repeat, queries, out, skip_http, http_requests, http_seco
         queries=queries or (100 if quick else 300),
         out=out,
         skip_http=skip_http,
+        skip_maintenance=skip_maintenance,
         http_requests=http_requests or (300 if quick else 2000),
         http_seconds=http_seconds or (5 if quick else 20),
         workdir=workdir,

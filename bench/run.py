@@ -54,6 +54,7 @@ class Options:
     seed: int
     engines: tuple[str, ...] = ("ours", "opensearch", "whoosh", "tantivy")
     opensearch_url: str | None = None  # nodes of a running cluster; else the run starts one
+    skip_maintenance: bool = False
 
 
 def log(message: str) -> None:
@@ -94,6 +95,7 @@ def run(options: Options) -> str:
                     "repetitions": str(options.repeat), "queries per size": str(options.queries),
                     "HTTP bounds": "skipped" if options.skip_http else
                     f"{options.http_requests} requests or {options.http_seconds:.0f} s per run",
+                    "maintenance merge": "skipped" if options.skip_maintenance else "after the updates",
                     "load average (1 min) at start / end": f"{load_before} / {load_average()}"}
         page = report.render(machine(), settings, results, notes)
         options.out.parent.mkdir(parents=True, exist_ok=True)
@@ -262,7 +264,7 @@ def bench_size(records, n: int, engines: list[Engine], options: Options, work: P
     # engines that have one; once, at the end (it changes the index's layout).
     for engine in engines:
         command = getattr(engine, "maintenance_command", None)
-        if command is None:
+        if command is None or options.skip_maintenance:
             continue
         log(f"N={n}: maintenance merge, {engine.label}")
         done = got.attempt(engine, "maint_s", "maintenance merge",
