@@ -160,8 +160,7 @@ def _index_share(location, share, documents, limitmb, options, messages, n, pare
                 writer.add_document(**doc)
                 local.added += 1
             if writer.memory > limitmb * 2**20:
-                segments += writer.finish_segments()
-                writer = BulkSegmentWriter(ix, _lk=False, words=writer.words, **options)
+                writer.spill()
             unreported += 1
             if time.monotonic() - reported >= _REPORT_SECONDS:
                 messages.put(("files", n, unreported))

@@ -14,8 +14,14 @@ in five ways:
   and the parent's rewrites of stories, which would otherwise analyse every word anew.
 - Postings are kept per term as they arrive, already in document order, instead of
   one tuple each in Whoosh's external sorting pool: at the end only the terms are
-  sorted, not every posting. The caller starts a new segment when `memory` says the
-  postings have grown past its budget (index/build.py).
+  sorted, not every posting. When `memory` says the postings have grown past the
+  caller's budget, the caller has them `spill`ed: written, term by term in order, to a
+  temporary run file beside the index, and the segment goes on. The segment's
+  postings are then the runs merged term by term (a run's documents all come before
+  the next run's, so a term's postings are its runs' postings one after the other).
+  A worker thus writes one segment whatever its share, in the memory of one budget:
+  at 341,030 dispatches a build wrote 46 segments, and a search pays for every
+  segment in term lookups.
 - Field lengths, which Whoosh reads back from disk for every posting it writes (with
   a file-system lookup per posting for fields without lengths), are kept in memory.
 - Posting blocks and stored fields are compressed at zlib level 1, not Whoosh's 3:
@@ -29,11 +35,15 @@ in five ways:
 
 from __future__ import annotations
 
+import heapq
 import pickle
+import tempfile
 import zlib
 from array import array
 from collections import Counter
+from collections.abc import Iterator
 from functools import cache
+from itertools import groupby
 from pickle import dumps
 
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
@@ -55,6 +65,8 @@ _CACHED_WORDS = 400_000
 # the value's object header and list slot); what `memory` counts.
 _POSTING_BYTES = 4 + 8 + 8 + 33
 _UNSEEN = object()
+# Terms pickled together in a run file (one `pickle.dump` per term costs more than the term).
+_RUN_CHUNK = 2048
 # zlib level of posting blocks and stored fields (see the module docstring).
 _COMPRESSION = 1
 # Pickle protocol of posting blocks (see `_write_term`).
@@ -89,6 +101,9 @@ class BulkSegmentWriter(SegmentWriter):
         self._last: tuple[str | None, list] = (None, [])
         self.memory = 0
         self.merge = False
+        # Postings spilled to disk (`spill`), oldest first, and how many times it was done.
+        self._runs: list = []
+        self.spills = 0
 
     @property
     def words(self) -> dict[str, tuple | None]:
@@ -209,19 +224,63 @@ class BulkSegmentWriter(SegmentWriter):
             self._terms[word] = pair
         return pair
 
+    def spill(self) -> None:
+        """Move the postings held in memory to a temporary run file (see the module
+        docstring). It lives in the index's folder, on the disk the index is written
+        to, and is unlinked at once: nothing is left behind by a killed build."""
+        if not self._postings:
+            return
+        run = tempfile.TemporaryFile(dir=getattr(self.storage, "folder", None), prefix=".postings-")
+        try:
+            chunk: list = []
+            for key in self._sorted_postings():
+                chunk.append(key)
+                if len(chunk) == _RUN_CHUNK:
+                    pickle.dump(chunk, run, pickle.HIGHEST_PROTOCOL)
+                    chunk = []
+            if chunk:
+                pickle.dump(chunk, run, pickle.HIGHEST_PROTOCOL)
+            run.flush()
+        except BaseException:
+            run.close()
+            raise
+        run.seek(0)
+        self._runs.append(run)
+        self.spills += 1
+        self._postings.clear()
+        self.memory = 0
+
+    def _sorted_postings(self) -> Iterator[tuple]:
+        """The postings in memory as (field, term, document numbers, weights, values),
+        by field and term."""
+        for name in sorted(self._postings):
+            terms = self._postings[name]
+            for tbytes in sorted(terms):
+                yield (name, tbytes, *terms[tbytes])
+
+    def _close_runs(self) -> None:
+        for run in self._runs:
+            run.close()
+        self._runs = []
+
     def _flush_segment(self) -> None:
         # Whoosh's private hook, called by `finalize_segment` (see index/whoosh_internals.py).
         self.perdocwriter.close()
         assert not self.pool.current and not self.pool.runs, "postings went to the pool"
         schema, writer = self.schema, self.fieldwriter
-        for name in sorted(self._postings):
-            terms = self._postings[name]
-            lengths = [byte_to_length(b) if b else 0 for b in map(length_to_byte, self._lengths.get(name, ()))]
-            writer.start_field(name, schema[name])
-            fixed = schema[name].format.fixed_value_size()
-            for tbytes in sorted(terms):
-                _write_term(writer, tbytes, *terms[tbytes], lengths, self.docbase, fixed)
-            writer.finish_field()
+        sources = [_read_run(run) for run in self._runs] + [self._sorted_postings()]
+        merged = heapq.merge(*sources, key=_field_and_term) if len(sources) > 1 else sources[0]
+        try:
+            for name, in_field in groupby(merged, key=lambda entry: entry[0]):
+                lengths = [byte_to_length(b) if b else 0 for b in map(length_to_byte, self._lengths.get(name, ()))]
+                writer.start_field(name, schema[name])
+                fixed = schema[name].format.fixed_value_size()
+                for tbytes, parts in groupby(in_field, key=lambda entry: entry[1]):
+                    docnums, weights, values = _joined(parts)
+                    _write_term(writer, tbytes, docnums, weights, values, lengths, self.docbase, fixed)
+                writer.finish_field()
+        finally:
+            self._close_runs()
         self._postings.clear()
         writer.close()
 
@@ -235,7 +294,41 @@ class BulkSegmentWriter(SegmentWriter):
 
     def abandon(self) -> None:
         """Close the segment's files without touching what other writers share."""
+        self._close_runs()
         whoosh_internals.close_segment(self)
+
+    def cancel(self) -> None:
+        self._close_runs()
+        super().cancel()
+
+
+def _field_and_term(entry: tuple) -> tuple[str, bytes]:
+    return entry[0], entry[1]
+
+
+def _read_run(run) -> Iterator[tuple]:
+    """A run file's postings, in the order `spill` wrote them."""
+    while True:
+        try:
+            chunk = pickle.load(run)
+        except EOFError:
+            return
+        yield from chunk
+
+
+def _joined(parts) -> tuple[array, array, list]:
+    """One term's postings from the runs that hold it, oldest run first (document
+    numbers rise from run to run)."""
+    first = next(parts)
+    rest = list(parts)
+    if not rest:
+        return first[2], first[3], first[4]
+    docnums, weights, values = array("I", first[2]), array("d", first[3]), list(first[4])
+    for _, _, more_docnums, more_weights, more_values in rest:
+        docnums.extend(more_docnums)
+        weights.extend(more_weights)
+        values.extend(more_values)
+    return docnums, weights, values
 
 
 def _stops_before(pairs: list, first: int, positions: dict[bytes, list[int]]) -> None:

@@ -1,10 +1,11 @@
 """Which segments an update merges: small ones only, a few at a time.
 
-A full build writes the archive as a few dozen large segments (one per worker and per
-memory budget, index/build.py). Whoosh's default policy (`MERGE_SMALL`) calls a segment
-small against a Fibonacci number of its rank, so with many large segments the first
-update after a build merged nearly all of them through Whoosh's external sort: at
-341,030 dispatches, 12 minutes and 5.6 GB of temporary files for 30 changed files.
+A full build writes the archive as a few large segments (one per worker, and the
+stories' rewrites: index/build.py). Whoosh's default policy (`MERGE_SMALL`) calls a
+segment small against a Fibonacci number of its rank, so with large segments the first
+update after a build merged them through Whoosh's external sort: at 341,030
+dispatches, when a build still wrote a segment per memory budget, 12 minutes and 5.6 GB
+of temporary files for 30 changed files.
 
 Here an update never reads a segment of `LARGE_DOCS` documents or more: its
 deletions are masked (Whoosh keeps a deletion set per segment) and stay on disk until

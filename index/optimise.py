@@ -3,8 +3,8 @@
 Updates never touch the large segments a build wrote (index/merging.py): a dispatch
 removed or rewritten there is only masked, and the small segments updates write pile
 up slowly. Both cost a little at every search. Optimising copies every live document,
-in order, into a new index with the build's segment writer (no external sort: its
-temporary space is the postings of one memory budget, held in memory), then publishes
+in order, into a new index with the build's segment writer (no external sort: past
+one memory budget, postings go to run files merged term by term), then publishes
 it the way `reindex --rebuild` does: the previous index stays live until the new one is
 complete, and a run killed half-way leaves it searchable.
 

@@ -47,8 +47,9 @@ BUILD_WORKERS = min(os.cpu_count() or 1, 2)
 # thread's resident memory grew by the size of the index.
 SEGMENT_OPTIONS = {"compound": False}
 WRITER_OPTIONS = {"limitmb": 256, **SEGMENT_OPTIONS}
-# The postings a build worker holds in memory before it starts another segment: two
-# workers at this size keep a build, parent included, under 1 GB.
+# The postings a build worker holds in memory before it spills them to a temporary
+# run file (index/build_writer.py): two workers at this size keep a build, parent
+# included, under 1 GB.
 BUILD_LIMIT_MB = 160
 
 
@@ -143,9 +144,7 @@ def _fill(ix, files: list[ScannedFile], report: ReindexReport, progress: Progres
                     writer.add_document(**document(dispatch, file.size, file.mtime))
                     report.added += 1
                 if writer.memory > BUILD_LIMIT_MB * 2**20:
-                    # Nothing reads this index before it is published: a segment per budget.
-                    writer.commit()
-                    writer = BulkSegmentWriter(ix, words=writer.words, **WRITER_OPTIONS)
+                    writer.spill()
                 if progress:
                     progress(done, len(files))
         except BaseException:

@@ -169,7 +169,10 @@ def test_workers_report_bad_files_by_name(archive_root, tmp_path):
     assert reasons["00/d00009.jsonl#L4"].startswith("line 4: invalid JSON")
 
 
-def test_the_bulk_segment_writer_writes_what_whoosh_writes(tmp_path, seeds_dir):
+@pytest.mark.parametrize("spill_every", [0, 37])
+def test_the_bulk_segment_writer_writes_what_whoosh_writes(tmp_path, seeds_dir, spill_every):
+    """With `spill_every`, the bulk writer moves its postings to a run file every so many
+    documents: the segment is the same."""
     root = tmp_path / "archive"
     write_archive(root, 300)
     indexes = []
@@ -177,12 +180,33 @@ def test_the_bulk_segment_writer_writes_what_whoosh_writes(tmp_path, seeds_dir):
         report = ReindexReport()
         ix, _ = create_fresh(tmp_path / name)
         writer = ix.writer(**index_writer.WRITER_OPTIONS) if writer_class is None else writer_class(ix, **index_writer.SEGMENT_OPTIONS)
+        added = 0
         for folder in (root, seeds_dir):
             for dispatch, size, mtime in read_archive(folder, report):
                 writer.add_document(**document(dispatch, size, mtime))
+                added += 1
+                if writer_class and spill_every and added % spill_every == 0:
+                    writer.spill()
+        if writer_class:
+            assert writer.spills == (added // spill_every if spill_every else 0)
         writer.commit(merge=False)
         indexes.append(ix)
+    assert len(index_segments(indexes[1])) == 1
     assert index_contents(indexes[0]) == index_contents(indexes[1])
+    # The run files were unlinked when made: nothing is left beside the index.
+    assert not [path.name for path in (tmp_path / "bulk").iterdir() if path.name.startswith(".postings")]
+
+
+def test_a_build_past_its_memory_budget_writes_one_segment_per_worker(archive_root, tmp_path, monkeypatch):
+    """A budget of 20 KB of postings: each worker spills every few files, and still
+    writes a single segment, the same documents and postings as one plain writer."""
+    monkeypatch.setattr(index_writer, "BUILD_LIMIT_MB", 0.02)
+    plain_build(tmp_path / "plain", archive_root)
+    reindex(tmp_path / "parallel", [archive_root], rebuild=True)
+    segments = index_segments(open_live(tmp_path / "parallel"))
+    # A segment per worker, and the two halves of the stories' rewrites.
+    assert len(segments) <= index_writer.BUILD_WORKERS + 2
+    assert index_contents(open_live(tmp_path / "parallel")) == index_contents(open_live(tmp_path / "plain"))
 
 
 def test_shares_are_contiguous_and_balanced_by_size():
