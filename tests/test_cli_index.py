@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 
 import pytest
 
@@ -160,3 +161,24 @@ def test_evaluate_with_unreadable_judgements(runner, index_dir, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith("Erreur : impossible de lire les jugements : ")
 
+
+
+def test_evaluate_without_ir_measures_says_how_to_install_it(runner, index_dir, tmp_path, monkeypatch):
+    """ir-measures is the optional extra `evaluate`: without it the command stops with
+    one line saying how to install it, and the other commands do not need it."""
+    queries = tmp_path / "queries.jsonl"
+    qrels = tmp_path / "qrels.tsv"
+    queries.write_text(json.dumps({"id": "q1", "text": "Pompeo"}), encoding="utf-8")
+    qrels.write_text(f"query_id\tdoc_id\trelevance\nq1\t{SEED_002}\t1\n")
+    # None in sys.modules makes `import ir_measures` fail as it does where the package
+    # is not installed (ModuleNotFoundError); index.evaluate is imported afresh.
+    monkeypatch.setitem(sys.modules, "ir_measures", None)
+    monkeypatch.delitem(sys.modules, "index.evaluate", raising=False)
+    result = run(runner, "evaluate", queries, qrels, "--index", index_dir)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Erreur : « archive evaluate » a besoin du paquet ir-measures, un complément facultatif : installez-le avec "
+        "« pip install 'french-news-archive[evaluate]' » (dans le dépôt : « pip install -e '.[evaluate]' »)\n"
+    )
+    assert run(runner, "search", "Pompeo", "--index", index_dir).exit_code == 0

@@ -58,7 +58,7 @@ class MissingExtra(CommandFailed):
     """A command needs an optional dependency that is not installed."""
 
     def __init__(self, command: str, package: str, extra: str) -> None:
-        super().__init__(f"« archive {command} » a besoin de {package}, un complément facultatif : installez-le avec "
+        super().__init__(f"« archive {command} » a besoin du paquet {package}, un complément facultatif : installez-le avec "
                          f"« pip install 'french-news-archive[{extra}]' » (dans le dépôt : « pip install -e '.[{extra}]' »)")
 
 
