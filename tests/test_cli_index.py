@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import subprocess
 import sys
 
 import pytest
 
 from index.schema import VERSION_FILE
 from index.store import reindex_lock
+from servers import archive_command
 from web.cli import cli
 
 SEED_000 = "000_4375ea2097648a51.txt"
@@ -182,3 +185,17 @@ def test_evaluate_without_ir_measures_says_how_to_install_it(runner, index_dir, 
         "« pip install 'french-news-archive[evaluate]' » (dans le dépôt : « pip install -e '.[evaluate]' »)\n"
     )
     assert run(runner, "search", "Pompeo", "--index", index_dir).exit_code == 0
+
+
+def test_serve_on_a_port_taken_is_one_clear_line(index_dir):
+    # A real process: waitress leaves its wake-up pipe open when it cannot bind, which
+    # the process's exit closes (in this one it would be a ResourceWarning).
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([*archive_command(), "serve", "--index", str(index_dir), "--port", str(port)],
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == f"Erreur : impossible d’écouter sur 127.0.0.1:{port} : Address already in use\n"

@@ -237,7 +237,8 @@ def export_command(words, backend, file_format, output, year, month, date_from, 
     )
     with index_errors():
         found = open_backend(backend).export(request, text=text)
-    with found:
+    # The rows are read as they are written: a cluster failing half-way is one line too.
+    with index_errors(), found:
         # Paths to the dispatch pages (`/depeche/…`): the server's address is not known here.
         rows = export.records(found, lambda key: f"/d/{key}", text)
         chunks = export.csv_lines(rows, text) if file_format == "csv" else export.jsonl_lines(rows)
@@ -334,9 +335,12 @@ def serve_command(backend: Backend, host: str, port: int, threads: int, connecti
         # anyone else, so a client cannot claim another address or scheme.
         proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
                  "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}}
-    server = create_server(app, host=host, port=port, threads=threads, ident="archive",
-                           connection_limit=connection_limit, channel_timeout=channel_timeout,
-                           cleanup_interval=CLEANUP_SECONDS, max_request_body_size=MAX_BODY_BYTES, **proxy)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="archive",
+                               connection_limit=connection_limit, channel_timeout=channel_timeout,
+                               cleanup_interval=CLEANUP_SECONDS, max_request_body_size=MAX_BODY_BYTES, **proxy)
+    except OSError as error:  # the port is taken, the address is not this machine's…
+        raise CommandFailed(f"impossible d’écouter sur {host}:{port} : {error.strerror or error}") from None
     address = f"http://{host}:{server.effective_port}/"
     click.echo(f"Archive servie sur {address} (Ctrl+C pour arrêter)", err=False)
     sys.stdout.flush()
