@@ -50,14 +50,14 @@ def command(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "web.cli", *map(str, args)]
 
 
-def kill_part_way(args: list[str], tenth: int, name: str = "reindex") -> None:
+def kill_part_way(args: list[str], tenth: int, name: str = "réindexation") -> None:
     """Start the command and SIGKILL it once it reports `tenth` tenths of its work
-    (`name: done/total ...` on stderr)."""
+    (`name : done/total ...` on stderr)."""
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         for line in process.stderr:
-            if line.startswith(f"{name}: "):
-                done, total = map(int, line.split()[1].split("/"))
+            if line.startswith(f"{name} : "):
+                done, total = map(int, line.removeprefix(f"{name} : ").split()[0].split("/"))
                 if done * 10 >= total * tenth:
                     break
         else:
@@ -131,7 +131,7 @@ def test_killed_optimisations_leave_the_previous_index(archive_with_more_on_disk
     assert any(s.has_deletions() for s in index_segments(open_live(index_dir)))
     rnd = random.Random()
     for _ in range(KILLS):
-        kill_part_way(command("optimise", "--index", index_dir), tenth=rnd.randint(1, 9), name="optimise")
+        kill_part_way(command("optimise", "--index", index_dir), tenth=rnd.randint(1, 9), name="optimisation")
         assert_previous_index(index_dir)
     process = subprocess.run(command("optimise", "--index", index_dir), capture_output=True, text=True)
     assert process.returncode == 0, process.stderr
