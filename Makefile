@@ -12,7 +12,7 @@ INDEX ?= index-data
 $(BIN)/archive: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,opensearch]'
+	$(BIN)/python -m pip install --quiet -e '.[test,opensearch,evaluate]'
 	touch $@
 
 run: $(BIN)/archive
@@ -26,7 +26,7 @@ test-fast: $(BIN)/archive
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 $(BIN)/tantivy-installed: $(BIN)/archive
-	$(BIN)/python -m pip install --quiet -e '.[test,opensearch,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,opensearch,evaluate,bench]'
 	touch $@
 
 bench: $(BIN)/tantivy-installed

@@ -104,7 +104,9 @@ def _api() -> dict:
     try:
         index = importlib.import_module("index")
         results = importlib.import_module("index.results")
+        # A hook of the cold-cache measurements, not of the index's public surface.
+        cache = importlib.import_module("index.cache")
         return {"reindex": index.reindex, "open_index": index.open_index,
-                "SearchRequest": results.SearchRequest, "clear_caches": index.clear_caches}
+                "SearchRequest": results.SearchRequest, "clear_caches": cache.clear_caches}
     except (ImportError, AttributeError) as error:
         raise NotAvailable(str(error)) from error

@@ -1,4 +1,5 @@
-"""Errors of the index layer, each with a message a person can act on."""
+"""Errors of the index layer, each with a message a person can act on (in French: the
+command line prints it as it is)."""
 
 from __future__ import annotations
 
@@ -11,29 +12,29 @@ class ArchiveIndexError(Exception):
 
 class IndexMissing(ArchiveIndexError):
     def __init__(self, index_dir: Path) -> None:
-        super().__init__(f"no index in {index_dir}: run `archive reindex` first")
+        super().__init__(f"aucun index dans {index_dir} : lancez d’abord « archive reindex »")
 
 
 class NeedsRebuild(ArchiveIndexError):
     def __init__(self, index_dir: Path) -> None:
         super().__init__(
-            f"the index in {index_dir} was written by another version of the archive: "
-            "run `archive reindex --rebuild`"
+            f"l’index dans {index_dir} a été écrit par une autre version de l’archive : "
+            "lancez « archive reindex --rebuild »"
         )
 
 
 class IndexLocked(ArchiveIndexError):
     def __init__(self, index_dir: Path, waited: float) -> None:
         super().__init__(
-            f"another reindex is running on {index_dir} (waited {waited:g} s): "
-            "try again when it has finished"
+            f"une autre réindexation est en cours sur {index_dir} (attendu {waited:g} s) : "
+            "réessayez quand elle sera finie"
         )
         self.waited = waited
 
 
 class IndexUnwritable(ArchiveIndexError):
     def __init__(self, index_dir: Path, reason: str) -> None:
-        super().__init__(f"cannot write the index in {index_dir}: {reason}; the previous index is unchanged")
+        super().__init__(f"impossible d’écrire l’index dans {index_dir} : {reason} ; l’index précédent est inchangé")
 
 
 class SearchUnavailable(ArchiveIndexError):
@@ -45,5 +46,5 @@ class Unsupported(ArchiveIndexError):
     """A function the chosen search backend does not offer."""
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"`{what}` is not available with this search backend")
+        super().__init__(f"« {what} » n’est pas disponible avec ce moteur de recherche")
         self.what = what

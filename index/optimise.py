@@ -93,7 +93,7 @@ def optimise(index_dir: Path, *, progress=None, lock_timeout: float = 10.0) -> O
         except LockError:
             raise IndexLocked(index_dir, lock_timeout) from None
         except OSError as error:
-            reason = "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+            reason = "le disque est plein" if error.errno == errno.ENOSPC else (error.strerror or str(error))
             raise IndexUnwritable(index_dir, reason) from None
         optimised = open_live(index_dir)
         documents, after = optimised.doc_count(), len(index_segments(optimised))

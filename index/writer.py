@@ -87,7 +87,7 @@ def reindex(
         except LockError:
             raise IndexLocked(index_dir, lock_timeout) from None
         except OSError as error:
-            reason = "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+            reason = "le disque est plein" if error.errno == errno.ENOSPC else (error.strerror or str(error))
             raise IndexUnwritable(index_dir, reason) from None
         report.documents = open_live(index_dir).doc_count()
     report.seconds = time.perf_counter() - started

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psutil
 
-_ADDRESS = re.compile(r"Serving the archive on (http://127\.0\.0\.1:\d+)/ ")
+_ADDRESS = re.compile(r"Archive servie sur (http://127\.0\.0\.1:\d+)/ ")
 
 
 @dataclass

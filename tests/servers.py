@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-_ADDRESS = re.compile(r"Serving the archive on (http://[\d.]+:\d+/) ")
+_ADDRESS = re.compile(r"Archive servie sur (http://[\d.]+:\d+/) ")
 
 
 def archive_command() -> list[str]:

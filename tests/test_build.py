@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from archive import Dispatch, UnreadableDispatch, discover, read_file
-from index import Failure, SearchRequest, open_index, reindex, stories
+from index import SearchRequest, open_index, reindex, stories
 from index import writer as index_writer
 from index.build import split
 from index.build_writer import BulkSegmentWriter
-from index.results import ReindexReport
+from index.results import Failure, ReindexReport
 from index.schema import document
 from index.store import create_fresh, open_live, publish
 from index.whoosh_internals import index_segments

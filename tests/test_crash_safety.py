@@ -50,14 +50,14 @@ def command(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "web.cli", *map(str, args)]
 
 
-def kill_part_way(args: list[str], tenth: int, name: str = "reindex") -> None:
+def kill_part_way(args: list[str], tenth: int, name: str = "réindexation") -> None:
     """Start the command and SIGKILL it once it reports `tenth` tenths of its work
-    (`name: done/total ...` on stderr)."""
+    (`name : done/total ...` on stderr)."""
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         for line in process.stderr:
-            if line.startswith(f"{name}: "):
-                done, total = map(int, line.split()[1].split("/"))
+            if line.startswith(f"{name} : "):
+                done, total = map(int, line.removeprefix(f"{name} : ").split()[0].split("/"))
                 if done * 10 >= total * tenth:
                     break
         else:
@@ -116,7 +116,7 @@ def test_killed_updates_leave_the_previous_index(archive_with_more_on_disk):
         assert_previous_index(index_dir)
     process = subprocess.run(command("reindex", root, "--index", index_dir), capture_output=True, text=True)
     assert process.returncode == 0, process.stderr
-    assert f"{ADDED} added, 0 updated, 0 removed, {FIRST} unchanged, 0 failed" in process.stdout
+    assert f"{ADDED} ajoutée(s), 0 mise(s) à jour, 0 retirée(s), {FIRST} inchangée(s), 0 en échec" in process.stdout
     assert open_index(index_dir).count() == FIRST + ADDED
     assert marked(index_dir, FIRST) == [f"d{FIRST:04d}.txt"]
 
@@ -131,11 +131,11 @@ def test_killed_optimisations_leave_the_previous_index(archive_with_more_on_disk
     assert any(s.has_deletions() for s in index_segments(open_live(index_dir)))
     rnd = random.Random()
     for _ in range(KILLS):
-        kill_part_way(command("optimise", "--index", index_dir), tenth=rnd.randint(1, 9), name="optimise")
+        kill_part_way(command("optimise", "--index", index_dir), tenth=rnd.randint(1, 9), name="optimisation")
         assert_previous_index(index_dir)
     process = subprocess.run(command("optimise", "--index", index_dir), capture_output=True, text=True)
     assert process.returncode == 0, process.stderr
-    assert f"{FIRST} dispatches in 1 segments" in process.stdout
+    assert f"{FIRST} dépêches en 1 segment " in process.stdout
     assert not any(s.has_deletions() for s in index_segments(open_live(index_dir)))
     assert_previous_index(index_dir)
     assert len(list(index_dir.glob("*.toc"))) == 1
@@ -152,7 +152,7 @@ def test_a_held_lock_is_one_clear_line_and_exit_3(tmp_path, seeds_dir):
         )
     assert process.returncode == 3
     assert process.stderr.splitlines() == [
-        f"error: another reindex is running on {index_dir} (waited 0.5 s): try again when it has finished"
+        f"Erreur : une autre réindexation est en cours sur {index_dir} (attendu 0.5 s) : réessayez quand elle sera finie"
     ]
     assert process.stdout == ""
     # The index it did not touch is still there.
@@ -169,7 +169,7 @@ def test_a_running_reindex_holds_the_lock(tmp_path):
     try:
         # Once it reports progress it holds the lock; paused there, it keeps holding it
         # however long the second one takes to start.
-        assert first.stderr.readline().startswith("reindex: ")
+        assert first.stderr.readline().startswith("réindexation : ")
         first.send_signal(signal.SIGSTOP)
         try:
             second = subprocess.run(command("reindex", root, "--index", index_dir, "--wait", "0.5"),
@@ -179,6 +179,6 @@ def test_a_running_reindex_holds_the_lock(tmp_path):
     finally:
         first.communicate(timeout=300)  # reads the rest of its output: it must not block
     assert second.returncode == 3
-    assert len(second.stderr.splitlines()) == 1 and "another reindex is running" in second.stderr
+    assert len(second.stderr.splitlines()) == 1 and "une autre réindexation est en cours" in second.stderr
     assert first.returncode == 0
     assert open_index(index_dir).count() == FIRST

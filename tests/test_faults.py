@@ -36,7 +36,7 @@ from archive import discover, read_file
 ARCHIVE = str(Path(sys.executable).with_name("archive"))
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
-UNWRITABLE = re.compile(r"^Error: cannot write the index in \S+: (.+); the previous index is unchanged$")
+UNWRITABLE = re.compile(r"^Erreur : impossible d’écrire l’index dans \S+ : (.+) ; l’index précédent est inchangé$")
 
 
 def dispatch_text(number: int, version: int = 0) -> str:
@@ -204,7 +204,7 @@ def test_twenty_kills_at_random_moments_never_lose_the_index(tmp_path):
     finished = archive("reindex", "--index", str(index_dir), str(root))
     assert finished.returncode == 0, finished.stderr
     wanted = expected_state(root)
-    assert f"; {len(wanted)} dispatches in " in finished.stdout
+    assert f" ; {len(wanted)} dépêches dans " in finished.stdout
     assert live_state(index_dir) == wanted
     # What the killed runs left behind (whole rebuilds, half-written segments) is gone.
     current = (index_dir / "CURRENT").read_text().strip()
@@ -236,10 +236,10 @@ def test_two_reindexes_started_together(tmp_path):
 
     results = sorted(map(finish, [start("--wait", "0.3"), start("--wait", "0.3")]))
     assert [code for code, _, _ in results] == [0, 3], results
-    assert results[0][1].startswith("1500 added, 0 updated, 0 removed, 0 unchanged, 0 failed")
+    assert results[0][1].startswith("1500 ajoutée(s), 0 mise(s) à jour, 0 retirée(s), 0 inchangée(s), 0 en échec")
     assert results[1][1:] == (
         "",
-        f"error: another reindex is running on {index_dir} (waited 0.3 s): try again when it has finished\n",
+        f"Erreur : une autre réindexation est en cours sur {index_dir} (attendu 0.3 s) : réessayez quand elle sera finie\n",
     )
     assert live_state(index_dir) == expected_state(root)
 
@@ -298,7 +298,7 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_the_old_index(tmp_path, small
     for rebuild in ([], ["--rebuild"]):
         failed = archive("reindex", "--index", str(index_dir), str(root), *rebuild)
         assert failed.returncode == 4
-        assert check_one_line_error(failed.stderr) == "the disk is full"
+        assert check_one_line_error(failed.stderr) == "le disque est plein"
         assert live_state(index_dir) == old
     # Room again: the next reindex goes through, and clears what the failed ones left.
     (small_disk / "remplissage").unlink()
@@ -404,7 +404,7 @@ def test_the_server_answers_while_a_reindex_adds_and_removes_files(tmp_path):
         answered = poller.answers
         updated = archive("reindex", "--index", str(index_dir), str(root))
         assert updated.returncode == 0, updated.stderr
-        assert updated.stdout.startswith("100 added, 0 updated, 100 removed, 300 unchanged, 0 failed")
+        assert updated.stdout.startswith("100 ajoutée(s), 0 mise(s) à jour, 100 retirée(s), 300 inchangée(s), 0 en échec")
         # The next request sees the new state: no restart.
         assert total(base, "inédit") == 100
         assert total(base, "périmé") == 0

@@ -294,5 +294,5 @@ def test_the_reindex_report_gives_one_line_per_failure(tmp_path, runner):
     result = runner.invoke(cli, ["reindex", "--index", str(tmp_path / "index"), str(root)])
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("1 added, 0 updated, 0 removed, 0 unchanged, 1 failed in ")
-    assert lines[1:] == ["  failed: vide\\navec un retour.txt: empty file (0 bytes)"]
+    assert lines[0].startswith("1 ajoutée(s), 0 mise(s) à jour, 0 retirée(s), 0 inchangée(s), 1 en échec en ")
+    assert lines[1:] == ["  en échec : vide\\navec un retour.txt : empty file (0 bytes)"]

@@ -45,7 +45,7 @@ def test_one_reindex_at_a_time_and_a_dead_holder_is_taken_over(opensearch_cluste
         with lock.reindex_lock(client, backend.target(), timeout=1):
             result = runner.invoke(cli, ["reindex", "--backend", "opensearch", "--opensearch-url", backend.opensearch_url,
                                          "--opensearch-index", name, "--wait", "0.5", str(seeds_dir)])
-            assert result.exit_code == 3 and "another reindex is running" in result.stderr
+            assert result.exit_code == 3 and "une autre réindexation est en cours" in result.stderr
         # A holder that died without releasing: its stamp grows old, and the lock is taken.
         client.index(index=lock.lock_index(backend.target()), id=lock.LOCK_ID, refresh="true",
                      body={"owner": "gone", "seen": 0})

@@ -225,8 +225,8 @@ def test_a_node_dying_during_a_reindex_then_the_next_run_converges(opensearch_cl
         assert run.returncode == 4, err
         assert "Traceback" not in err and "traceback" not in err
         *progress, last = err.strip().splitlines()
-        assert all(line.startswith("reindex: ") for line in progress), err
-        assert last.startswith("Error: the OpenSearch cluster at ") and "unavailable_shards_exception" in last, err
+        assert all(line.startswith("réindexation : ") for line in progress), err
+        assert last.startswith("Erreur : le cluster OpenSearch ") and "unavailable_shards_exception" in last, err
         assert len(last) < 600 and "Dépêche" not in last
         # The lock is released either way: the next run does not wait for it.
         assert not client.exists(index=lock_index(backend.target()), id=LOCK_ID)

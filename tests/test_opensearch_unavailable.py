@@ -54,7 +54,7 @@ def test_reindex_exits_4_with_one_line(runner, silent_url, seeds_dir):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     port = silent_url.rsplit(":", 1)[1]
-    assert lines[0].startswith(f"Error: the OpenSearch cluster at http://127.0.0.1:{port} does not answer")
+    assert lines[0].startswith(f"Erreur : le cluster OpenSearch http://127.0.0.1:{port} ne répond pas")
     assert "s3cr3t" not in result.output + result.stderr
 
 
@@ -65,7 +65,7 @@ def test_the_backend_is_read_from_the_environment(runner, silent_url, seeds_dir,
     monkeypatch.setenv("ARCHIVE_OPENSEARCH_URL", silent_url)
     result = runner.invoke(cli, ["search", "Tripoli"])
     assert result.exit_code == 1
-    assert "does not answer" in result.stderr
+    assert "ne répond pas" in result.stderr
 
 
 @pytest.mark.parametrize("arguments", [["search", "Tripoli"], ["search", "--json", "Tripoli"],
@@ -78,7 +78,7 @@ def test_search_and_export_commands_stop_with_one_line(runner, silent_url, argum
     assert result.exit_code == 1
     assert result.stdout == ""  # no half-written JSON or rows
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith(f"Error: the OpenSearch cluster at http://127.0.0.1:{port} does not answer")
+    assert line.startswith(f"Erreur : le cluster OpenSearch http://127.0.0.1:{port} ne répond pas")
     assert "s3cr3t" not in result.stderr and "Traceback" not in result.stderr
 
 

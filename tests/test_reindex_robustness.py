@@ -111,7 +111,7 @@ def test_the_page_the_command_and_the_report_show_the_decoded_name(tmp_path):
     done = archive("reindex", "--index", str(index_dir), str(root))
     assert done.returncode == 1, done.stderr
     assert b"Traceback" not in done.stderr
-    assert "  failed: vide-é.txt: empty file (0 bytes)" in done.stdout.decode("utf-8").splitlines()
+    assert "  en échec : vide-é.txt : empty file (0 bytes)" in done.stdout.decode("utf-8").splitlines()
     shown = archive("show", str(path))
     assert shown.returncode == 0, shown.stderr
     assert '"id": "café.txt"' in shown.stdout.decode("utf-8")
@@ -135,8 +135,8 @@ def test_the_report_prints_folders_named_in_latin1_on_a_strict_terminal(tmp_path
     assert b"Traceback" not in done.stderr
     assert done.returncode == 1
     lines = done.stdout.decode("utf-8").splitlines()
-    assert lines[0].endswith("1 dispatches in " + str(tmp_path) + "/index-\\udce9")
-    assert lines[1:] == ["  failed: vide.txt: empty file (0 bytes)"]
+    assert lines[0].endswith("1 dépêche dans " + str(tmp_path) + "/index-\\udce9")
+    assert lines[1:] == ["  en échec : vide.txt : empty file (0 bytes)"]
 
 
 def test_two_names_that_read_alike_refuse_the_one_that_is_not_utf8(tmp_path):
@@ -195,9 +195,9 @@ def test_a_crashed_reindex_has_its_own_exit_code_and_keeps_its_traceback(tmp_pat
     assert crashed.returncode == 5
     lines = crashed.stderr.decode().strip().splitlines()
     assert "Traceback" not in crashed.stderr.decode()
-    assert lines[-1].startswith("Error: the reindex stopped on an unexpected error (IndexError: ")
+    assert lines[-1].startswith("Erreur : la réindexation s’est arrêtée sur une erreur inattendue (IndexError: ")
     written = list(crashes.iterdir())
-    assert len(written) == 1 and lines[-1].endswith(f"the traceback is in {written[0]}")
+    assert len(written) == 1 and lines[-1].endswith(f"la trace est dans {written[0]}")
     assert written[0].read_text().startswith("Traceback (most recent call last):")
     debug = archive("reindex", "--debug", "--index", str(index_dir), str(root), env=env)
     assert debug.returncode == 5

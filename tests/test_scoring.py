@@ -20,9 +20,9 @@ import pytest
 from whoosh import query as wq
 
 from bench.corpus import materialise
-from index import clear_caches, open_index, reindex
+from index import open_index, reindex
 from index import partial, postings
-from index.cache import LruCache
+from index.cache import LruCache, clear_caches
 from index.matching import matching
 from index.phrases import phrase_docs
 from index.analysis import stem

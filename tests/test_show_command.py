@@ -51,17 +51,17 @@ def test_show_prints_one_line_per_jsonl_record_and_warns_about_broken_lines(runn
         ("export.jsonl#L1", "Un", "2019-04-07", "day"),
         ("export.jsonl#L3", "Deux", None, None),
     ]
-    assert result.stderr.startswith("warning: export.jsonl#L2: line 2: invalid JSON (")
+    assert result.stderr.startswith("Avertissement : export.jsonl#L2: line 2: invalid JSON (")
     assert len(result.stderr.splitlines()) == 1
 
 
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("vide.txt", b"", "error: vide.txt: empty file (0 bytes)"),
-        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "error: image.txt: binary file (a PNG image)"),
-        ("notes.md", b"# Notes", "error: notes.md: unsupported file type '.md'"),
-        ("scripts.html", b"<script>alert(1)</script>", "error: scripts.html: HTML page with no text"),
+        ("vide.txt", b"", "Erreur : vide.txt : empty file (0 bytes)"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "Erreur : image.txt : binary file (a PNG image)"),
+        ("notes.md", b"# Notes", "Erreur : notes.md : unsupported file type '.md'"),
+        ("scripts.html", b"<script>alert(1)</script>", "Erreur : scripts.html : HTML page with no text"),
     ],
 )
 def test_a_bad_file_is_one_error_line_and_exit_1(runner, tmp_path, name, data, message):
@@ -79,7 +79,7 @@ def test_good_files_are_still_shown_beside_a_bad_one(runner, tmp_path, seeds_dir
     result = runner.invoke(cli, ["show", str(tmp_path / "vide.txt"), str(seeds_dir / "000_4375ea2097648a51.txt")])
     assert result.exit_code == 1
     assert [s["id"] for s in lines(result.stdout)] == ["000_4375ea2097648a51.txt"]
-    assert result.stderr == "error: vide.txt: empty file (only white space)\n"
+    assert result.stderr == "Erreur : vide.txt : empty file (only white space)\n"
 
 
 def test_an_impossible_header_date_is_a_warning_not_an_error(runner, tmp_path):
@@ -88,4 +88,4 @@ def test_an_impossible_header_date_is_a_warning_not_an_error(runner, tmp_path):
     assert result.exit_code == 0
     (shown,) = lines(result.stdout)
     assert (shown["date"], shown["date_source"]) == (None, "none")
-    assert result.stderr == "warning: d.txt: impossible date in the header: 'date 2019-13'\n"
+    assert result.stderr == "Avertissement : d.txt: impossible date in the header: 'date 2019-13'\n"

@@ -9,8 +9,8 @@ import pytest
 from datasketch import MinHash
 
 from archive import PartialDate, read_file
-from index import Change, SearchRequest, Sort, open_index, reindex
-from index.compare import compare
+from index import SearchRequest, Sort, open_index, reindex
+from index.compare import Change, compare
 from index.fingerprints import MINHASH_SEED, NUM_PERM, fingerprint, same_story
 from index.stories import common_date
 

@@ -1,47 +1,25 @@
 """The `archive` command: show, reindex, optimise, search, evaluate and serve.
 
-It sits on top of the other layers (web → index → archive); domain errors become one
-line on stderr and a non-zero exit, never a stack trace.
+It sits on top of the other layers (web → index → archive); domain errors become the
+`click.ClickException`s of web/cli_errors.py: one French line on stderr and the exit
+code the README documents, never a stack trace. What it prints is in web/cli_output.py.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import sys
-import tempfile
-import traceback
-import unicodedata
-from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
 from archive import PartialDate, UnreadableDispatch, read_file
-from index import (
-    ArchiveIndexError,
-    Backend,
-    IndexLocked,
-    ReindexReport,
-    SearchRequest,
-    SearchResult,
-    Sort,
-    open_backend,
-    optimise,
-    reindex_backend,
-)
-
-# Exit codes of `archive reindex`: some files failed; another reindex holds the index;
-# the index cannot be written (disk full, read-only folder, schema needing a rebuild);
-# the reindex stopped on an unexpected error (a fault of the program, not of the files).
-EXIT_FAILURES = 1
-EXIT_LOCKED = 3
-EXIT_INDEX = 4
-EXIT_CRASH = 5
+from index import ArchiveIndexError, Backend, SearchRequest, Sort, open_backend, optimise, reindex_backend
+from web.cli_errors import CommandFailed, FilesFailed, MissingExtra, index_errors, one_line, write_errors
+from web.cli_output import ProgressBar, as_json, plural, print_optimise, print_reindex, print_result
 
 DEFAULT_INDEX = Path("index-data")
 DEFAULT_ROOT = Path("seeds")
@@ -95,21 +73,20 @@ def cli() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def show(files: tuple[Path, ...]) -> None:
     """Print the dispatches read from FILES as JSON, one object a line."""
-    failed = False
+    failed = []
     for path in files:
         path = path.resolve()
         try:
             reading = read_file(path, path.parent)
         except UnreadableDispatch as error:
-            click.echo(f"error: {error}", err=True)
-            failed = True
+            failed.append(f"{error.path} : {error.reason}")
             continue
         for dispatch in reading.dispatches:
-            click.echo(_json(dispatch.summary()))
+            click.echo(as_json(dispatch.summary()))
         for problem in reading.problems:
-            click.echo(f"warning: {problem}", err=True)
+            click.echo(f"Avertissement : {one_line(str(problem))}", err=True)
     if failed:
-        sys.exit(1)
+        raise FilesFailed(failed)
 
 
 @cli.command("reindex")
@@ -127,17 +104,17 @@ def reindex_command(roots: tuple[Path, ...], backend: Backend, rebuild: bool, lo
     roots = roots or (DEFAULT_ROOT,)
     for root in roots:
         if not root.is_dir():
-            raise click.UsageError(f"{root} is not a folder")
+            raise click.UsageError(f"{one_line(str(root))} n’est pas un dossier")
     if watch:
         if backend.kind != "whoosh":
-            raise click.UsageError("--watch works with the Whoosh backend only")
+            raise click.UsageError("--watch ne fonctionne qu’avec le moteur Whoosh")
         _watch(backend.index_dir, roots, rebuild, lock_timeout, debug, quiet_period)
         return
-    with _progress_bar() as progress, _exit_codes(debug):
+    with ProgressBar() as progress, write_errors(debug, "reindex"):
         report = reindex_backend(backend, list(roots), rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)
-    _print_report(report, backend.where)
+    print_reindex(report, backend.where)
     if report.failures:
-        sys.exit(EXIT_FAILURES)
+        raise FilesFailed([f"{len(report.failures)} fichier(s) en échec, listé(s) ci-dessus"])
 
 
 def _watch(index_dir: Path, roots: tuple[Path, ...], rebuild: bool, lock_timeout: float, debug: bool,
@@ -149,27 +126,10 @@ def _watch(index_dir: Path, roots: tuple[Path, ...], rebuild: bool, lock_timeout
         click.echo(line)
         sys.stdout.flush()  # a pipe (a log, a supervisor) sees each batch as it ends
 
-    with _exit_codes(debug):
+    with write_errors(debug, "reindex"):
         summary = watch(index_dir, roots, echo, rebuild=rebuild, lock_timeout=lock_timeout,
-                        quiet=quiet_period, longest=max(5.0, quiet_period * 4), show=_one_line)
+                        quiet=quiet_period, longest=max(5.0, quiet_period * 4), show=one_line)
     echo(summary.line())
-
-
-@contextmanager
-def _exit_codes(debug: bool, command: str = "reindex"):
-    """The exit codes of the commands that write the index, one line each on stderr."""
-    try:
-        yield
-    except IndexLocked as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_LOCKED)
-    except ArchiveIndexError as error:
-        # Not 1: no file failed, the index itself could not be brought up to date.
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(EXIT_INDEX)
-    except Exception as error:  # noqa: BLE001 - a crash gets its own exit code
-        _report_crash(error, debug, command)
-        sys.exit(EXIT_CRASH)
 
 
 @cli.command("optimise")
@@ -184,75 +144,9 @@ def optimise_command(index_dir: Path, lock_timeout: float, debug: bool) -> None:
     back their space and a little search speed. The index stays searchable
     throughout; nothing is read from the archive's files.
     """
-    with _progress_bar("optimise", "documents") as progress, _exit_codes(debug, "optimise"):
+    with ProgressBar("optimisation", "dépêche") as progress, write_errors(debug, "optimise"):
         report = optimise(index_dir, progress=progress, lock_timeout=lock_timeout)
-    click.echo(
-        f"{report.documents} dispatches in {report.segments_after} segments (were {report.segments_before}), "
-        f"{report.purged} deleted dispatches purged, in {report.seconds:.2f} s; {_one_line(str(index_dir))}"
-    )
-
-
-def _report_crash(error: Exception, debug: bool, command: str = "reindex") -> None:
-    """One line for a person, the traceback for whoever fixes the program: on stderr
-    with --debug, else in a file named in that line."""
-    trace = "".join(traceback.format_exception(error))
-    where = "run again with --debug to see it"
-    if debug:
-        click.echo(trace, err=True, nl=False)
-        where = "above"
-    else:
-        try:
-            handle, name = tempfile.mkstemp(prefix=f"archive-{command}-", suffix=".traceback.txt")
-            with open(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
-                file.write(trace)
-            where = f"in {name}"
-        except OSError:
-            pass  # a full disk: the line below still says what happened
-    summary = _one_line(f"{type(error).__name__}: {error}")
-    click.echo(f"Error: the {command} stopped on an unexpected error ({summary}); "
-               f"the live index is unchanged; the traceback is {where}", err=True)
-
-
-class _progress_bar:
-    """A tqdm bar on a terminal; a plain line every tenth of the way otherwise."""
-
-    def __init__(self, name: str = "reindex", unit: str = "files") -> None:
-        # What the bar and the plain lines say: the command, what it counts.
-        self.name, self.unit = name, unit
-
-    def __enter__(self):
-        self.bar = None
-        self.step = 0
-        return self
-
-    def __call__(self, done: int, total: int) -> None:
-        if sys.stderr.isatty():
-            if self.bar is None:
-                self.bar = tqdm(total=total, unit="fichier" if self.unit == "files" else "dépêche", desc=self.name, leave=False)
-            self.bar.update(done - self.bar.n)
-        elif total and done * 10 // total > self.step:
-            self.step = done * 10 // total
-            click.echo(f"{self.name}: {done}/{total} {self.unit}", err=True)
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _print_report(report: ReindexReport, index_dir: Path | str) -> None:
-    click.echo(
-        f"{report.added} added, {report.updated} updated, {report.removed} removed, "
-        f"{report.unchanged} unchanged, {len(report.failures)} failed "
-        f"in {report.seconds:.2f} s; {report.documents} dispatches in {_one_line(str(index_dir))}"
-    )
-    for failure in report.failures:
-        click.echo(f"  failed: {_one_line(failure.path)}: {_one_line(failure.reason)}")
-
-
-def _one_line(text: str) -> str:
-    """A file name may hold a newline: escaped, each failure stays on its own line.
-    Escape sequences and undecodable bytes (surrogates) are escaped too."""
-    return "".join(ascii(c)[1:-1] if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c for c in text)
+    print_optimise(report, index_dir)
 
 
 def _partial_date(value: str | None) -> PartialDate | None:
@@ -261,7 +155,7 @@ def _partial_date(value: str | None) -> PartialDate | None:
     try:
         return PartialDate.from_iso(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
+        raise click.BadParameter(f"{value!r} n’est pas une date (AAAA, AAAA-MM ou AAAA-MM-JJ)") from None
 
 
 @cli.command("search")
@@ -277,12 +171,12 @@ def _partial_date(value: str | None) -> PartialDate | None:
 @click.option("--exact", is_flag=True, help="Every word in its exact form, as if quoted (no variants).")
 @click.option("--source", "sources", multiple=True, help="Only dispatches from this source (AFP, Reuters…); repeatable.")
 @click.option("--author", "authors", multiple=True, help="Only dispatches by this author; repeatable.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object, the shape of the web API.")
+@click.option("--json", "json_output", is_flag=True, help="One JSON object, the shape of the web API.")
 def search_command(words, backend, year, month, date_from, date_to, sort, page, limit, exact, sources, authors,
-                   as_json) -> None:
+                   json_output) -> None:
     """Search the archive for WORDS (quotes, -exclusion, OU, titre:, date:2019-04…)."""
     if month and not re.fullmatch(r"\d{4}-\d{2}", month):
-        raise click.BadParameter(f"{month!r} is not a month (YYYY-MM)", param_hint="--month")
+        raise click.BadParameter(f"{month!r} n’est pas un mois (AAAA-MM)", param_hint="--month")
     request = SearchRequest(
         query=" ".join(words),
         year=year,
@@ -296,72 +190,14 @@ def search_command(words, backend, year, month, date_from, date_to, sort, page, 
         sources=tuple(" ".join(s.split()) for s in sources if s.strip()),
         authors=tuple(" ".join(a.split()) for a in authors if a.strip()),
     )
-    try:
+    with index_errors():
         result = open_backend(backend).search(request)
-    except ArchiveIndexError as error:
-        raise click.ClickException(str(error)) from None
-    if as_json:
+    if json_output:
         from web.api import result_json
 
-        click.echo(_json(result_json(result), indent=2))
+        click.echo(as_json(result_json(result), indent=2))
     else:
-        _print_result(result)
-
-
-def _print_result(result: SearchResult) -> None:
-    if result.notice:
-        click.secho(_printable(result.notice), fg="yellow", err=True)
-    counted = f"{result.total} stories, {result.dispatches} dispatches" if result.grouped else f"{result.total} dispatches"
-    if result.needed:
-        counted += f" with at least {result.needed} of the {result.words_searched} words"
-        partial = f" (+{result.partial_total} with fewer)" if result.partial_total else ""
-    else:
-        partial = f" (+{result.partial_total} with some of the words)" if result.partial_total else ""
-    click.echo(f"{counted}{partial} in {result.elapsed * 1000:.0f} ms")
-    if result.suggestion:
-        click.echo(f"did you mean: {_printable(result.suggestion)}")
-    for offer in result.offers:
-        click.echo(f"{_printable(offer.message)} → {_printable(offer.query)}")
-    for hit in result.hits:
-        date = hit.date.iso() if hit.date else "undated"
-        partial = " (some words)" if hit.partial else ""
-        click.echo()
-        click.secho(_printable(hit.title), bold=True, nl=False)
-        click.echo(f"  [{date}] {_printable(hit.id)}{partial}")
-        if hit.sources or hit.authors:
-            click.echo("  " + _printable(" · ".join(filter(None, (", ".join(hit.sources), ", ".join(hit.authors))))))
-        click.echo("  " + _terminal_marks(hit.snippet))
-
-
-def _terminal_marks(snippet_html: str) -> str:
-    """Snippet HTML for a terminal: matches in bold, entities decoded, and no control
-    character of the dispatch's own (only the bold is an escape sequence)."""
-    from html import unescape
-
-    bold_on, bold_off = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
-    marks = {"<mark>": bold_on, "</mark>": bold_off}
-    return "".join(marks[part] if part in marks else _printable(unescape(part)) for part in _MARKS.split(snippet_html))
-
-
-_MARKS = re.compile(r"(</?mark>)")
-# A terminal acts on C0 and C1 control characters (ESC and CSI start the sequences that
-# clear the screen, move the cursor, retitle the window): dispatch text printed to it
-# keeps none. Line breaks and tabs become spaces: each hit keeps its lines.
-_UNPRINTABLE = {c: None for c in [*range(32), *range(0x7F, 0xA0)]} | {ord(c): " " for c in "\t\n\r\f\v"}
-# What json.dumps leaves unescaped with ensure_ascii=False, and a terminal acts on.
-_JSON_UNPRINTABLE = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
-
-
-def _printable(text: str) -> str:
-    """Dispatch text as a terminal may print it (see _UNPRINTABLE); undecodable bytes
-    (surrogates) escaped."""
-    return text.translate(_UNPRINTABLE).encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def _json(value: object, indent: int | None = None) -> str:
-    """JSON for a terminal or a pipe: C0 characters escaped by json.dumps, DEL and C1
-    escaped here; still valid JSON, read back unchanged."""
-    return json.dumps(value, ensure_ascii=False, indent=indent).translate(_JSON_UNPRINTABLE)
+        print_result(result)
 
 
 @cli.command("export")
@@ -387,7 +223,7 @@ def export_command(words, backend, file_format, output, year, month, date_from, 
     from web import export
 
     if month and not re.fullmatch(r"\d{4}-\d{2}", month):
-        raise click.BadParameter(f"{month!r} is not a month (YYYY-MM)", param_hint="--month")
+        raise click.BadParameter(f"{month!r} n’est pas un mois (AAAA-MM)", param_hint="--month")
     query = " ".join(words)
     request = SearchRequest(
         query=query,
@@ -399,11 +235,10 @@ def export_command(words, backend, file_format, output, year, month, date_from, 
         exact=exact,
         collapse_versions=versions == "grouped",
     )
-    try:
+    with index_errors():
         found = open_backend(backend).export(request, text=text)
-    except ArchiveIndexError as error:
-        raise click.ClickException(str(error)) from None
-    with found:
+    # The rows are read as they are written: a cluster failing half-way is one line too.
+    with index_errors(), found:
         # Paths to the dispatch pages (`/depeche/…`): the server's address is not known here.
         rows = export.records(found, lambda key: f"/d/{key}", text)
         chunks = export.csv_lines(rows, text) if file_format == "csv" else export.jsonl_lines(rows)
@@ -415,7 +250,7 @@ def export_command(words, backend, file_format, output, year, month, date_from, 
                 if file_format == "csv":
                     out.write(export.BOM)  # for Excel (see web/export.py); not on a pipe
                 out.writelines(chunks)
-    click.echo(f"{found.total} rows", err=True)
+    click.echo(plural(found.total, "ligne exportée", "lignes exportées"), err=True)
 
 
 @cli.command("evaluate")
@@ -425,17 +260,21 @@ def export_command(words, backend, file_format, output, year, month, date_from, 
 def evaluate_command(queries: Path, qrels: Path, backend: Backend) -> None:
     """Measure MRR@10 and recall@10/100 of the current index on judged QUERIES (JSON
     Lines: id, text) and QRELS (TSV: query_id, doc_id, relevance)."""
-    # Imported here: ir_measures is for this command only, and every other command
-    # (a no-op reindex most of all) would pay for its import.
-    from index.evaluate import evaluate as run_evaluation
-
+    # Imported here: ir-measures is an optional extra for this command only, and every
+    # other command (a no-op reindex most of all) would pay for its import.
     try:
-        scores = run_evaluation(open_backend(backend), queries, qrels)
-    except ArchiveIndexError as error:
-        raise click.ClickException(str(error)) from None
-    except (KeyError, ValueError) as error:
-        raise click.ClickException(f"cannot read the judgements: {error}") from None
-    click.echo(f"queries    {scores['queries']}")
+        from index.evaluate import evaluate as run_evaluation
+    except ModuleNotFoundError as error:
+        if error.name != "ir_measures":
+            raise
+        raise MissingExtra("evaluate", "ir-measures", "evaluate") from None
+
+    with index_errors():
+        try:
+            scores = run_evaluation(open_backend(backend), queries, qrels)
+        except (KeyError, ValueError) as error:
+            raise CommandFailed(f"impossible de lire les jugements : {error}") from None
+    click.echo(f"requêtes   {scores['queries']}")
     for name in ("MRR@10", "R@10", "R@100"):
         click.echo(f"{name:<10} {scores[name]:.4f}")
 
@@ -486,7 +325,7 @@ def serve_command(backend: Backend, host: str, port: int, threads: int, connecti
         open_backend(backend).close()
     except ArchiveIndexError as error:
         # The app opens the index as soon as it appears; until then pages answer 503.
-        click.echo(f"warning: {error}", err=True)
+        click.echo(f"Avertissement : {one_line(str(error))}", err=True)
     app = create_app({"INDEX_DIR": str(backend.index_dir), "BACKEND": backend.kind,
                       "OPENSEARCH_URL": backend.opensearch_url, "OPENSEARCH_INDEX": backend.opensearch_index,
                       "OPENSEARCH_VERIFY": backend.opensearch_verify})
@@ -496,11 +335,14 @@ def serve_command(backend: Backend, host: str, port: int, threads: int, connecti
         # anyone else, so a client cannot claim another address or scheme.
         proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
                  "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}}
-    server = create_server(app, host=host, port=port, threads=threads, ident="archive",
-                           connection_limit=connection_limit, channel_timeout=channel_timeout,
-                           cleanup_interval=CLEANUP_SECONDS, max_request_body_size=MAX_BODY_BYTES, **proxy)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="archive",
+                               connection_limit=connection_limit, channel_timeout=channel_timeout,
+                               cleanup_interval=CLEANUP_SECONDS, max_request_body_size=MAX_BODY_BYTES, **proxy)
+    except OSError as error:  # the port is taken, the address is not this machine's…
+        raise CommandFailed(f"impossible d’écouter sur {host}:{port} : {error.strerror or error}") from None
     address = f"http://{host}:{server.effective_port}/"
-    click.echo(f"Serving the archive on {address} (Ctrl+C to stop)", err=False)
+    click.echo(f"Archive servie sur {address} (Ctrl+C pour arrêter)", err=False)
     sys.stdout.flush()
     try:
         server.run()

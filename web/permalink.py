@@ -35,7 +35,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, render_template, url_for
 
-from index.permalinks import normalise_key
+from index import normalise_key
 from web.citation import Citation
 from web.handle import archive_index
 

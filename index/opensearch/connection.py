@@ -64,28 +64,28 @@ class ClusterUnavailable(SearchUnavailable):
     """The cluster does not answer, or answers that it cannot serve (5xx)."""
 
     def __init__(self, target: Target, reason: str) -> None:
-        super().__init__(f"the OpenSearch cluster at {target.shown} does not answer ({reason})")
+        super().__init__(f"le cluster OpenSearch {target.shown} ne répond pas ({reason})")
 
 
 class ClusterIndexMissing(IndexMissing):
     def __init__(self, target: Target) -> None:
         ArchiveIndexError.__init__(
-            self, f"no archive index `{target.index}` on the OpenSearch cluster at {target.shown}: "
-                  "run `archive reindex --backend opensearch` first")
+            self, f"aucun index d’archive « {target.index} » sur le cluster OpenSearch {target.shown} : "
+                  "lancez d’abord « archive reindex --backend opensearch »")
 
 
 class ClusterNeedsRebuild(NeedsRebuild):
     def __init__(self, target: Target) -> None:
         ArchiveIndexError.__init__(
-            self, f"the index `{target.index}` on {target.shown} was written by another version of the archive: "
-                  "run `archive reindex --backend opensearch --rebuild`")
+            self, f"l’index « {target.index} » sur {target.shown} a été écrit par une autre version de l’archive : "
+                  "lancez « archive reindex --backend opensearch --rebuild »")
 
 
 class ClusterRefused(ArchiveIndexError):
     """The cluster refused a request (a mapping conflict, missing rights)."""
 
     def __init__(self, target: Target, reason: str) -> None:
-        super().__init__(f"the OpenSearch cluster at {target.shown} refused the request: {reason}")
+        super().__init__(f"le cluster OpenSearch {target.shown} a refusé la requête : {reason}")
 
 
 def connect(target: Target):

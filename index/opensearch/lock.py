@@ -51,7 +51,7 @@ def reindex_lock(client, target: Target, timeout: float) -> Iterator[None]:
         except (ConflictError, NotFoundError):
             continue  # taken over or released meanwhile: try again at once
         if time.monotonic() - started >= timeout:
-            raise IndexLocked(f"{target.index} on {target.shown}", timeout)
+            raise IndexLocked(f"{target.index} sur {target.shown}", timeout)
         time.sleep(_POLL)
     done = threading.Event()
 

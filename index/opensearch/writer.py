@@ -91,7 +91,7 @@ def _wait_for_replicas(client, target: Target, name: str) -> None:
         if health.get("status") == "green":
             return
         if time.monotonic() > deadline:
-            raise ClusterRefused(target, f"the copies of `{name}` are not all in place after "
+            raise ClusterRefused(target, f"les copies de « {name} » ne sont pas toutes en place après "
                                          f"{REPLICA_WAIT / 60:.0f} minutes ({health.get('status')})")
 
 
@@ -99,7 +99,7 @@ def live_index(client, target: Target) -> str | None:
     """The concrete index the alias points at, or None before the first reindex."""
     if not client.indices.exists_alias(name=target.index):
         if client.indices.exists(index=target.index):
-            raise ClusterRefused(target, f"`{target.index}` is an index, not the alias the archive writes")
+            raise ClusterRefused(target, f"« {target.index} » est un index, pas l’alias où l’archive écrit")
         return None
     return sorted(client.indices.get_alias(name=target.index))[0]
 
