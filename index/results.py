@@ -5,7 +5,7 @@ Nothing here refers to Whoosh, so `web/` and the command line never see an engin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from archive.model import PartialDate
@@ -53,6 +53,11 @@ class SearchRequest:
     # an agency, case and accents aside).
     sources: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
+
+    def without_drilldown(self) -> SearchRequest:
+        """The request without the year, month or day chosen on the facets (a trend
+        counts every period inside `du`/`au` and `date:`)."""
+        return replace(self, year=None, month=None, day=None)
 
 
 @dataclass(frozen=True)
