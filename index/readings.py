@@ -4,6 +4,8 @@ that cannot be read), sources and authors (`source:AFP`, `auteur:"Jean Dupont"`)
 prefixes (`lieu:Paris`) and lower-case « ou », « sauf » between two words.
 
 Each function returns the text as the parser is to read it, and what to tell the person.
+A request's own dates (the drill-down, `du`/`au`) are read here too, once for both
+backends (`request_dates`).
 """
 
 from __future__ import annotations

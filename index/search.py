@@ -1,9 +1,10 @@
 """Searching the archive: ranked or dated pages of hits, snippets, date facets, and
-« did you mean ».
+« did you mean », through `ArchiveIndex`, a handle shared by a server's threads.
 
-One pass gathers every matching document without scoring (for the count and the facets);
-the ranked page is then computed with Whoosh's top-k pruning, restricted to the documents
-the date filters keep. Sorting by date needs no scores at all.
+One pass gathers every matching document without scoring (for the count and the facets:
+index/selection.py); the ranked page is then computed with top-k pruning, restricted to
+the documents the date filters keep (index/pages.py), and sorting by date needs no
+scores at all. What is on the page is read back as hits by index/stored.py.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from index.errors import IndexMissing
 from index.matching import matching as match_set
 from index.offers import exact_offer
 from index.paging import MAX_PARTIAL_LISTED, Window, bounded
-from index.results import Facets, Histogram, SearchHit, SearchRequest, SearchResult
+from index.results import Facets, Histogram, Offer, SearchHit, SearchRequest, SearchResult
 from index.scoring import Scorer
 from index.snippets import Terms
 from index.stored import StoredDispatch, hit_of, paragraphs, stored_dispatch
@@ -142,32 +143,32 @@ class ArchiveIndex:
         chosen = selection.select(searcher, generation, bounded(request))
         request, parsed = chosen.request, chosen.parsed
         window = Window.of(request, int(chosen.units.size), ranked=chosen.scored is not None)
-        found = self._facets(searcher, generation, chosen) if request.with_facets else Facets()
         full = pages.full_page(searcher, chosen, window)
         partials = pages.partial_matches(searcher, generation, chosen, window)
         terms = query.highlighted(chosen.everything).merged(partials.terms)
-        hits = self._hits(searcher, chosen, [*full, *partials.on_page], terms, partials.pool)
-        dispatches = int(chosen.in_period.size)
-        offers = parsed.offers
-        if (offer := exact_offer(searcher, generation, parsed, chosen.date_filter, chosen.keys, dispatches,
-                                 chosen.named)) is not None:
-            offers += (offer,)
         return SearchResult(
             request=request,
             total=window.total,
-            hits=hits,
-            facets=found,
+            hits=self._hits(searcher, chosen, [*full, *partials.on_page], terms, partials.pool),
+            facets=self._facets(searcher, generation, chosen) if request.with_facets else Facets(),
             suggestion=None if parsed.is_empty else suggest(searcher, parsed.words, generation, window.total),
             notice=window.notice(chosen.notice),
-            elapsed=time.perf_counter() - started,
-            offers=offers,
-            dispatches=dispatches,
+            offers=self._offers(searcher, generation, chosen),
+            dispatches=int(chosen.in_period.size),
             partial_total=partials.total,
             listed=window.listed + partials.listed,
             first_partial=window.listed,
             needed=parsed.needed,
             words_searched=parsed.words_searched,
+            elapsed=time.perf_counter() - started,  # last: the time of all the above
         )
+
+    @staticmethod
+    def _offers(searcher, generation: tuple, chosen: selection.Selection) -> tuple[Offer, ...]:
+        """The query's other readings, and its exact forms when they find far fewer."""
+        offer = exact_offer(searcher, generation, chosen.parsed, chosen.date_filter, chosen.keys,
+                            int(chosen.in_period.size), chosen.named)
+        return chosen.parsed.offers + ((offer,) if offer is not None else ())
 
     @staticmethod
     def _facets(searcher, generation: tuple, chosen: selection.Selection) -> Facets:
@@ -279,6 +280,7 @@ def _close(searcher: Searcher) -> None:
     # A searcher is closed once only: Whoosh raises ReaderClosed the second time.
     with suppress(ReaderClosed):
         searcher.close()
+
 
 def open_index(index_dir: Path, warm: bool = False) -> ArchiveIndex:
     """A shared handle on the index in `index_dir` (IndexMissing, NeedsRebuild); `warm`
