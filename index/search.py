@@ -14,6 +14,7 @@ import time
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.index import EmptyIndexError
@@ -35,6 +36,16 @@ from index.weighting import WEIGHTING
 
 # Other versions of a story listed (and compared) on a dispatch's page at once.
 VERSIONS_SHOWN = 10
+
+
+class _Open(NamedTuple):
+    """A thread's open searcher, the published index folder it reads (`name`) and the
+    generation key its cache entries share: a rebuild publishes another folder, a
+    reindex another generation, and either makes the searcher stale."""
+
+    searcher: Searcher
+    name: str | None
+    generation: tuple
 
 
 class ArchiveIndex:
@@ -82,8 +93,8 @@ class ArchiveIndex:
     def _searcher(self) -> tuple[Searcher, tuple]:
         name = current_name(self.index_dir)
         cached = getattr(self._local, "state", None)
-        if cached is not None and cached[1] == name and _up_to_date(cached[0]):
-            return cached[0], cached[2]
+        if cached is not None and cached.name == name and _up_to_date(cached.searcher):
+            return cached.searcher, cached.generation
         # Not `Searcher.refresh()`: it reuses the readers of segments the commit kept,
         # with their deletions as they were, so dispatches removed or replaced by an
         # incremental reindex were still counted and found until a restart.
@@ -93,7 +104,7 @@ class ArchiveIndex:
             # here answered every later request with ReaderClosed, even once the
             # index was back.
             self._local.state = None
-            self._forget(cached[0])
+            self._forget(cached.searcher)
         try:
             searcher = open_live(self.index_dir).searcher(weighting=WEIGHTING)
         except OSError:
@@ -105,7 +116,7 @@ class ArchiveIndex:
         generation = (name, searcher.reader().generation())
         # One generation key per searcher, shared by every cache entry made through it
         # (a new tuple for each query was held by each of its cache keys).
-        self._local.state = (searcher, name, generation)
+        self._local.state = _Open(searcher, name, generation)
         if self._warm and generation not in self._warmed:
             with self._open_lock:
                 start = generation not in self._warmed

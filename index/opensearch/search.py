@@ -13,6 +13,7 @@ escaped, the matched words in <mark>), from the terms the parsed query marks.
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 from index import offers, permalinks, query
 from index.compare import Version
@@ -41,6 +42,15 @@ INNER_HITS = 100
 SHOWN_STORIES = 1000
 _NEWEST = [{"facet_key": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
 _OLDEST = [{"facet_key": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]
+
+
+class _Partials(NamedTuple):
+    """The matches holding only some of the words (index/pages.py `Partials` for a
+    cluster): `total` counted, `listed` reachable, the hits `on_page`."""
+
+    total: int = 0
+    listed: int = 0
+    on_page: tuple | list = ()
 
 
 class OpenSearchIndex:
@@ -97,16 +107,17 @@ class OpenSearchIndex:
         chosen = answer["aggregations"]["chosen"]
         total, dispatches = requests.count_of(chosen, grouped), int(chosen["doc_count"])
         window = Window.of(request, total, ranked=not parsed.is_empty)
-        hits = []
+        full = []
         if window.reaches_full:
             found = answer["hits"]["hits"] if end <= WINDOW else self._deep(p, start, request.page_size)
-            hits = [(hit, False) for hit in found[: window.listed - start]]
-        partial_total = partial_listed = 0
+            full = found[: window.listed - start]
+        partials = _Partials()
         if parsed.anything is not None and not window.capped:
             shown = [b["key"] for b in chosen.get("listed", {}).get("buckets", [])] if total <= SHOWN_STORIES else []
-            hits, partial_total, partial_listed = self._partial(p, hits, window, shown)
+            partials = self._partial(p, window, shown)
+        hits = [(hit, False) for hit in full] + [(hit, True) for hit in partials.on_page]
         terms = query.highlighted(parsed.everything)
-        if any(is_partial for _, is_partial in hits):
+        if partials.on_page:
             terms = terms.merged(query.highlighted(parsed.anything))
         if request.with_snippets:
             prefixes = expansions(parsed.everything) + expansions(parsed.anything)
@@ -121,8 +132,8 @@ class OpenSearchIndex:
             elapsed=time.perf_counter() - started,
             offers=parsed.offers + tuple(o for o in (self._exact_offer(p, dispatches),) if o is not None),
             dispatches=dispatches,
-            partial_total=partial_total,
-            listed=window.listed + partial_listed,
+            partial_total=partials.total,
+            listed=window.listed + partials.listed,
             first_partial=window.listed,
             needed=parsed.needed,
             words_searched=parsed.words_searched,
@@ -150,7 +161,7 @@ class OpenSearchIndex:
             return _NEWEST
         return ["_score", {"id": "asc"}]
 
-    def _partial(self, p: requests.Plan, hits: list, window: Window, shown: list[str]) -> tuple[list, int, int]:
+    def _partial(self, p: requests.Plan, window: Window, shown: list[str]) -> _Partials:
         """Dispatches holding some of the words and not all (after every full match), of
         none of the `shown` stories: the page's share of them, their count, and how many
         the pages list."""
@@ -165,10 +176,11 @@ class OpenSearchIndex:
             body["collapse"] = _collapse()
         answer = self._search(body)
         total = requests.count_of({**answer.get("aggregations", {}), "doc_count": answer["hits"]["total"]["value"]}, grouped)
-        listed_partial = min(total, MAX_PARTIAL_LISTED)
-        if window.end > window.listed and listed_partial:
-            hits = hits + [(hit, True) for hit in answer["hits"]["hits"][: max(0, min(last, listed_partial) - first)]]
-        return hits, total, listed_partial
+        listed = min(total, MAX_PARTIAL_LISTED)
+        on_page = []
+        if window.end > window.listed and listed:
+            on_page = answer["hits"]["hits"][: max(0, min(last, listed) - first)]
+        return _Partials(total, listed, on_page)
 
     def _deep(self, p: requests.Plan, start: int, size: int) -> list:
         """Hits `start` to `start + size` of a list sorted by date, past the window:
