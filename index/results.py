@@ -27,9 +27,10 @@ class Sort(StrEnum):
 class SearchRequest:
     """What a person asked: the query text, filters, order and page.
 
-    `year`, `month` (`YYYY-MM`) and `day` (`YYYY-MM-DD`) drill down the date facets;
-    `date_from`/`date_to` bound a range (inclusive, partial dates allowed); `undated`
-    keeps only dispatches without a date.
+    `year`, `month` (`YYYY-MM`) and `day` (`YYYY-MM-DD`) drill down the date facets,
+    as the URL writes them; both backends read them once, into one `PartialDate`
+    (index/readings.py `request_dates`). `date_from`/`date_to` bound a range
+    (inclusive, partial dates allowed); `undated` keeps only dispatches without a date.
     """
 
     query: str = ""
