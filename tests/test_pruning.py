@@ -2,7 +2,7 @@
 
 The search scores the full matches only among the documents the query matches (found
 first as sets), ranks only the head of the order, and counts stories and partial
-matches with set operations (index/search.py, index/scoring.py, index/versions.py).
+matches with set operations (index/pages.py, index/scoring.py, index/versions.py).
 Each test compares that with the exhaustive computation, written here the plain way:
 every posting scored (`Scorer.score` without `among`), every match sorted, stories
 collapsed one by one in Python, totals counted as Python sets. On a real index of about
