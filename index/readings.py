@@ -136,9 +136,9 @@ class RequestDates:
 def request_dates(request: SearchRequest, typed: Bounds, notice: str | None
                   ) -> tuple[SearchRequest, RequestDates, str | None]:
     """The request with its Du/Au period in order, its dates (with the period its query
-    names, `typed`: from `date:`), and the notice saying what was put right or left out: a drill-down
-    that cannot be read leaves every date filter out, and opens the facets at what
-    can be read of it."""
+    names, `typed`: from `date:`), and the notice saying what was put right or left
+    out: a drill-down that cannot be read leaves every date filter out, and opens the
+    facets at what can be read of it."""
     request, notice = period_in_order(request, notice)
     period, readable = _drilldown(request)
     if not readable:
