@@ -12,7 +12,7 @@ if a reindex commits meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, replace
 
@@ -21,6 +21,7 @@ from whoosh.reading import ReaderClosed
 
 from index import permalinks, selection, versions
 from index.results import SearchHit, SearchRequest
+from index.stored import hit_of
 
 # Hits read and handed on together: large enough to amortise the per-batch work, small
 # enough that a batch of full texts stays a few megabytes.
@@ -46,8 +47,8 @@ class Export:
     are being read stops the reading there.
     """
 
-    def __init__(self, searcher, generation: tuple, request: SearchRequest,
-                 make_hit: Callable[..., SearchHit], text: bool = False, batch: int = BATCH) -> None:
+    def __init__(self, searcher, generation: tuple, request: SearchRequest, text: bool = False,
+                 batch: int = BATCH) -> None:
         self._searcher = searcher
         try:
             request = replace(request, with_facets=False, with_snippets=False)
@@ -63,7 +64,6 @@ class Export:
             self.close()
             raise
         self.total = int(self._order.size)
-        self._make_hit = make_hit
         self._text = text
         self._batch = max(1, batch)
         self.batches_read = 0  # how many times the index was read for hits
@@ -80,11 +80,11 @@ class Export:
             self.close()
 
     def _rows(self, docnums: np.ndarray) -> list[ExportRow]:
-        searcher, request, rows = self._searcher, self.request, []
+        searcher, rows = self._searcher, []
         for docnum in docnums.tolist():
             # Stored fields read once (a zlib-compressed record each): for the hit and its text.
             fields = searcher.stored_fields(docnum)
-            hit = self._make_hit(searcher, docnum, 0.0, False, (frozenset(), frozenset()), request, fields=fields)
+            hit = hit_of(fields, 0.0, False, None)
             text = fields["body"] if self._text else None
             key = permalinks.key_for(fields["hash"], self._shared)
             rows.append(ExportRow(hit, int(self._story_sizes[self._codes[docnum]]), key, text))

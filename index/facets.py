@@ -15,7 +15,7 @@ import numpy as np
 
 from archive.model import PartialDate
 from index.cache import LruCache
-from index.results import FacetValue, Facets, Histogram, SearchRequest
+from index.results import FacetValue, Facets, Histogram
 
 # A few generations: the live one, and the previous while threads move over.
 _date_keys: LruCache[np.ndarray] = LruCache(4)
@@ -64,23 +64,16 @@ def _high(date: PartialDate) -> int:
     return date.year * 10000 + (date.month or 99) * 100 + (date.day or 99)
 
 
-def date_filter(request: SearchRequest, date_from: PartialDate | None, date_to: PartialDate | None) -> DateFilter:
-    """The narrowest of the drill-down (day, month, year) and range filters.
+Bounds = tuple[PartialDate | None, PartialDate | None]
 
-    Raises ValueError for a malformed value (the caller turns it into a message).
-    """
-    if request.undated:
+
+def date_filter(*periods: Bounds, undated: bool = False) -> DateFilter:
+    """The narrowest of the `periods` (each inclusive, either end open: the drill-down,
+    `du`/`au`, `date:`), or undated dispatches only."""
+    if undated:
         return DateFilter(undated=True)
     low = high = None
-    chosen = None
-    if request.day:
-        chosen = PartialDate.from_iso(request.day)
-    elif request.month:
-        chosen = PartialDate.from_iso(request.month)
-    elif request.year:
-        chosen = PartialDate(int(request.year))
-    bounds = [(chosen, chosen), (request.date_from, request.date_to), (date_from, date_to)]
-    for start, end in bounds:
+    for start, end in periods:
         if start is not None:
             low = max(low or 0, _low(start))
         if end is not None:
@@ -88,9 +81,9 @@ def date_filter(request: SearchRequest, date_from: PartialDate | None, date_to: 
     return DateFilter(low, high)
 
 
-def count(keys: np.ndarray, docnums: np.ndarray, request: SearchRequest) -> Facets:
-    """Facets for the counted documents: years always, months inside the chosen year,
-    days inside the chosen month, and the undated count.
+def count(keys: np.ndarray, docnums: np.ndarray, period: PartialDate | None) -> Facets:
+    """Facets for the counted documents: years always, months inside the `period`'s
+    year, days inside its month (the drill-down chosen), and the undated count.
 
     Grouped, the caller passes one document per story (`versions.counted`: its first
     version), so a story counts once and the values add up.
@@ -100,14 +93,12 @@ def count(keys: np.ndarray, docnums: np.ndarray, request: SearchRequest) -> Face
     years = _tally(dated // 10000, lambda v: f"{v:04d}")
     months: tuple[FacetValue, ...] = ()
     days: tuple[FacetValue, ...] = ()
-    year = request.year or (int(request.month[:4]) if request.month else None)
-    if year:
-        in_year = (dated // 10000 == year) & (dated // 100 % 100 > 0)
+    if period is not None:
+        in_year = (dated // 10000 == period.year) & (dated // 100 % 100 > 0)
         months = _tally(dated[in_year] // 100, lambda v: f"{v // 100:04d}-{v % 100:02d}")
-    if request.month:
-        ym = int(request.month.replace("-", ""))
-        in_month = (dated // 100 == ym) & (dated % 100 > 0)
-        days = _tally(dated[in_month], lambda v: f"{v // 10000:04d}-{v // 100 % 100:02d}-{v % 100:02d}")
+        if period.month is not None:
+            in_month = (dated // 100 == period.year * 100 + period.month) & (dated % 100 > 0)
+            days = _tally(dated[in_month], lambda v: f"{v // 10000:04d}-{v // 100 % 100:02d}-{v % 100:02d}")
     return Facets(years=years, months=months, days=days, undated=int(np.count_nonzero(matched == 0)))
 
 

@@ -35,6 +35,7 @@ from index.phrases import Sequence
 from index.longqueries import PARENTHESES, QUOTED, AtLeast, at_least, quoted_bonus
 from index.readings import reversed_period  # noqa: F401 - part of what this module offers
 from index.results import Offer
+from index.snippets import Terms
 from index.whoosh_internals import expanded_words
 
 # Upper-case only: « et », « ou » in lower case are ordinary (stop) words.
@@ -333,7 +334,7 @@ def _with_sequence(everything: query.Query, text: str) -> query.Query:
     return query.Or([everything, bonus])
 
 
-def highlighted(q: query.Query) -> tuple[frozenset[str], frozenset[str]]:
+def highlighted(q: query.Query) -> Terms:
     """The terms of `q` to mark in a text: stems, and exact forms (each kind is
     compared with the same kind of term of the text's words)."""
     stems, exact = set(), set()
@@ -342,7 +343,7 @@ def highlighted(q: query.Query) -> tuple[frozenset[str], frozenset[str]]:
             if text in FOLDED_STOP_WORDS:
                 continue  # a quoted stop word: not marked (snippets skip them)
             (exact if field in EXACT_FIELDS.values() else stems).add(text)
-    return frozenset(stems), frozenset(exact)
+    return Terms(frozenset(stems), frozenset(exact))
 
 
 def _some_of(everything: query.Query, bonus: list[query.Query]) -> query.Query | None:

@@ -4,6 +4,8 @@ that cannot be read), sources and authors (`source:AFP`, `auteur:"Jean Dupont"`)
 prefixes (`lieu:Paris`) and lower-case « ou », « sauf » between two words.
 
 Each function returns the text as the parser is to read it, and what to tell the person.
+A request's own dates (the drill-down, `du`/`au`) are read here too, once for both
+backends (`request_dates`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 
 from archive.model import PartialDate
+from index.facets import Bounds, DateFilter, date_filter
 from index.results import Offer, SearchRequest
 
 _DATE = re.compile(r"date:(?P<from>[\d-]+)(?:\.\.(?P<to>[\d-]+))?", re.IGNORECASE)
@@ -112,6 +115,52 @@ def period_in_order(request: SearchRequest, notice: str | None) -> tuple[SearchR
         return request, notice
     request = replace(request, date_from=request.date_to, date_to=request.date_from)
     return request, join_notices(notice, f"période inversée : lue du {request.date_from.iso()} au {request.date_to.iso()}")
+
+
+@dataclass(frozen=True)
+class RequestDates:
+    """A request's dates, read once and the same way by both backends.
+
+    `period` is the drill-down (the day, month or year chosen on the facets) as one
+    date, which the facets open: months inside its year, days inside its month.
+    `filter` keeps what the list shows (the drill-down, `du`/`au`, `date:`, or the
+    undated); `span` is the same without the drill-down, the period the facets count
+    inside, so that the other years stay a click away.
+    """
+
+    period: PartialDate | None = None
+    filter: DateFilter = DateFilter()
+    span: DateFilter = DateFilter()
+
+
+def request_dates(request: SearchRequest, typed: Bounds, notice: str | None
+                  ) -> tuple[SearchRequest, RequestDates, str | None]:
+    """The request with its Du/Au period in order, its dates (with the period its query
+    names, `typed`: from `date:`), and the notice saying what was put right or left
+    out: a drill-down that cannot be read leaves every date filter out, and opens the
+    facets at what can be read of it."""
+    request, notice = period_in_order(request, notice)
+    period, readable = _drilldown(request)
+    if not readable:
+        return request, RequestDates(period), join_notices(notice, "filtre de date illisible ignoré")
+    ranges = ((request.date_from, request.date_to), typed)
+    found = date_filter((period, period), *ranges, undated=request.undated)
+    span = date_filter(*ranges) if found.active else DateFilter()
+    return request, RequestDates(period, found, span), notice
+
+
+def _drilldown(request: SearchRequest) -> tuple[PartialDate | None, bool]:
+    """The drill-down chosen, the most precise of the day, month and year given, and
+    whether it could be read; when it cannot, the next coarser that can (for facets)."""
+    readable = True
+    for given, read in ((request.day, PartialDate.from_iso), (request.month, PartialDate.from_iso),
+                        (request.year, lambda year: PartialDate(int(year)))):
+        if given:
+            try:
+                return read(given), readable
+            except ValueError:
+                readable = False
+    return None, readable
 
 
 def reversed_period(start: PartialDate | None, end: PartialDate | None) -> bool:

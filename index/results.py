@@ -5,7 +5,7 @@ Nothing here refers to Whoosh, so `web/` and the command line never see an engin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from archive.model import PartialDate
@@ -27,9 +27,10 @@ class Sort(StrEnum):
 class SearchRequest:
     """What a person asked: the query text, filters, order and page.
 
-    `year`, `month` (`YYYY-MM`) and `day` (`YYYY-MM-DD`) drill down the date facets;
-    `date_from`/`date_to` bound a range (inclusive, partial dates allowed); `undated`
-    keeps only dispatches without a date.
+    `year`, `month` (`YYYY-MM`) and `day` (`YYYY-MM-DD`) drill down the date facets,
+    as the URL writes them; both backends read them once, into one `PartialDate`
+    (index/readings.py `request_dates`). `date_from`/`date_to` bound a range
+    (inclusive, partial dates allowed); `undated` keeps only dispatches without a date.
     """
 
     query: str = ""
@@ -53,6 +54,11 @@ class SearchRequest:
     # an agency, case and accents aside).
     sources: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
+
+    def without_drilldown(self) -> SearchRequest:
+        """The request without the year, month or day chosen on the facets (a trend
+        counts every period inside `du`/`au` and `date:`)."""
+        return replace(self, year=None, month=None, day=None)
 
 
 @dataclass(frozen=True)

@@ -149,11 +149,6 @@ class MinHashColumn(fields.COLUMN):
         return value if isinstance(value, bytes) else fingerprint(value).column_value()
 
 
-def names(stored: str | None) -> tuple[str, ...]:
-    """The names of a stored `sources` or `authors` field."""
-    return tuple(stored.split(",")) if stored else ()
-
-
 def date_key(date: PartialDate | None) -> int:
     if date is None:
         return 0

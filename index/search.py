@@ -1,9 +1,10 @@
 """Searching the archive: ranked or dated pages of hits, snippets, date facets, and
-« did you mean ».
+« did you mean », through `ArchiveIndex`, a handle shared by a server's threads.
 
-One pass gathers every matching document without scoring (for the count and the facets);
-the ranked page is then computed with Whoosh's top-k pruning, restricted to the documents
-the date filters keep. Sorting by date needs no scores at all.
+One pass gathers every matching document without scoring (for the count and the facets:
+index/selection.py); the ranked page is then computed with top-k pruning, restricted to
+the documents the date filters keep (index/pages.py), and sorting by date needs no
+scores at all. What is on the page is read back as hits by index/stored.py.
 """
 
 from __future__ import annotations
@@ -11,74 +12,40 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import suppress
-from math import log
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
-from whoosh import query as wq
-from whoosh import scoring
-from whoosh.collectors import FilterCollector
 from whoosh.index import EmptyIndexError
 from whoosh.reading import ReaderClosed
-from whoosh.searching import Searcher, TimeLimit
+from whoosh.searching import Searcher
 
-from archive.model import DateSource, Dispatch, PartialDate
-from index import credits, export as exporting, facets, partial, permalinks, postings, query, selection, versions
-from index.offers import exact_offer
-from index.readings import join_notices
-from index.matching import matching as match_set, members
-from index.compare import Version
+from index import credits, export as exporting, facets, pages, permalinks, postings, query, selection, versions
 from index.errors import IndexMissing
-from index.results import MAX_PAGE_SIZE, MAX_RESULTS_DEPTH, Facets, Histogram, SearchHit, SearchRequest, SearchResult, Sort
-from index.schema import date_from_key, names
-from index.scoring import Scored, Scorer
-from index.snippets import highlight_paragraphs, snippet
-from index.suggest import suggest
+from index.matching import matching as match_set
+from index.offers import exact_offer
+from index.paging import MAX_PARTIAL_LISTED, Window, bounded
+from index.results import Facets, Histogram, Offer, SearchHit, SearchRequest, SearchResult
+from index.scoring import Scorer
+from index.snippets import Terms
+from index.stored import StoredDispatch, hit_of, paragraphs, stored_dispatch
 from index.store import current_name, open_live
-from index.whoosh_internals import filter_sets
+from index.suggest import suggest
+from index.weighting import WEIGHTING
 
 # Other versions of a story listed (and compared) on a dispatch's page at once.
 VERSIONS_SHOWN = 10
-PARTIAL_SECONDS = 0.5
-# Partial matches are a help after the answer: the best hundred are listed, all counted.
-MAX_PARTIAL_LISTED = 100
 
 
-class _BM25F(scoring.BM25F):
-    """Whoosh's BM25F with the usual BM25 idf, log(1 + (N - n + 0.5) / (n + 0.5)).
+class _Open(NamedTuple):
+    """A thread's open searcher, the published index folder it reads (`name`) and the
+    generation key its cache entries share: a rebuild publishes another folder, a
+    reindex another generation, and either makes the searcher stale."""
 
-    Whoosh's own, log(N / (n + 1)) + 1, never falls below 1: a word found in nearly
-    every dispatch still weighs an eighth of a rare one in an archive of a few thousand.
-    Here it weighs almost nothing, which ranks better the matches that hold only some
-    of the words (MRR@10 on the PIAF dev split: 0.760 → 0.770).
-    """
-
-    def idf(self, searcher, fieldname, text):
-        parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
-        return log(1 + (parent.doc_count_all() - n + 0.5) / (n + 0.5))
-
-
-# K1 below Whoosh's 1.2: a word said once counts nearly as much as a word said often,
-# as suits short dispatches (tuned on the PIAF dev split with index/evaluate.py).
-WEIGHTING = _BM25F(B=0.75, K1=0.7)
-
-
-@dataclass(frozen=True)
-class StoredDispatch:
-    """A dispatch as the index holds it, with its text highlighted for a query."""
-
-    dispatch: Dispatch
-    paragraphs_html: tuple[str, ...]
-    title_html: str
-    date_inferred: PartialDate | None = None
-    story_id: str | None = None
-    # Other versions of its story, oldest first, each compared with this one: those
-    # from `versions_start`, at most the number asked; `versions_total` in all.
-    versions: tuple[Version, ...] = ()
-    versions_total: int = 0
-    versions_start: int = 0
+    searcher: Searcher
+    name: str | None
+    generation: tuple
 
 
 class ArchiveIndex:
@@ -126,8 +93,8 @@ class ArchiveIndex:
     def _searcher(self) -> tuple[Searcher, tuple]:
         name = current_name(self.index_dir)
         cached = getattr(self._local, "state", None)
-        if cached is not None and cached[1] == name and _up_to_date(cached[0]):
-            return cached[0], cached[2]
+        if cached is not None and cached.name == name and _up_to_date(cached.searcher):
+            return cached.searcher, cached.generation
         # Not `Searcher.refresh()`: it reuses the readers of segments the commit kept,
         # with their deletions as they were, so dispatches removed or replaced by an
         # incremental reindex were still counted and found until a restart.
@@ -137,7 +104,7 @@ class ArchiveIndex:
             # here answered every later request with ReaderClosed, even once the
             # index was back.
             self._local.state = None
-            self._forget(cached[0])
+            self._forget(cached.searcher)
         try:
             searcher = open_live(self.index_dir).searcher(weighting=WEIGHTING)
         except OSError:
@@ -149,7 +116,7 @@ class ArchiveIndex:
         generation = (name, searcher.reader().generation())
         # One generation key per searcher, shared by every cache entry made through it
         # (a new tuple for each query was held by each of its cache keys).
-        self._local.state = (searcher, name, generation)
+        self._local.state = _Open(searcher, name, generation)
         if self._warm and generation not in self._warmed:
             with self._open_lock:
                 start = generation not in self._warmed
@@ -180,89 +147,72 @@ class ArchiveIndex:
         return self._searcher()[0].doc_count()
 
     def search(self, request: SearchRequest) -> SearchResult:
+        """One page of results: what `request` selects, counted and drilled down in
+        facets, its full matches on the page then its partial ones, each read as a hit."""
         started = time.perf_counter()
         searcher, generation = self._searcher()
-        request = replace(request, page=max(1, request.page), page_size=min(max(1, request.page_size), MAX_PAGE_SIZE))
-        chosen = selection.select(searcher, generation, request)
-        request, parsed, notice, date_filter = chosen.request, chosen.parsed, chosen.notice, chosen.date_filter
-        everything, keys, scorer, scored = chosen.everything, chosen.keys, chosen.scorer, chosen.scored
-        matching, codes, units, kept = chosen.matching, chosen.codes, chosen.units, chosen.kept
-        named, unfiltered = chosen.named, chosen.unfiltered
-        total, dispatches = int(units.size), int(chosen.in_period.size)
-        found = Facets()
-        if request.with_facets:
-            # Facets drill down inside the period asked for (`du`/`au`, `date:`), not
-            # inside the chosen year or month: the other years stay a click away.
-            period = facets.date_filter(
-                replace(request, year=None, month=None, day=None, undated=False), parsed.date_from, parsed.date_to
-            ) if date_filter.active else facets.DateFilter()
-            counted = units if not date_filter.active else versions.counted(matching, keys, codes, period)
-            found = facets.count(keys, counted, request)
-            # A source or an author counts what a click on it gives: inside every filter.
-            found = replace(found, **{
-                field: credits.count(credits.table(searcher, generation, field), matching, keys, codes, date_filter)
-                for field in credits.FIELDS
-            })
-        # Relevance stops at MAX_RESULTS_DEPTH (and says so); date order reaches every result.
-        capped = request.sort is Sort.RELEVANCE and scored is not None and total > MAX_RESULTS_DEPTH
-        listed = min(total, MAX_RESULTS_DEPTH) if capped else total
-        start = (request.page - 1) * request.page_size
-        end = start + request.page_size
-        hits = self._page(searcher, everything, scored, kept, unfiltered, keys, request, codes) if start < listed else []
-        stems, exact = query.highlighted(everything)
-        partial_total = partial_listed = 0
-        pools = {False: matching}  # other versions of a full match: among all the matches
-        if parsed.anything is not None and not capped:
-            # Dispatches holding some of the words come after all those holding them all,
-            # under their own heading and count, on whichever page they fall.
-            some = match_set(searcher, partial.without_bonuses(parsed.anything), generation)
-            if named is not None:
-                some = some[named[some]]
-            shown = _shown(kept, codes, keys.size)
-            others = some[~shown[some]]
-            partial_total = int(versions.counted(others, keys, codes, date_filter).size)
-            partial_listed = min(partial_total, MAX_PARTIAL_LISTED)
-            if end > listed and partial_listed:
-                first, last = max(0, start - listed), min(end - listed, partial_listed)
-                more_hits = self._partial(searcher, scorer, parsed.anything, shown, keys, date_filter, last, codes, named)
-                hits += more_hits[first:last]
-                more = query.highlighted(parsed.anything)
-                stems, exact = stems | more[0], exact | more[1]
-                # Versions folded into a partial hit are the other partial matches.
-                pools[True] = others
-        terms = (stems, exact)
-        if codes is not None and hits:
-            # Only the versions of the stories on the page: one pass over each pool,
-            # rather than one per hit.
-            on_page = codes[[docnum for docnum, _, _ in hits]]
-            pools = {kind: pool[np.isin(codes[pool], on_page)] for kind, pool in pools.items()}
-        results = tuple(
-            self._hit(searcher, docnum, score, partial, terms, request,
-                      versions.other_versions(searcher, docnum, pools[partial], codes, keys) if codes is not None else ())
-            for docnum, score, partial in hits
-        )
-        if capped:
-            notice = join_notices(notice, f"le classement par pertinence s’arrête aux {MAX_RESULTS_DEPTH:,} premiers résultats"
-                           .replace(",", "\u202f") + " : triez par date ou choisissez une période pour aller plus loin")
-        suggestion = None if parsed.is_empty else suggest(searcher, parsed.words, generation, total)
-        offers = parsed.offers
-        if (offer := exact_offer(searcher, generation, parsed, date_filter, keys, dispatches, named)) is not None:
-            offers += (offer,)
+        chosen = selection.select(searcher, generation, bounded(request))
+        request, parsed = chosen.request, chosen.parsed
+        window = Window.of(request, int(chosen.units.size), ranked=chosen.scored is not None)
+        full = pages.full_page(searcher, chosen, window)
+        partials = pages.partial_matches(searcher, generation, chosen, window)
+        terms = query.highlighted(chosen.everything).merged(partials.terms)
         return SearchResult(
             request=request,
-            total=total,
-            hits=results,
-            facets=found,
-            suggestion=suggestion,
-            notice=notice,
-            elapsed=time.perf_counter() - started,
-            offers=offers,
-            dispatches=dispatches,
-            partial_total=partial_total,
-            listed=listed + partial_listed,
-            first_partial=listed,
+            total=window.total,
+            hits=self._hits(searcher, chosen, [*full, *partials.on_page], terms, partials.pool),
+            facets=self._facets(searcher, generation, chosen) if request.with_facets else Facets(),
+            suggestion=None if parsed.is_empty else suggest(searcher, parsed.words, generation, window.total),
+            notice=window.notice(chosen.notice),
+            offers=self._offers(searcher, generation, chosen),
+            dispatches=int(chosen.in_period.size),
+            partial_total=partials.total,
+            listed=window.listed + partials.listed,
+            first_partial=window.listed,
             needed=parsed.needed,
             words_searched=parsed.words_searched,
+            elapsed=time.perf_counter() - started,  # last: the time of all the above
+        )
+
+    @staticmethod
+    def _offers(searcher, generation: tuple, chosen: selection.Selection) -> tuple[Offer, ...]:
+        """The query's other readings, and its exact forms when they find far fewer."""
+        offer = exact_offer(searcher, generation, chosen.parsed, chosen.date_filter, chosen.keys,
+                            int(chosen.in_period.size), chosen.named)
+        return chosen.parsed.offers + ((offer,) if offer is not None else ())
+
+    @staticmethod
+    def _facets(searcher, generation: tuple, chosen: selection.Selection) -> Facets:
+        """Date facets drilling down inside the period asked for (`du`/`au`, `date:`),
+        not inside the chosen year or month: the other years stay a click away. A
+        source or an author counts what a click on it gives: inside every filter."""
+        counted = chosen.units
+        if chosen.date_filter.active:
+            counted = versions.counted(chosen.matching, chosen.keys, chosen.codes, chosen.dates.span)
+        found = facets.count(chosen.keys, counted, chosen.dates.period)
+        return replace(found, **{
+            field: credits.count(credits.table(searcher, generation, field), chosen.matching, chosen.keys, chosen.codes,
+                                 chosen.date_filter)
+            for field in credits.FIELDS
+        })
+
+    @staticmethod
+    def _hits(searcher, chosen: selection.Selection, candidates: list[pages.Candidate], terms: Terms,
+              partial_pool: np.ndarray | None) -> tuple[SearchHit, ...]:
+        """The page's hits, each with the other versions of its story among the full
+        matches (a full hit) or the partial ones (a partial hit)."""
+        codes, keys = chosen.codes, chosen.keys
+        pools = {False: chosen.matching} if partial_pool is None else {False: chosen.matching, True: partial_pool}
+        if codes is not None and candidates:
+            # Only the versions of the stories on the page: one pass over each pool,
+            # rather than one per hit.
+            on_page = codes[[c.docnum for c in candidates]]
+            pools = {kind: pool[np.isin(codes[pool], on_page)] for kind, pool in pools.items()}
+        shown = terms if chosen.request.with_snippets else None
+        return tuple(
+            hit_of(searcher.stored_fields(c.docnum), c.score, c.partial, shown,
+                   versions.other_versions(searcher, c.docnum, pools[c.partial], codes, keys) if codes is not None else ())
+            for c in candidates
         )
 
     def histogram(self, request: SearchRequest, unit: str) -> Histogram:
@@ -270,7 +220,7 @@ class ArchiveIndex:
         count: grouped, a story once at its first version; inside the request's period
         (`du`/`au`, `date:`) and its source and author filters, not its drill-down."""
         searcher, generation = self._searcher()
-        chosen = selection.select(searcher, generation, replace(request, year=None, month=None, day=None))
+        chosen = selection.select(searcher, generation, request.without_drilldown())
         return facets.histogram(chosen.keys, chosen.units, unit)
 
     def export(self, request: SearchRequest, text: bool = False, batch: int = exporting.BATCH) -> exporting.Export:
@@ -283,78 +233,7 @@ class ArchiveIndex:
         except OSError:
             raise IndexMissing(self.index_dir) from None
         generation = (current_name(self.index_dir), searcher.reader().generation())
-        return exporting.Export(searcher, generation, request, self._hit, text=text, batch=batch)
-
-    def _page(self, searcher, q, scored: Scored | None, kept: np.ndarray, matching_size: int, keys: np.ndarray,
-              request: SearchRequest, codes: np.ndarray | None = None) -> list:
-        start = (request.page - 1) * request.page_size
-        end = start + request.page_size
-        if request.sort is Sort.RELEVANCE and scored is not None:
-            pool = scored if kept.size == scored.size else scored.only(members(scored.docs, kept))
-            # Collapsed, each story is represented by its best-scoring version.
-            page = pool.ranked(codes, end)[start:end]
-            return [(docnum, score, False) for docnum, score in zip(page.tolist(), pool.score_of(page).tolist())]
-        if request.sort is Sort.RELEVANCE and not isinstance(q, wq.Every):
-            # Without a date filter every match is kept: no need to pass the set.
-            allowed = set(kept.tolist()) if kept.size < matching_size else None
-            results = searcher.search(q, filter=allowed, limit=end, collapse="story" if codes is not None else None)
-            return [(hit.docnum, hit.score, False) for hit in results[start:end]]
-        ranked = selection.by_date(kept, keys, request.sort, codes)
-        return [(int(docnum), 0.0, False) for docnum in ranked[start:end]]
-
-    def _partial(self, searcher, scorer: Scorer, q, shown: np.ndarray, keys, date_filter, room: int,
-                 codes: np.ndarray | None = None, named: np.ndarray | None = None) -> list:
-        """Documents holding some of the words, after those holding them all (collapsed:
-        one per story, and none of a story already shown: `shown` marks them); only
-        those in `named` (a mask of the sources and authors asked for) when given."""
-
-        def keep(found: Scored) -> Scored:
-            if date_filter.active:
-                found = found.only(date_filter.mask(keys[found.docs]))
-            if named is not None:
-                found = found.only(named[found.docs])
-            return found.only(~shown[found.docs])
-
-        page = partial.best(scorer, q, keep, room, codes)
-        if page is not None:
-            return [(docnum, score, True) for docnum, score in page]
-        allowed = None
-        if date_filter.active or named is not None:
-            mask = date_filter.mask(keys) if date_filter.active else np.ones(keys.size, dtype=bool)
-            allowed = set(np.flatnonzero(mask if named is None else mask & named).tolist())
-            if not allowed:
-                # Whoosh reads an empty `filter` set as no filter at all.
-                return []
-        collector = searcher.collector(limit=room, collapse="story" if codes is not None else None)
-        # Partial matches are a help, not the answer: past a time budget, the best
-        # found so far are shown rather than keeping the person waiting.
-        timed = _TimedFilter(collector, allowed, set(np.flatnonzero(shown).tolist()) or None, PARTIAL_SECONDS)
-        try:
-            searcher.search_with_collector(q, timed)
-        except TimeLimit:
-            pass
-        return [(hit.docnum, hit.score, True) for hit in timed.results()]
-
-    def _hit(self, searcher, docnum: int, score: float, partial: bool, terms, request,
-             others: tuple[str, ...] = (), fields: dict | None = None) -> SearchHit:
-        fields = fields if fields is not None else searcher.stored_fields(docnum)
-        own = date_from_key(fields.get("date_key", 0))
-        inferred = fields.get("inferred_date")
-        return SearchHit(
-            id=fields["id"],
-            title=fields["title"],
-            date=own or (PartialDate.from_iso(inferred) if inferred else None),
-            date_inferred=own is None and bool(inferred),
-            other_versions=others,
-            source_path=fields["path"],
-            byline=fields.get("byline"),
-            sources=names(fields.get("sources")),
-            authors=names(fields.get("authors")),
-            score=float(score),
-            snippet=snippet(fields["body"], terms[0], exact=terms[1]) if request.with_snippets else "",
-            partial=partial,
-            story_id=fields.get("story"),
-        )
+        return exporting.Export(searcher, generation, request, text=text, batch=batch)
 
     def get(self, dispatch_id: str, highlight: str = "", exact: bool = False, versions_start: int = 0,
             versions_limit: int | None = VERSIONS_SHOWN) -> StoredDispatch | None:
@@ -366,39 +245,14 @@ class ArchiveIndex:
         if docnum is None:
             return None
         fields = searcher.stored_fields(docnum)
-        terms: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+        terms = Terms()
         if highlight.strip():
             parsed = query.parse(highlight, searcher.schema, exact=exact).bounded(searcher.reader(), generation)
             terms = query.highlighted(parsed.everything)
-        paragraphs = tuple(fields["body"].split("\n\n"))
-        date = date_from_key(fields.get("date_key", 0))
-        dispatch = Dispatch(
-            id=fields["id"],
-            source_path=fields["path"],
-            title=fields["title"],
-            paragraphs=paragraphs,
-            date=date,
-            date_source=DateSource(fields.get("date_source", "none")) if date else DateSource.NONE,
-            title_derived=bool(fields.get("title_derived")),
-            byline=fields.get("byline"),
-            url=fields.get("url"),
-            sources=names(fields.get("sources")),
-            authors=names(fields.get("authors")),
-        )
-        inferred = fields.get("inferred_date")
         versions_start = max(0, versions_start)
-        shown, total = versions.compared(searcher, docnum, paragraphs, facets.date_keys(searcher, generation),
+        shown, total = versions.compared(searcher, docnum, paragraphs(fields), facets.date_keys(searcher, generation),
                                          versions_start, versions_limit)
-        return StoredDispatch(
-            dispatch=dispatch,
-            paragraphs_html=highlight_paragraphs(paragraphs, *terms),
-            title_html=highlight_paragraphs((fields["title"],), *terms)[0],
-            date_inferred=PartialDate.from_iso(inferred) if inferred else None,
-            story_id=fields.get("story"),
-            versions=shown,
-            versions_total=total,
-            versions_start=versions_start,
-        )
+        return stored_dispatch(fields, terms, shown, total, versions_start)
 
     def permalink_key(self, dispatch_id: str, length: int = permalinks.SHORT) -> str | None:
         """What names this dispatch's text in a permalink (index/permalinks.py): the
@@ -422,8 +276,7 @@ class ArchiveIndex:
         if docnum is None:
             return ()
         found, terms = versions.similar(Scorer(searcher, generation, match_set), docnum, limit)
-        request = SearchRequest()
-        return tuple(self._hit(searcher, n, score, False, (terms, frozenset()), request) for n, score in found)
+        return tuple(hit_of(searcher.stored_fields(n), score, False, Terms(terms)) for n, score in found)
 
 
 def _up_to_date(searcher: Searcher) -> bool:
@@ -440,45 +293,11 @@ def _close(searcher: Searcher) -> None:
         searcher.close()
 
 
-class _TimedFilter(FilterCollector):
-    """Whoosh's FilterCollector (`allow`, `restrict`: sets of document numbers) that
-    stops with TimeLimit after `seconds`. Whoosh's TimeLimitCollector cannot wrap a
-    FilterCollector: it collects the matches itself, and the filter is bypassed (the
-    partial matches then repeated the full ones and ignored the date filter)."""
-
-    def __init__(self, child, allow, restrict, seconds: float) -> None:
-        super().__init__(child, allow, restrict)
-        self.seconds = seconds
-
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.deadline = time.perf_counter() + self.seconds
-
-    def collect_matches(self):
-        child, (allow, restrict) = self.child, filter_sets(self)
-        for sub_docnum in child.matches():
-            if time.perf_counter() > self.deadline:
-                raise TimeLimit
-            docnum = self.offset + sub_docnum
-            if (allow is not None and docnum not in allow) or (restrict is not None and docnum in restrict):
-                continue
-            child.collect(sub_docnum)
-
-
-def _shown(kept: np.ndarray, codes: np.ndarray | None, size: int) -> np.ndarray:
-    """A mark on every document number shown among the full matches: those `kept`, or
-    grouped, every version of their stories (a boolean array, as long as the index)."""
-    if codes is None:
-        shown = np.zeros(size, dtype=bool)
-        shown[kept] = True
-        return shown
-    stories = np.zeros(int(codes.max()) + 1 if codes.size else 0, dtype=bool)
-    stories[codes[kept]] = True
-    return stories[codes]
-
-
-
 def open_index(index_dir: Path, warm: bool = False) -> ArchiveIndex:
     """A shared handle on the index in `index_dir` (IndexMissing, NeedsRebuild); `warm`
     reads ahead, in a background thread, what queries need from each new generation."""
     return ArchiveIndex(index_dir, warm=warm)
+
+
+# What web/, the OpenSearch backend and tests import from here.
+__all__ = ["MAX_PARTIAL_LISTED", "VERSIONS_SHOWN", "WEIGHTING", "ArchiveIndex", "StoredDispatch", "open_index"]

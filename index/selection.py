@@ -14,7 +14,7 @@ import numpy as np
 from whoosh import query as wq
 
 from index import credits, facets, query, versions
-from index.readings import join_notices, period_in_order
+from index.readings import RequestDates, request_dates
 from index.matching import matching as match_set
 from index.results import SearchRequest, Sort
 from index.scoring import Scored, Scorer
@@ -28,7 +28,7 @@ class Selection:
     request: SearchRequest  # with the period put right when it was given backwards
     parsed: query.ParsedQuery
     notice: str | None
-    date_filter: facets.DateFilter
+    dates: RequestDates
     keys: np.ndarray
     scorer: Scorer
     scored: Scored | None  # None: a query the scorer does not know (left to Whoosh)
@@ -44,15 +44,15 @@ class Selection:
     def everything(self):
         return self.parsed.everything
 
+    @property
+    def date_filter(self) -> facets.DateFilter:
+        return self.dates.filter
+
 
 def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
     parsed = query.parse(request.query, searcher.schema, exact=request.exact).bounded(searcher.reader(), generation)
-    notice = parsed.notice
-    request, notice = period_in_order(request, notice)
-    try:
-        date_filter = facets.date_filter(request, parsed.date_from, parsed.date_to)
-    except ValueError:
-        date_filter, notice = facets.DateFilter(), join_notices(notice, "filtre de date illisible ignoré")
+    request, dates, notice = request_dates(request, (parsed.date_from, parsed.date_to), parsed.notice)
+    date_filter = dates.filter
     everything = parsed.everything
     keys = facets.date_keys(searcher, generation)
     # Sources and authors asked for, in the URL and in the query (`source:AFP`).
@@ -78,7 +78,7 @@ def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
     # Under a date filter, a story is shown by its first version (in the period);
     # otherwise by its best one among all the matches.
     kept = units if codes is not None and date_filter.active else in_period
-    return Selection(request, parsed, notice, date_filter, keys, scorer, scored, matching, unfiltered, named,
+    return Selection(request, parsed, notice, dates, keys, scorer, scored, matching, unfiltered, named,
                      codes, units, in_period, kept)
 
 

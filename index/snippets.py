@@ -12,6 +12,7 @@ from collections import deque
 from html import escape
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from whoosh import highlight
 from whoosh.analysis import Token
@@ -30,6 +31,20 @@ ELLIPSIS = "…"
 _NEAR_START = 12
 _SURROUND = 70
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
+
+
+class Terms(NamedTuple):
+    """What to mark in a text: analysed `stems`, and `exact` forms (each kind is compared
+    with the same kind of term of the text's words). Named rather than a bare pair: a
+    query's terms travel from its parsing to every hit's snippet, and swapping the two
+    kinds marked the wrong words silently."""
+
+    stems: frozenset[str] = frozenset()
+    exact: frozenset[str] = frozenset()
+
+    def merged(self, other: Terms) -> Terms:
+        """Both sets of terms (a page showing partial matches marks their words too)."""
+        return Terms(self.stems | other.stems, self.exact | other.exact)
 
 
 def _plain(text: str) -> str:

@@ -25,7 +25,8 @@ from archive.model import PartialDate
 from index import forked
 from index.column_values import fixed_bytes, live_documents
 from index.fingerprints import Fingerprint, band_keys, has_signature, same_story, shingles, signatures_from_column
-from index.schema import date_from_key, restored, stamped
+from index.schema import restored, stamped
+from index.stored import own_date
 
 # In an LSH bucket larger than this (the same boilerplate body many times over), only
 # neighbours in the bucket are compared, not every pair.
@@ -85,7 +86,7 @@ class _Region:
         doc = self._read.get(docnum)
         if doc is None:
             stored = self.reader.stored_fields(docnum)
-            doc = self._read[docnum] = _Doc(stored["id"], date_from_key(stored.get("date_key", 0)), docnum=docnum,
+            doc = self._read[docnum] = _Doc(stored["id"], own_date(stored), docnum=docnum,
                                             stored=(stored.get("story"), stored.get("inferred_date")), body=stored["body"])
         return self.add(doc) if join else doc
 

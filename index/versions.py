@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 from whoosh import query as wq
 
-from archive.model import PartialDate
 from index.cache import LruCache
-from index.compare import Version, compare
-from index.schema import date_from_key
+from index.compare import Version
 from index.scoring import Scorer, firsts
+from index.stored import version_of
 
 # Key terms of a dispatch that « Dépêches similaires » searches for, drawn from its
 # first SIMILAR_CHARS characters: Whoosh analyses the whole text and weighs each of its
@@ -107,13 +106,7 @@ def compared(searcher, docnum: int, paragraphs: tuple[str, ...], keys: np.ndarra
     ordered = others[np.lexsort((others, first_day, own == 0))]
     found = []
     for n in ordered[start: None if limit is None else start + limit].tolist():
-        fields = searcher.stored_fields(n)
-        own_date = date_from_key(fields.get("date_key", 0))
-        inferred = fields.get("inferred_date")
-        date = own_date or (PartialDate.from_iso(inferred) if inferred else None)
-        other = tuple(fields["body"].split("\n\n"))
-        found.append(Version(fields["id"], fields["title"], date, own_date is None and date is not None,
-                             compare(paragraphs, other)))
+        found.append(version_of(searcher.stored_fields(n), paragraphs))
     return tuple(found), int(others.size)
 
 

@@ -9,7 +9,7 @@ import random
 import pytest
 from bs4 import BeautifulSoup
 
-import index.search
+import index.paging
 from index import SearchRequest, Sort, open_index, reindex
 from web import create_app
 
@@ -126,7 +126,7 @@ def test_partial_matches_follow_every_full_match_under_their_own_heading(partial
 
 
 def test_date_order_reaches_every_result_and_relevance_says_where_it_stops(stories, monkeypatch):
-    monkeypatch.setattr(index.search, "MAX_RESULTS_DEPTH", 5)
+    monkeypatch.setattr(index.paging, "MAX_RESULTS_DEPTH", 5)
     request = SearchRequest(query="tempête", collapse_versions=False, page_size=4)
     newest = [stories.search(SearchRequest(**{**request.__dict__, "sort": Sort.NEWEST, "page": n})) for n in range(1, 6)]
     assert newest[0].pages == 5 and not newest[0].notice

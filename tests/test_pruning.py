@@ -2,7 +2,7 @@
 
 The search scores the full matches only among the documents the query matches (found
 first as sets), ranks only the head of the order, and counts stories and partial
-matches with set operations (index/search.py, index/scoring.py, index/versions.py).
+matches with set operations (index/pages.py, index/scoring.py, index/versions.py).
 Each test compares that with the exhaustive computation, written here the plain way:
 every posting scored (`Scorer.score` without `among`), every match sorted, stories
 collapsed one by one in Python, totals counted as Python sets. On a real index of about
@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
+from archive.model import PartialDate
 from bench.corpus import materialise
 from bench.queries import make_queries
 from index import SearchRequest, open_index, reindex
@@ -66,7 +67,8 @@ def exhaustive(handle, req: SearchRequest) -> dict:
     full = scorer.score(parsed.everything)
     keys = facets.date_keys(searcher, generation)
     codes = versions.story_codes(searcher, generation)
-    period = facets.date_filter(req, parsed.date_from, parsed.date_to)
+    chosen = PartialDate(req.year) if req.year else None
+    period = facets.date_filter((chosen, chosen), (parsed.date_from, parsed.date_to))
 
     def in_period(doc: int) -> bool:
         return not period.active or bool(period.mask(keys[[doc]])[0])

@@ -1,11 +1,11 @@
-"""What a dispatch becomes in an OpenSearch index (`source`), and back (`dispatch_of`):
-the counterpart of index/schema.py's `document` for the fields of
-index/opensearch/mapping.py.
+"""What a dispatch becomes in an OpenSearch index (`source`): the counterpart of
+index/schema.py's `document` for the fields of index/opensearch/mapping.py. A document
+is read back by index/stored.py, as Whoosh's stored fields are.
 """
 
 from __future__ import annotations
 
-from archive.model import DateSource, Dispatch, PartialDate
+from archive.model import Dispatch, PartialDate
 from index.credits import wanted_key
 from index.fingerprints import Fingerprint, band_keys
 from index.schema import date_from_key, date_key
@@ -66,33 +66,3 @@ def periods(key: int) -> dict:
         "day": date.iso() if date and date.day else None,
     }
 
-
-def own_date(doc: dict) -> PartialDate | None:
-    return date_from_key(doc.get("date_key") or 0)
-
-
-def shown_date(doc: dict) -> tuple[PartialDate | None, bool]:
-    """The date a hit shows, and whether it was inferred from the story."""
-    own = own_date(doc)
-    if own is not None:
-        return own, False
-    inferred = doc.get("inferred_date")
-    return (PartialDate.from_iso(inferred), True) if inferred else (None, False)
-
-
-def dispatch_of(doc: dict) -> Dispatch:
-    """The dispatch as the index holds it."""
-    date = own_date(doc)
-    return Dispatch(
-        id=doc["id"],
-        source_path=doc["path"],
-        title=doc["title"],
-        paragraphs=tuple(doc["body"].split("\n\n")),
-        date=date,
-        date_source=DateSource(doc.get("date_source") or "none") if date else DateSource.NONE,
-        title_derived=bool(doc.get("title_derived")),
-        byline=doc.get("byline"),
-        url=doc.get("url"),
-        sources=tuple(doc.get("sources") or ()),
-        authors=tuple(doc.get("authors") or ()),
-    )

@@ -20,14 +20,15 @@ from index.opensearch.connection import answering
 from index.opensearch.documents import HIT_FIELDS
 from index.opensearch.reading import scan
 from index.results import SearchRequest
+from index.stored import hit_of
 
 
 class OpenSearchExport:
     """The results of one request: `total` of them (stories when grouped: exact below
     requests.CARDINALITY_PRECISION), iterated once in the list's order."""
 
-    def __init__(self, index, request: SearchRequest, hit, text: bool = False, batch: int = BATCH) -> None:
-        self._index, self._make_hit, self._text = index, hit, text
+    def __init__(self, index, request: SearchRequest, text: bool = False, batch: int = BATCH) -> None:
+        self._index, self._text = index, text
         self._batch = max(1, batch)
         p = requests.plan(replace(request, with_facets=False, with_snippets=False))
         self.request = p.request
@@ -85,7 +86,7 @@ class OpenSearchExport:
         self.batches_read += 1
         rows = []
         for doc in docs:
-            hit = self._make_hit({"_id": doc["_id"], "_source": doc}, False, frozenset(), frozenset(), False)
+            hit = hit_of(doc, 0.0, False, None)
             rows.append(ExportRow(hit, int(size_of.get(doc.get("story") or doc["id"], 1)),
                                   permalinks.key_for(doc["hash"], shared), doc["body"] if self._text else None))
         return rows

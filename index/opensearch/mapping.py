@@ -227,7 +227,7 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict:
             "index": {
                 "number_of_shards": shards,
                 "number_of_replicas": replicas,
-                # Whoosh's ranking (index/search.py's WEIGHTING): k1 below the default 1.2,
+                # Whoosh's ranking (index/weighting.py's WEIGHTING): k1 below the default 1.2,
                 # a word said once counting nearly as much as one said often.
                 "similarity": {"default": {"type": "BM25", "k1": 0.7, "b": 0.75}},
             },

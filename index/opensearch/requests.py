@@ -11,12 +11,13 @@ version).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from archive.model import PartialDate
 from index import facets, query
 from index.credits import FACET_LIMIT, wanted_key
 from index.opensearch.dsl import translate
-from index.readings import join_notices, period_in_order
+from index.readings import RequestDates, request_dates
 from index.results import FacetValue, Facets, Histogram, SearchRequest
 from index.schema import build_schema
 
@@ -37,29 +38,25 @@ class Plan:
     request: SearchRequest  # with the period put right when it was given backwards
     parsed: query.ParsedQuery
     notice: str | None
-    full: dict  # the query of full matches, inside the credit filters and the period
+    full: dict  # the query of full matches, inside the credit filters and the span
     dates: list  # the date filter's clauses (drill-down included)
-    period: list  # the period's clauses alone (what facets count inside)
+    span: list  # the span's clauses alone: `du`/`au`, `date:` (what facets count inside)
     named: list  # the source and author filters
-    date_filter: facets.DateFilter
+    request_dates: RequestDates  # read as index/selection.py reads them
+
+    @property
+    def date_filter(self) -> facets.DateFilter:
+        return self.request_dates.filter
 
 
 def plan(request: SearchRequest) -> Plan:
     parsed = query.parse(request.query, schema(), exact=request.exact)
-    notice = parsed.notice
-    request, notice = period_in_order(request, notice)
-    try:
-        date_filter = facets.date_filter(request, parsed.date_from, parsed.date_to)
-        period = facets.date_filter(replace(request, year=None, month=None, day=None, undated=False),
-                                    parsed.date_from, parsed.date_to) if date_filter.active else facets.DateFilter()
-    except ValueError:
-        date_filter = period = facets.DateFilter()
-        notice = join_notices(notice, "filtre de date illisible ignoré")
+    request, dates, notice = request_dates(request, (parsed.date_from, parsed.date_to), parsed.notice)
     named = [{"term": {"source_keys": wanted_key("sources", name)}} for name in (*request.sources, *parsed.sources)]
     named += [{"term": {"author_keys": wanted_key("authors", name)}} for name in (*request.authors, *parsed.authors)]
-    period_clauses = date_clauses(period)
-    full = {"bool": {"must": [translate(parsed.everything)], "filter": named + period_clauses}}
-    return Plan(request, parsed, notice, full, date_clauses(date_filter), period_clauses, named, date_filter)
+    span = date_clauses(dates.span)
+    full = {"bool": {"must": [translate(parsed.everything)], "filter": named + span}}
+    return Plan(request, parsed, notice, full, date_clauses(dates.filter), span, named, dates)
 
 
 def date_clauses(date_filter: facets.DateFilter) -> list:
@@ -95,13 +92,14 @@ def facet_aggregations(p: Plan) -> dict:
         return aggs
     aggs["years"] = {"terms": {"field": "year", "size": 10_000}, "aggs": counted(grouped)}
     aggs["undated"] = {"filter": date_clauses(facets.DateFilter(undated=True))[0], "aggs": counted(grouped)}
-    year = request.year or (int(request.month[:4]) if request.month else None)
-    if year:
-        aggs["months"] = {"filter": {"term": {"year": f"{year:04d}"}},
+    # Months inside the drill-down's year, days inside its month (index/facets.py `count`).
+    period = p.request_dates.period
+    if period is not None:
+        aggs["months"] = {"filter": {"term": {"year": f"{period.year:04d}"}},
                           "aggs": {"values": {"terms": {"field": "month", "size": 12}, "aggs": counted(grouped)}}}
-    if request.month:
-        aggs["days"] = {"filter": {"term": {"month": request.month}},
-                        "aggs": {"values": {"terms": {"field": "day", "size": 31}, "aggs": counted(grouped)}}}
+        if period.month is not None:
+            aggs["days"] = {"filter": {"term": {"month": PartialDate(period.year, period.month).iso()}},
+                            "aggs": {"values": {"terms": {"field": "day", "size": 31}, "aggs": counted(grouped)}}}
     for field in ("sources", "authors"):
         # Names as written, merged by their folded keys once read (`_names`).
         aggs[field] = {"filter": dates, "aggs": {"values": {"terms": {"field": field, "size": FACET_LIMIT * 5},

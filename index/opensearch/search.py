@@ -13,24 +13,25 @@ escaped, the matched words in <mark>), from the terms the parsed query marks.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from typing import NamedTuple
 
 from index import offers, permalinks, query
-from index.readings import join_notices
-from index.compare import Version, compare
+from index.compare import Version
 from index.export import BATCH
 from index.opensearch import requests
 from index.opensearch.connection import ClusterIndexMissing, ClusterNeedsRebuild, Target, answering, connect
-from index.opensearch.documents import HIT_FIELDS, dispatch_of, shown_date
+from index.opensearch.documents import HIT_FIELDS
 from index.opensearch.export import OpenSearchExport
 from index.opensearch.dsl import expanded, expansions, translate
 from index.opensearch.mapping import MAPPING_VERSION
 from index.opensearch.reading import scan
 from index.opensearch.suggest import suggest
 from index.opensearch.writer import _version, live_index
-from index.results import MAX_PAGE_SIZE, MAX_RESULTS_DEPTH, Histogram, Offer, SearchHit, SearchRequest, SearchResult, Sort
-from index.search import MAX_PARTIAL_LISTED, VERSIONS_SHOWN, StoredDispatch
-from index.snippets import highlight_paragraphs, snippet
+from index.paging import MAX_PARTIAL_LISTED, Window, bounded
+from index.results import Histogram, Offer, SearchHit, SearchRequest, SearchResult, Sort
+from index.search import VERSIONS_SHOWN
+from index.snippets import Terms
+from index.stored import StoredDispatch, hit_of, paragraphs, shown_date, stored_dispatch, version_of
 
 # OpenSearch's `index.max_result_window`: from + size past it needs `search_after`.
 WINDOW = 10_000
@@ -41,6 +42,15 @@ INNER_HITS = 100
 SHOWN_STORIES = 1000
 _NEWEST = [{"facet_key": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
 _OLDEST = [{"facet_key": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]
+
+
+class _Partials(NamedTuple):
+    """The matches holding only some of the words (index/pages.py `Partials` for a
+    cluster): `total` counted, `listed` reachable, the hits `on_page`."""
+
+    total: int = 0
+    listed: int = 0
+    on_page: tuple | list = ()
 
 
 class OpenSearchIndex:
@@ -80,11 +90,9 @@ class OpenSearchIndex:
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        request = replace(request, page=max(1, request.page), page_size=min(max(1, request.page_size), MAX_PAGE_SIZE))
-        p = requests.plan(request)
+        p = requests.plan(bounded(request))
         request, parsed, grouped = p.request, p.parsed, p.request.collapse_versions
-        start = (request.page - 1) * request.page_size
-        end = start + request.page_size
+        start, end = (request.page - 1) * request.page_size, request.page * request.page_size
         body = {"query": p.full, "aggs": requests.facet_aggregations(p), "track_total_hits": True,
                 "sort": self._order(request, parsed), "_source": HIT_FIELDS,
                 "from": start if end <= WINDOW else 0, "size": request.page_size if end <= WINDOW else 0}
@@ -98,41 +106,35 @@ class OpenSearchIndex:
         answer = self._search(body)
         chosen = answer["aggregations"]["chosen"]
         total, dispatches = requests.count_of(chosen, grouped), int(chosen["doc_count"])
-        capped = request.sort is Sort.RELEVANCE and not parsed.is_empty and total > MAX_RESULTS_DEPTH
-        listed = min(total, MAX_RESULTS_DEPTH) if capped else total
-        hits = []
-        if start < listed:
+        window = Window.of(request, total, ranked=not parsed.is_empty)
+        full = []
+        if window.reaches_full:
             found = answer["hits"]["hits"] if end <= WINDOW else self._deep(p, start, request.page_size)
-            hits = [(hit, False) for hit in found[: listed - start]]
-        partial_total = partial_listed = 0
-        if parsed.anything is not None and not capped:
+            full = found[: window.listed - start]
+        partials = _Partials()
+        if parsed.anything is not None and not window.capped:
             shown = [b["key"] for b in chosen.get("listed", {}).get("buckets", [])] if total <= SHOWN_STORIES else []
-            hits, partial_total, partial_listed = self._partial(p, hits, start, end, listed, shown)
-        stems, exact = query.highlighted(parsed.everything)
-        if any(is_partial for _, is_partial in hits):
-            more = query.highlighted(parsed.anything)
-            stems, exact = stems | more[0], exact | more[1]
+            partials = self._partial(p, window, shown)
+        hits = [(hit, False) for hit in full] + [(hit, True) for hit in partials.on_page]
+        terms = query.highlighted(parsed.everything)
+        if partials.on_page:
+            terms = terms.merged(query.highlighted(parsed.anything))
         if request.with_snippets:
             prefixes = expansions(parsed.everything) + expansions(parsed.anything)
-            exact = exact | expanded(prefixes, [hit["_source"]["body"] for hit, _ in hits])
-        notice = p.notice
-        if capped:
-            notice = join_notices(notice, f"le classement par pertinence s’arrête aux {MAX_RESULTS_DEPTH:,} premiers "
-                                    "résultats".replace(",", "\u202f") + " : triez par date ou choisissez une période "
-                                    "pour aller plus loin")
+            terms = terms._replace(exact=terms.exact | expanded(prefixes, [hit["_source"]["body"] for hit, _ in hits]))
         return SearchResult(
             request=request,
             total=total,
-            hits=tuple(_hit(hit, is_partial, stems, exact, request.with_snippets) for hit, is_partial in hits),
+            hits=tuple(_hit(hit, is_partial, terms if request.with_snippets else None) for hit, is_partial in hits),
             facets=requests.read_facets(answer["aggregations"], p),
             suggestion=None if parsed.is_empty else suggest(self._search, parsed.words, total),
-            notice=notice,
+            notice=window.notice(p.notice),
             elapsed=time.perf_counter() - started,
             offers=parsed.offers + tuple(o for o in (self._exact_offer(p, dispatches),) if o is not None),
             dispatches=dispatches,
-            partial_total=partial_total,
-            listed=listed + partial_listed,
-            first_partial=listed,
+            partial_total=partials.total,
+            listed=window.listed + partials.listed,
+            first_partial=window.listed,
             needed=parsed.needed,
             words_searched=parsed.words_searched,
         )
@@ -159,25 +161,26 @@ class OpenSearchIndex:
             return _NEWEST
         return ["_score", {"id": "asc"}]
 
-    def _partial(self, p: requests.Plan, hits: list, start: int, end: int, listed: int,
-                 shown: list[str]) -> tuple[list, int, int]:
+    def _partial(self, p: requests.Plan, window: Window, shown: list[str]) -> _Partials:
         """Dispatches holding some of the words and not all (after every full match), of
         none of the `shown` stories: the page's share of them, their count, and how many
         the pages list."""
         grouped = p.request.collapse_versions
         excluded = [translate(p.parsed.everything)] + ([{"terms": {"story": shown}}] if shown else [])
         some = {"bool": {"must": [translate(p.parsed.anything)], "must_not": excluded, "filter": p.named + p.dates}}
-        first, last = max(0, start - listed), min(end - listed, MAX_PARTIAL_LISTED)
+        wanted = window.partial_slice(MAX_PARTIAL_LISTED)
+        first, last = wanted.start, wanted.stop
         body = {"query": some, "track_total_hits": True, "_source": HIT_FIELDS, "sort": ["_score", {"id": "asc"}],
                 "from": first, "size": max(0, last - first), "aggs": requests.counted(grouped)}
         if grouped:
             body["collapse"] = _collapse()
         answer = self._search(body)
         total = requests.count_of({**answer.get("aggregations", {}), "doc_count": answer["hits"]["total"]["value"]}, grouped)
-        listed_partial = min(total, MAX_PARTIAL_LISTED)
-        if end > listed and listed_partial:
-            hits = hits + [(hit, True) for hit in answer["hits"]["hits"][: max(0, min(last, listed_partial) - first)]]
-        return hits, total, listed_partial
+        listed = min(total, MAX_PARTIAL_LISTED)
+        on_page = []
+        if window.end > window.listed and listed:
+            on_page = answer["hits"]["hits"][: max(0, min(last, listed) - first)]
+        return _Partials(total, listed, on_page)
 
     def _deep(self, p: requests.Plan, start: int, size: int) -> list:
         """Hits `start` to `start + size` of a list sorted by date, past the window:
@@ -206,7 +209,7 @@ class OpenSearchIndex:
     def histogram(self, request: SearchRequest, unit: str) -> Histogram:
         """What `request` finds per year, month or day (`unit`), inside its period and
         its source and author filters, not its drill-down."""
-        p = requests.plan(replace(request, year=None, month=None, day=None))
+        p = requests.plan(request.without_drilldown())
         grouped = p.request.collapse_versions
         body = {"query": {"bool": {"must": [p.full], "filter": p.dates}}, "size": 0,
                 "aggs": requests.histogram_aggregations(unit, grouped)}
@@ -215,7 +218,7 @@ class OpenSearchIndex:
     def export(self, request: SearchRequest, text: bool = False, batch: int = BATCH) -> OpenSearchExport:
         """Every result of `request` holding all the words, in its order (relevance past
         MAX_RESULTS_DEPTH too), read `batch` at a time, with the full text if `text`."""
-        return OpenSearchExport(self, request, _hit, text=text, batch=batch)
+        return OpenSearchExport(self, request, text=text, batch=batch)
 
     def _doc(self, dispatch_id: str) -> dict | None:
         found = self._search({"query": {"term": {"id": dispatch_id}}, "size": 1})["hits"]["hits"]
@@ -228,27 +231,16 @@ class OpenSearchIndex:
         doc = self._doc(dispatch_id)
         if doc is None:
             return None
-        dispatch = dispatch_of(doc)
-        terms: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+        terms = Terms()
         if highlight.strip():
             parsed = query.parse(highlight, requests.schema(), exact=exact)
-            stems, forms = query.highlighted(parsed.everything)
-            terms = (stems, forms | expanded(expansions(parsed.everything), [dispatch.title, doc["body"]]))
+            terms = query.highlighted(parsed.everything)
+            terms = terms._replace(exact=terms.exact | expanded(expansions(parsed.everything), [doc["title"], doc["body"]]))
         versions_start = max(0, versions_start)
-        shown, total = self._versions(doc, dispatch.paragraphs, versions_start, versions_limit)
-        inferred = doc.get("inferred_date")
-        return StoredDispatch(
-            dispatch=dispatch,
-            paragraphs_html=highlight_paragraphs(dispatch.paragraphs, *terms),
-            title_html=highlight_paragraphs((dispatch.title,), *terms)[0],
-            date_inferred=shown_date(doc)[0] if inferred else None,
-            story_id=doc.get("story"),
-            versions=shown,
-            versions_total=total,
-            versions_start=versions_start,
-        )
+        shown, total = self._versions(doc, paragraphs(doc), versions_start, versions_limit)
+        return stored_dispatch(doc, terms, shown, total, versions_start)
 
-    def _versions(self, doc: dict, paragraphs: tuple[str, ...], start: int, limit: int | None) -> tuple[tuple[Version, ...], int]:
+    def _versions(self, doc: dict, shown: tuple[str, ...], start: int, limit: int | None) -> tuple[tuple[Version, ...], int]:
         """The story's other versions, oldest first (a month or year from its first day,
         undated last), from `start`, at most `limit`, each compared with this one."""
         story = doc.get("story")
@@ -272,9 +264,7 @@ class OpenSearchIndex:
             full = bodies.get(d["_id"])
             if full is None:
                 continue
-            date, inferred = shown_date(full)
-            found.append(Version(full["id"], full["title"], date, inferred,
-                                 compare(paragraphs, tuple(full["body"].split("\n\n")))))
+            found.append(version_of(full, shown))
         return tuple(found), len(others)
 
     def similar(self, dispatch_id: str, limit: int = 5) -> tuple[SearchHit, ...]:
@@ -287,7 +277,7 @@ class OpenSearchIndex:
                                    "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 25}}
         body = {"query": {"bool": {"must": [like], "must_not": [{"term": {"story": doc.get("story") or dispatch_id}}]}},
                 "size": limit, "_source": HIT_FIELDS, "collapse": {"field": "story"}}
-        return tuple(_hit(hit, False, frozenset(), frozenset(), True) for hit in self._search(body)["hits"]["hits"])
+        return tuple(_hit(hit, False, Terms()) for hit in self._search(body)["hits"]["hits"])
 
     def by_hash(self, prefix: str) -> list[permalinks.HashMatch]:
         """The dispatches whose content hash starts with `prefix` (a permalink's key)."""
@@ -312,25 +302,11 @@ def _collapse() -> dict:
     return {"field": "story", "inner_hits": {"name": "versions", "size": INNER_HITS, "_source": ["id"], "sort": _OLDEST}}
 
 
-def _hit(hit: dict, partial: bool, stems: frozenset[str], exact: frozenset[str], with_snippet: bool) -> SearchHit:
-    doc = hit["_source"]
-    date, inferred = shown_date(doc)
+def _hit(hit: dict, partial: bool, terms: Terms | None) -> SearchHit:
+    """A hit from a cluster's answer, with the other versions its inner hits name."""
     inner = hit.get("inner_hits", {}).get("versions", {}).get("hits", {}).get("hits", [])
-    return SearchHit(
-        id=doc["id"],
-        title=doc["title"],
-        date=date,
-        date_inferred=inferred,
-        other_versions=tuple(h["_id"] for h in inner if h["_id"] != hit["_id"]),
-        source_path=doc["path"],
-        byline=doc.get("byline"),
-        sources=tuple(doc.get("sources") or ()),
-        authors=tuple(doc.get("authors") or ()),
-        score=float(hit.get("_score") or 0.0),
-        snippet=snippet(doc["body"], stems, exact=exact) if with_snippet else "",
-        partial=partial,
-        story_id=doc.get("story"),
-    )
+    return hit_of(hit["_source"], hit.get("_score") or 0.0, partial, terms,
+                  tuple(h["_id"] for h in inner if h["_id"] != hit["_id"]))
 
 
 __all__ = ["OpenSearchIndex"]

@@ -17,8 +17,9 @@ import numpy as np
 
 from archive.model import PartialDate
 from index.fingerprints import MIN_SHARED, Fingerprint, band_keys, minhash, shingles
-from index.opensearch.documents import bands, own_date, stamp
+from index.opensearch.documents import bands, stamp
 from index.schema import date_key
+from index.stored import own_date
 from index.opensearch.reading import by_ids, scan
 from index.stories import Stamp, _Doc, _Region, candidate_pairs
 
