@@ -28,8 +28,11 @@ def test_rebuild_moves_the_alias_and_deletes_the_old_index(opensearch_cluster, s
         reindex_backend(backend, [seeds_dir], rebuild=True)
         (second,) = client.indices.get_alias(name=name)
         assert second != first and not client.indices.exists(index=first)
-        # Replicated once the build is done, on a cluster of three nodes.
-        assert client.indices.get_settings(index=second)[second]["settings"]["index"]["number_of_replicas"] == "1"
+        # Replicated once the build is done, on a cluster of three nodes, and the build's
+        # own settings gone: refreshed every second again, the translog synced at each request.
+        settings = client.indices.get_settings(index=second)[second]["settings"]["index"]
+        assert settings["number_of_replicas"] == "1"
+        assert "refresh_interval" not in settings and "translog" not in settings
     finally:
         client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
 

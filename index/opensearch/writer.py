@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from uuid import uuid4
 
 from index import writer as files
 from index.fingerprints import fingerprint
-from index.opensearch import stories
-from index.opensearch.connection import REQUEST_TIMEOUT, ClusterNeedsRebuild, ClusterRefused, Target, answering, connect
+from index.opensearch import bulk, stories
+from index.opensearch.connection import ClusterNeedsRebuild, ClusterRefused, Target, answering, connect
 from index.opensearch.documents import source
 from index.opensearch.lock import reindex_lock
 from index.opensearch.mapping import MAPPING_VERSION, index_body
@@ -29,16 +29,6 @@ from index.opensearch.reading import scan
 from index.results import ReindexReport
 from index.scan import scan as scan_files
 
-# Bulk requests: at most this many actions or bytes each, retried with back-off when the
-# cluster answers 429 (too many requests); the client retries 502-504 on other nodes.
-BULK_ACTIONS = 500
-BULK_BYTES = 8 * 2**20
-BULK_RETRIES = 6
-# How long a bulk request waits for the shards it writes to have an active primary (the
-# server's `timeout`): shorter than the client's REQUEST_TIMEOUT, so that when the node
-# holding a primary dies the cluster answers 503 for the batch, rather than the client
-# timing out and sending the same batch again to the other nodes, up to four times.
-BULK_WAIT = "30s"
 # Shards of a new index, and replicas once it is written (none while it is being built:
 # the copy is made once, at the end, rather than for every batch). One replica, on a
 # cluster of two data nodes or more, lets searches carry on from the other copy when the
@@ -125,7 +115,10 @@ def _build(client, target: Target, old: str | None, found: list, report: Reindex
            progress: files.Progress | None, shards: int, replicas: int) -> None:
     name = f"{target.index}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid4().hex[:6]}"
     body = index_body(shards=shards, replicas=0)
-    body["settings"]["index"]["refresh_interval"] = "-1"  # nothing reads it before the swap
+    # Nothing reads it before the swap, and a build that dies is written again: no
+    # refresh, and the translog synced in the background rather than at every batch
+    # (the flush below makes it all durable before replicas and the swap).
+    body["settings"]["index"] |= {"refresh_interval": "-1", "translog.durability": "async"}
     client.indices.create(index=name, body=body)
     try:
         signed = []
@@ -141,15 +134,16 @@ def _build(client, target: Target, old: str | None, found: list, report: Reindex
                 if progress:
                     progress(done, len(found))
 
-        _bulk(client, actions())
+        # Every action is on its own id: batches may be written in any order.
+        bulk.write(client, actions(), concurrency=bulk.CONCURRENCY)
         client.indices.refresh(index=name)
         regrouped = stories.group_written(client, name, signed)
-        _bulk(client, ({"_op_type": "update", "_index": name, "_id": doc_id, "doc": fields}
-                       for doc_id, fields in regrouped.items()))
+        bulk.write(client, ({"_op_type": "update", "_index": name, "_id": doc_id, "doc": fields}
+                            for doc_id, fields in regrouped.items()), concurrency=bulk.CONCURRENCY)
         # A commit first: a new replica then copies the primary's segment files instead
         # of replaying every write from the translog (2.7 of 11.6 minutes at 34,103).
         client.indices.flush(index=name)
-        client.indices.put_settings(index=name, body={"index": {"refresh_interval": None,
+        client.indices.put_settings(index=name, body={"index": {"refresh_interval": None, "translog.durability": None,
                                                                 "number_of_replicas": replicas}})
         client.indices.refresh(index=name)
         _wait_for_replicas(client, target, name)
@@ -209,7 +203,7 @@ def _update(client, index: str, found: list, report: ReindexReport, progress: fi
         for doc_id, fields in plan.rewrites.items():
             yield {"_op_type": "update", "_index": index, "_id": doc_id, "doc": fields}
 
-    _bulk(client, actions())
+    bulk.write(client, actions())
 
 
 def _known_files(client, index: str) -> dict[str, tuple[int, int, int]]:
@@ -230,30 +224,3 @@ def _held(client, index: str, paths: list[str]) -> dict[str, tuple[str, str | No
         for doc in scan(client, index, query, ["id", "hash", "story", "path"]):
             held[doc["id"]] = (doc["hash"], doc.get("story"), doc["path"])
     return held
-
-
-def _bulk(client, actions: Iterable[dict]) -> None:
-    """Writes `actions` in bounded batches; a refused document fails the run (the
-    mapping and the code disagree: nothing a file can cause).
-
-    Documents the cluster could not write come back as one TransportError with the
-    status and reason of the worst of them (never the documents themselves), which
-    `answering` turns into ClusterUnavailable (5xx: a shard's node died) or
-    ClusterRefused."""
-    from opensearchpy.exceptions import TransportError
-    from opensearchpy.helpers import BulkIndexError, streaming_bulk
-
-    try:
-        for ok, item in streaming_bulk(client, actions, chunk_size=BULK_ACTIONS, max_chunk_bytes=BULK_BYTES,
-                                       max_retries=BULK_RETRIES, initial_backoff=1, max_backoff=30,
-                                       raise_on_error=True, raise_on_exception=True,
-                                       timeout=BULK_WAIT, request_timeout=REQUEST_TIMEOUT):
-            if not ok:  # pragma: no cover - raise_on_error raises first
-                raise RuntimeError(f"bulk action refused: {item}")
-    except BulkIndexError as error:
-        failed = [next(iter(item.values())) for item in error.errors]
-        worst = max(failed, key=lambda result: result.get("status", 0))
-        cause = worst.get("error") or {}
-        reason = f"{cause.get('type', '?')}: {cause.get('reason', '')}" if isinstance(cause, dict) else str(cause)
-        raise TransportError(worst.get("status", 500), f"{len(failed)} documents not written, {reason}"[:300]) from None
-
