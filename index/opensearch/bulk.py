@@ -128,4 +128,4 @@ def _send(client, actions: Iterable[dict]) -> None:
         worst = max(failed, key=lambda result: result.get("status", 0))
         cause = worst.get("error") or {}
         reason = f"{cause.get('type', '?')}: {cause.get('reason', '')}" if isinstance(cause, dict) else str(cause)
-        raise TransportError(worst.get("status", 500), f"{len(failed)} documents not written, {reason}"[:300]) from None
+        raise TransportError(worst.get("status", 500), f"{len(failed)} dépêche(s) non écrite(s) : {reason}"[:300]) from None
