@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import ArchiveIndexError
+from index.protocol import SearchBackend
 from index.results import ReindexReport
 
 BACKENDS = ("whoosh", "opensearch")
@@ -69,9 +70,9 @@ class Backend:
         return f"{target.index} on {target.shown}"
 
 
-def open_backend(backend: Backend, warm: bool = False):
+def open_backend(backend: Backend, warm: bool = False) -> SearchBackend:
     """The archive's index: an `ArchiveIndex` (Whoosh) or an `OpenSearchIndex`, with the
-    same methods. Raises IndexMissing or NeedsRebuild, and for a cluster
+    same methods (index/protocol.py). Raises IndexMissing or NeedsRebuild, and for a cluster
     SearchUnavailable when it does not answer."""
     if backend.kind == "opensearch":
         from index.opensearch.search import OpenSearchIndex

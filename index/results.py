@@ -15,6 +15,8 @@ from archive.model import PartialDate
 MAX_RESULTS_DEPTH = 10_000
 # The most hits a page holds.
 MAX_PAGE_SIZE = 100
+# Other versions of a story listed (and compared) on a dispatch's page at once.
+VERSIONS_SHOWN = 10
 
 
 class Sort(StrEnum):

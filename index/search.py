@@ -26,16 +26,13 @@ from index.errors import IndexMissing
 from index.matching import matching as match_set
 from index.offers import exact_offer
 from index.paging import MAX_PARTIAL_LISTED, Window, bounded
-from index.results import Facets, Histogram, Offer, SearchHit, SearchRequest, SearchResult
+from index.results import VERSIONS_SHOWN, Facets, Histogram, Offer, SearchHit, SearchRequest, SearchResult
 from index.scoring import Scorer
 from index.snippets import Terms
 from index.stored import StoredDispatch, hit_of, paragraphs, stored_dispatch
 from index.store import current_name, open_live
 from index.suggest import suggest
 from index.weighting import WEIGHTING
-
-# Other versions of a story listed (and compared) on a dispatch's page at once.
-VERSIONS_SHOWN = 10
 
 
 class _Open(NamedTuple):

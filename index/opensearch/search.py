@@ -28,8 +28,7 @@ from index.opensearch.reading import scan
 from index.opensearch.suggest import suggest
 from index.opensearch.writer import _version, live_index
 from index.paging import MAX_PARTIAL_LISTED, Window, bounded
-from index.results import Histogram, Offer, SearchHit, SearchRequest, SearchResult, Sort
-from index.search import VERSIONS_SHOWN
+from index.results import VERSIONS_SHOWN, Histogram, Offer, SearchHit, SearchRequest, SearchResult, Sort
 from index.snippets import Terms
 from index.stored import StoredDispatch, hit_of, paragraphs, shown_date, stored_dispatch, version_of
 
