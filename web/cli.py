@@ -31,7 +31,7 @@ index_option = click.option(
     default=DEFAULT_INDEX,
     show_default=True,
     envvar="ARCHIVE_INDEX",
-    help="Index folder (or the ARCHIVE_INDEX environment variable).",
+    help="Dossier de l’index (ou la variable d’environnement ARCHIVE_INDEX).",
 )
 
 
@@ -43,13 +43,14 @@ def backend_options(command):
         index_option,
         click.option("--backend", "backend_kind", type=click.Choice(["whoosh", "opensearch"]), default="whoosh",
                      show_default=True, envvar="ARCHIVE_BACKEND",
-                     help="Search engine: a Whoosh index folder, or an OpenSearch cluster (or ARCHIVE_BACKEND)."),
+                     help="Moteur de recherche : un dossier d’index Whoosh, ou une grappe OpenSearch (ou ARCHIVE_BACKEND)."),
         click.option("--opensearch-url", envvar="ARCHIVE_OPENSEARCH_URL", metavar="URLS",
-                     help="The cluster's nodes, comma-separated; user:password@ in the address for basic "
-                          "auth (or ARCHIVE_OPENSEARCH_URL; default http://127.0.0.1:9200)."),
+                     help="Les nœuds de la grappe, séparés par des virgules ; utilisateur:mot-de-passe@ dans "
+                          "l’adresse pour l’authentification (ou ARCHIVE_OPENSEARCH_URL ; par défaut "
+                          "http://127.0.0.1:9200)."),
         click.option("--opensearch-index", envvar="ARCHIVE_OPENSEARCH_INDEX", metavar="NAME",
-                     help="The alias the archive is searched under on the cluster (or ARCHIVE_OPENSEARCH_INDEX; "
-                          "default archive)."),
+                     help="Le nom (alias) de l’archive sur la grappe (ou ARCHIVE_OPENSEARCH_INDEX ; "
+                          "par défaut archive)."),
     ]
 
     @functools.wraps(command)
@@ -64,12 +65,12 @@ def backend_options(command):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version("french-news-archive"), prog_name="archive")
+@click.version_option(version("french-news-archive"), prog_name="archive", help="Afficher la version et quitter.")
 def cli() -> None:
-    """A searchable archive of French news dispatches."""
+    """Une archive de dépêches d’actualité en français, où chercher."""
 
 
-@cli.command()
+@cli.command(help="Afficher en JSON, un objet par ligne, les dépêches lues dans FILES.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def show(files: tuple[Path, ...]) -> None:
     """Print the dispatches read from FILES as JSON, one object a line."""
@@ -89,15 +90,15 @@ def show(files: tuple[Path, ...]) -> None:
         raise FilesFailed(failed)
 
 
-@cli.command("reindex")
+@cli.command("reindex", help="Indexer les fichiers de dépêches sous ROOTS (par défaut : seeds/), de façon incrémentale.")
 @click.argument("roots", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
 @backend_options
-@click.option("--rebuild", is_flag=True, help="Build a new index from scratch (the old one stays live until it is done).")
-@click.option("--wait", "lock_timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for another reindex to finish.")
-@click.option("--debug", is_flag=True, help="On an unexpected error, print its traceback on stderr.")
-@click.option("--watch", is_flag=True, help="Keep running: reindex as files arrive, change or disappear (Ctrl+C stops).")
+@click.option("--rebuild", is_flag=True, help="Refaire l’index de zéro (l’ancien reste consultable jusqu’à la fin).")
+@click.option("--wait", "lock_timeout", type=float, default=10.0, show_default=True, help="Secondes d’attente si une autre réindexation est en cours.")
+@click.option("--debug", is_flag=True, help="Sur une erreur inattendue, afficher sa trace sur la sortie d’erreur.")
+@click.option("--watch", is_flag=True, help="Rester actif : réindexer dès que des fichiers arrivent, changent ou disparaissent (Ctrl+C arrête).")
 @click.option("--quiet-period", type=click.FloatRange(0.05, 60), default=0.5, show_default=True,
-              help="With --watch: seconds without changes that end a batch.")
+              help="Avec --watch : secondes sans changement qui closent un lot.")
 def reindex_command(roots: tuple[Path, ...], backend: Backend, rebuild: bool, lock_timeout: float, debug: bool,
                     watch: bool, quiet_period: float) -> None:
     """Index the dispatch files under ROOTS (default: seeds/), incrementally."""
@@ -132,10 +133,11 @@ def _watch(index_dir: Path, roots: tuple[Path, ...], rebuild: bool, lock_timeout
     echo(summary.line())
 
 
-@cli.command("optimise")
+@cli.command("optimise", help="Réécrire l’index sans ses dépêches supprimées, en peu de segments. L’index reste "
+             "consultable pendant ce temps ; aucun fichier de l’archive n’est relu.")
 @index_option
-@click.option("--wait", "lock_timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for a reindex to finish.")
-@click.option("--debug", is_flag=True, help="On an unexpected error, print its traceback on stderr.")
+@click.option("--wait", "lock_timeout", type=float, default=10.0, show_default=True, help="Secondes d’attente si une réindexation est en cours.")
+@click.option("--debug", is_flag=True, help="Sur une erreur inattendue, afficher sa trace sur la sortie d’erreur.")
 def optimise_command(index_dir: Path, lock_timeout: float, debug: bool) -> None:
     """Rewrite the index without its deleted dispatches, in few segments.
 
@@ -158,20 +160,21 @@ def _partial_date(value: str | None) -> PartialDate | None:
         raise click.BadParameter(f"{value!r} n’est pas une date (AAAA, AAAA-MM ou AAAA-MM-JJ)") from None
 
 
-@cli.command("search")
+@cli.command("search", help="Chercher WORDS dans l’archive (guillemets, -exclusion, OU, titre:, "
+             "date:2019-04…).")
 @click.argument("words", nargs=-1, required=True)
 @backend_options
-@click.option("--year", type=int, help="Only this year.")
-@click.option("--month", help="Only this month (YYYY-MM).")
-@click.option("--from", "date_from", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD).")
-@click.option("--to", "date_to", help="Up to this date, inclusive.")
+@click.option("--year", type=int, help="Cette année seulement.")
+@click.option("--month", help="Ce mois seulement (AAAA-MM).")
+@click.option("--from", "date_from", help="À partir de cette date (AAAA, AAAA-MM ou AAAA-MM-JJ).")
+@click.option("--to", "date_to", help="Jusqu’à cette date, incluse.")
 @click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value, show_default=True)
 @click.option("--page", type=click.IntRange(min=1), default=1)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--exact", is_flag=True, help="Every word in its exact form, as if quoted (no variants).")
-@click.option("--source", "sources", multiple=True, help="Only dispatches from this source (AFP, Reuters…); repeatable.")
-@click.option("--author", "authors", multiple=True, help="Only dispatches by this author; repeatable.")
-@click.option("--json", "json_output", is_flag=True, help="One JSON object, the shape of the web API.")
+@click.option("--exact", is_flag=True, help="Chaque mot sous sa forme exacte, comme entre guillemets (sans variantes).")
+@click.option("--source", "sources", multiple=True, help="Seulement les dépêches de cette source (AFP, Reuters…) ; répétable.")
+@click.option("--author", "authors", multiple=True, help="Seulement les dépêches de cet auteur ; répétable.")
+@click.option("--json", "json_output", is_flag=True, help="Un objet JSON, de la forme de l’API web.")
 def search_command(words, backend, year, month, date_from, date_to, sort, page, limit, exact, sources, authors,
                    json_output) -> None:
     """Search the archive for WORDS (quotes, -exclusion, OU, titre:, date:2019-04…)."""
@@ -200,22 +203,23 @@ def search_command(words, backend, year, month, date_from, date_to, sort, page, 
         print_result(result)
 
 
-@cli.command("export")
+@cli.command("export", help="Écrire tous les résultats d’une recherche de WORDS (toutes les dépêches sans "
+             "mots), dans leur ordre, en CSV ou JSON Lines : les colonnes de l’export web.")
 @click.argument("words", nargs=-1)
 @backend_options
 @click.option("--format", "file_format", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="File to write (default: standard output); a CSV file starts with a UTF-8 byte-order mark.")
-@click.option("--year", type=int, help="Only this year.")
-@click.option("--month", help="Only this month (YYYY-MM).")
-@click.option("--from", "date_from", help="From this date (YYYY, YYYY-MM or YYYY-MM-DD).")
-@click.option("--to", "date_to", help="Up to this date, inclusive.")
+              help="Fichier à écrire (par défaut : la sortie standard) ; un fichier CSV commence par une marque d’ordre des octets UTF-8.")
+@click.option("--year", type=int, help="Cette année seulement.")
+@click.option("--month", help="Ce mois seulement (AAAA-MM).")
+@click.option("--from", "date_from", help="À partir de cette date (AAAA, AAAA-MM ou AAAA-MM-JJ).")
+@click.option("--to", "date_to", help="Jusqu’à cette date, incluse.")
 @click.option("--sort", type=click.Choice([s.value for s in Sort]), default=None,
-              help="relevance (the default with words), newest (without), oldest.")
-@click.option("--exact", is_flag=True, help="Every word in its exact form, as if quoted (no variants).")
+              help="relevance (par défaut avec des mots), newest (sans), oldest.")
+@click.option("--exact", is_flag=True, help="Chaque mot sous sa forme exacte, comme entre guillemets (sans variantes).")
 @click.option("--versions", type=click.Choice(["grouped", "all"]), default="grouped", show_default=True,
-              help="One row per story, or every version.")
-@click.option("--text", is_flag=True, help="Add each dispatch's full text.")
+              help="Une ligne par sujet, ou chaque version.")
+@click.option("--text", is_flag=True, help="Ajouter le texte complet de chaque dépêche.")
 def export_command(words, backend, file_format, output, year, month, date_from, date_to, sort, exact, versions,
                    text) -> None:
     """Write every result of a search for WORDS (all dispatches without), in its order,
@@ -253,7 +257,8 @@ def export_command(words, backend, file_format, output, year, month, date_from, 
     click.echo(plural(found.total, "ligne exportée", "lignes exportées"), err=True)
 
 
-@cli.command("evaluate")
+@cli.command("evaluate", help="Mesurer le MRR@10 et le rappel@10/100 de l’index sur des QUERIES jugées "
+             "(JSON Lines : id, text) et leurs QRELS (TSV : query_id, doc_id, relevance).")
 @click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @backend_options
@@ -302,18 +307,18 @@ CLEANUP_SECONDS = 5
 MAX_BODY_BYTES = 64 * 1024
 
 
-@cli.command("serve")
+@cli.command("serve", help="Servir la page de recherche (et son API JSON) avec le serveur WSGI waitress.")
 @backend_options
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="ARCHIVE_HOST")
 @click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True, envvar="ARCHIVE_PORT")
-@click.option("--threads", type=click.IntRange(1, 64), default=DEFAULT_THREADS, show_default="the number of cores",
-              help="Worker threads of the server.")
+@click.option("--threads", type=click.IntRange(1, 64), default=DEFAULT_THREADS, show_default="le nombre de cœurs",
+              help="Fils d’exécution du serveur.")
 @click.option("--connection-limit", type=click.IntRange(10, 1000), default=CONNECTION_LIMIT, show_default=True,
-              envvar="ARCHIVE_CONNECTION_LIMIT", help="Connections open at once (idle ones included).")
+              envvar="ARCHIVE_CONNECTION_LIMIT", help="Connexions ouvertes à la fois (inactives comprises).")
 @click.option("--channel-timeout", type=click.IntRange(1, 3600), default=CHANNEL_TIMEOUT, show_default=True,
-              envvar="ARCHIVE_CHANNEL_TIMEOUT", help="Seconds before a silent connection is closed.")
+              envvar="ARCHIVE_CHANNEL_TIMEOUT", help="Secondes avant de fermer une connexion silencieuse.")
 @click.option("--trusted-proxy", default=None, envvar="ARCHIVE_TRUSTED_PROXY", metavar="ADDRESS",
-              help="Address of a reverse proxy whose X-Forwarded-For/-Proto/-Host headers are believed.")
+              help="Adresse d’un mandataire inverse dont les en-têtes X-Forwarded-For/-Proto/-Host sont crus.")
 def serve_command(backend: Backend, host: str, port: int, threads: int, connection_limit: int,
                   channel_timeout: int, trusted_proxy: str | None) -> None:
     """Serve the search page (and its JSON API) with the waitress WSGI server."""
