@@ -44,6 +44,7 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import cache
 from itertools import groupby
+from operator import itemgetter
 from pickle import dumps
 
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
@@ -269,13 +270,13 @@ class BulkSegmentWriter(SegmentWriter):
         assert not self.pool.current and not self.pool.runs, "postings went to the pool"
         schema, writer = self.schema, self.fieldwriter
         sources = [_read_run(run) for run in self._runs] + [self._sorted_postings()]
-        merged = heapq.merge(*sources, key=_field_and_term) if len(sources) > 1 else sources[0]
+        merged = heapq.merge(*sources, key=itemgetter(0, 1)) if len(sources) > 1 else sources[0]
         try:
-            for name, in_field in groupby(merged, key=lambda entry: entry[0]):
+            for name, in_field in groupby(merged, key=itemgetter(0)):
                 lengths = [byte_to_length(b) if b else 0 for b in map(length_to_byte, self._lengths.get(name, ()))]
                 writer.start_field(name, schema[name])
                 fixed = schema[name].format.fixed_value_size()
-                for tbytes, parts in groupby(in_field, key=lambda entry: entry[1]):
+                for tbytes, parts in groupby(in_field, key=itemgetter(1)):
                     docnums, weights, values = _joined(parts)
                     _write_term(writer, tbytes, docnums, weights, values, lengths, self.docbase, fixed)
                 writer.finish_field()
@@ -300,10 +301,6 @@ class BulkSegmentWriter(SegmentWriter):
     def cancel(self) -> None:
         self._close_runs()
         super().cancel()
-
-
-def _field_and_term(entry: tuple) -> tuple[str, bytes]:
-    return entry[0], entry[1]
 
 
 def _read_run(run) -> Iterator[tuple]:

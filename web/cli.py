@@ -160,14 +160,34 @@ def _partial_date(value: str | None) -> PartialDate | None:
         raise click.BadParameter(f"{value!r} n’est pas une date (AAAA, AAAA-MM ou AAAA-MM-JJ)") from None
 
 
+def period_options(command):
+    """--year, --month, --from and --to, checked and read once into one `period`
+    argument: the SearchRequest fields of the same names."""
+    options = [
+        click.option("--year", type=int, help="Cette année seulement."),
+        click.option("--month", help="Ce mois seulement (AAAA-MM)."),
+        click.option("--from", "date_from", help="À partir de cette date (AAAA, AAAA-MM ou AAAA-MM-JJ)."),
+        click.option("--to", "date_to", help="Jusqu’à cette date, incluse."),
+    ]
+
+    @functools.wraps(command)
+    def wrapped(*args, year, month, date_from, date_to, **kwargs):
+        if month and not re.fullmatch(r"\d{4}-\d{2}", month):
+            raise click.BadParameter(f"{month!r} n’est pas un mois (AAAA-MM)", param_hint="--month")
+        period = {"year": year, "month": month, "date_from": _partial_date(date_from),
+                  "date_to": _partial_date(date_to)}
+        return command(*args, period=period, **kwargs)
+
+    for option in reversed(options):
+        wrapped = option(wrapped)
+    return wrapped
+
+
 @cli.command("search", help="Chercher WORDS dans l’archive (guillemets, -exclusion, OU, titre:, "
              "date:2019-04…).")
 @click.argument("words", nargs=-1, required=True)
 @backend_options
-@click.option("--year", type=int, help="Cette année seulement.")
-@click.option("--month", help="Ce mois seulement (AAAA-MM).")
-@click.option("--from", "date_from", help="À partir de cette date (AAAA, AAAA-MM ou AAAA-MM-JJ).")
-@click.option("--to", "date_to", help="Jusqu’à cette date, incluse.")
+@period_options
 @click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value, show_default=True)
 @click.option("--page", type=click.IntRange(min=1), default=1)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
@@ -175,17 +195,12 @@ def _partial_date(value: str | None) -> PartialDate | None:
 @click.option("--source", "sources", multiple=True, help="Seulement les dépêches de cette source (AFP, Reuters…) ; répétable.")
 @click.option("--author", "authors", multiple=True, help="Seulement les dépêches de cet auteur ; répétable.")
 @click.option("--json", "json_output", is_flag=True, help="Un objet JSON, de la forme de l’API web.")
-def search_command(words, backend, year, month, date_from, date_to, sort, page, limit, exact, sources, authors,
+def search_command(words, backend, period, sort, page, limit, exact, sources, authors,
                    json_output) -> None:
     """Search the archive for WORDS (quotes, -exclusion, OU, titre:, date:2019-04…)."""
-    if month and not re.fullmatch(r"\d{4}-\d{2}", month):
-        raise click.BadParameter(f"{month!r} n’est pas un mois (AAAA-MM)", param_hint="--month")
     request = SearchRequest(
         query=" ".join(words),
-        year=year,
-        month=month,
-        date_from=_partial_date(date_from),
-        date_to=_partial_date(date_to),
+        **period,
         sort=Sort(sort),
         page=page,
         page_size=limit,
@@ -210,31 +225,23 @@ def search_command(words, backend, year, month, date_from, date_to, sort, page, 
 @click.option("--format", "file_format", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Fichier à écrire (par défaut : la sortie standard) ; un fichier CSV commence par une marque d’ordre des octets UTF-8.")
-@click.option("--year", type=int, help="Cette année seulement.")
-@click.option("--month", help="Ce mois seulement (AAAA-MM).")
-@click.option("--from", "date_from", help="À partir de cette date (AAAA, AAAA-MM ou AAAA-MM-JJ).")
-@click.option("--to", "date_to", help="Jusqu’à cette date, incluse.")
+@period_options
 @click.option("--sort", type=click.Choice([s.value for s in Sort]), default=None,
               help="relevance (par défaut avec des mots), newest (sans), oldest.")
 @click.option("--exact", is_flag=True, help="Chaque mot sous sa forme exacte, comme entre guillemets (sans variantes).")
 @click.option("--versions", type=click.Choice(["grouped", "all"]), default="grouped", show_default=True,
               help="Une ligne par sujet, ou chaque version.")
 @click.option("--text", is_flag=True, help="Ajouter le texte complet de chaque dépêche.")
-def export_command(words, backend, file_format, output, year, month, date_from, date_to, sort, exact, versions,
+def export_command(words, backend, file_format, output, period, sort, exact, versions,
                    text) -> None:
     """Write every result of a search for WORDS (all dispatches without), in its order,
     as CSV or JSON Lines: the columns of the web export (/export.csv), streamed."""
     from web import export
 
-    if month and not re.fullmatch(r"\d{4}-\d{2}", month):
-        raise click.BadParameter(f"{month!r} n’est pas un mois (AAAA-MM)", param_hint="--month")
     query = " ".join(words)
     request = SearchRequest(
         query=query,
-        year=year,
-        month=month,
-        date_from=_partial_date(date_from),
-        date_to=_partial_date(date_to),
+        **period,
         sort=Sort(sort) if sort else (Sort.RELEVANCE if query.strip() else Sort.NEWEST),
         exact=exact,
         collapse_versions=versions == "grouped",
