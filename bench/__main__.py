@@ -39,8 +39,11 @@ from bench.run import Options, run
 @click.option("--opensearch-url", metavar="URLS",
               help="Bench the OpenSearch backend on these running nodes (comma-separated) "
                    "instead of starting a cluster; the run's indexes are deleted at the end.")
+@click.option("--opensearch-heap", default="384m", show_default=True, metavar="SIZE",
+              help="Java heap of each node of the cluster the run starts (the tests' size; a "
+                   "larger archive wants more, e.g. 2g at 341,030).")
 def main(quick, sizes, repeat, queries, out, skip_http, skip_maintenance, http_requests, http_seconds, workdir, keep, seed, engines,
-         opensearch_url):
+         opensearch_url, opensearch_heap):
     """Benchmark ours (on Whoosh and on OpenSearch) against plain Whoosh and Tantivy;
     write and print the table."""
     if message := missing_corpus():
@@ -66,6 +69,7 @@ def main(quick, sizes, repeat, queries, out, skip_http, skip_maintenance, http_r
         seed=seed,
         engines=tuple(name.strip() for name in engines.split(",")),
         opensearch_url=opensearch_url,
+        opensearch_heap=opensearch_heap,
     )
     click.echo(run(options))
 

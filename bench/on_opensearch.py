@@ -145,7 +145,7 @@ class OnOpenSearch:
 
 
 @contextlib.contextmanager
-def cluster(workdir: Path, url: str | None, log) -> Iterator[OnOpenSearch]:
+def cluster(workdir: Path, url: str | None, log, heap: str = "384m") -> Iterator[OnOpenSearch]:
     """The engine on the nodes at `url`, or on a cluster started in `workdir` for the run
     and stopped after it. Raises NotAvailable with the reason when none can run."""
     if url:
@@ -161,7 +161,7 @@ def cluster(workdir: Path, url: str | None, log) -> Iterator[OnOpenSearch]:
     log(f"starting a {NODES}-node OpenSearch cluster in {directory}")
     began = time.monotonic()
     started = subprocess.run([sys.executable, str(SCRIPT), "start", "--dir", str(directory), "--nodes", str(NODES),
-                              "--free-ports", "--cluster-name", "archive-bench"],
+                              "--free-ports", "--cluster-name", "archive-bench", "--heap", heap],
                              capture_output=True, text=True, cwd=REPO)
     try:
         if started.returncode != 0:

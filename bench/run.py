@@ -54,6 +54,7 @@ class Options:
     seed: int
     engines: tuple[str, ...] = ("ours", "opensearch", "whoosh", "tantivy")
     opensearch_url: str | None = None  # nodes of a running cluster; else the run starts one
+    opensearch_heap: str = "384m"  # each node's Java heap when the run starts the cluster
     skip_maintenance: bool = False
 
 
@@ -80,9 +81,9 @@ def run(options: Options) -> str:
     with workspace(options) as work, contextlib.ExitStack() as stack:
         if "opensearch" in options.engines:
             try:
-                cluster = stack.enter_context(on_opensearch.cluster(work, options.opensearch_url, log))
+                cluster = stack.enter_context(on_opensearch.cluster(work, options.opensearch_url, log, options.opensearch_heap))
                 engines.append(cluster)
-                notes.append(opensearch_note(cluster, options.opensearch_url))
+                notes.append(opensearch_note(cluster, options.opensearch_url, options.opensearch_heap))
             except NotAvailable as error:
                 notes.append(f"{on_opensearch.LABEL}: not available ({error}).")
                 log(f"{on_opensearch.LABEL}: not available ({error})")
@@ -104,12 +105,12 @@ def run(options: Options) -> str:
     return page
 
 
-def opensearch_note(cluster, url: str | None) -> str:
+def opensearch_note(cluster, url: str | None, heap: str) -> str:
     if url:
         return (f"{cluster.label}: on the nodes given ({url}); peak memory counts the build "
                 "command only (the nodes' processes are not ours to watch).")
     return (f"{cluster.label}: a cluster started for this run by scripts/cluster.py (OpenSearch 2.19, "
-            "384 MB heap per node, 1 primary shard + 1 replica); its start-up is not in any row. Peak "
+            f"{heap} heap per node, 1 primary shard + 1 replica); its start-up is not in any row. Peak "
             "memory = the build command's process tree + the three nodes' JVMs, summed on each sample.")
 
 
