@@ -1,5 +1,5 @@
 """How far OpenSearch's French chain (`index/opensearch/mapping.py`) agrees with ours
-(`index/analysis.py`), word by word and text by text, through a real cluster's `_analyze`.
+(`index/whoosh/analysis.py`), word by word and text by text, through a real cluster's `_analyze`.
 
     make cluster
     .venv/bin/python -m bench.opensearch_analysis [--url http://127.0.0.1:9200]
@@ -18,8 +18,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.analysis import french_analyzer
 from index.opensearch.mapping import FRENCH, index_body
+from index.whoosh.analysis import french_analyzer
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 INDEX = "analysis-comparison"

@@ -78,18 +78,18 @@ def open_backend(backend: Backend, warm: bool = False) -> SearchBackend:
         from index.opensearch.search import OpenSearchIndex
 
         return OpenSearchIndex(backend.target(), warm=warm)
-    from index.search import open_index
+    from index.whoosh.search import open_index
 
     return open_index(backend.index_dir, warm=warm)
 
 
 def reindex_backend(backend: Backend, roots: Sequence[Path], *, rebuild: bool = False, progress=None,
                     lock_timeout: float = 10.0) -> ReindexReport:
-    """index/writer.py's `reindex` into the chosen backend."""
+    """index/whoosh/writer.py's `reindex` into the chosen backend."""
     if backend.kind == "opensearch":
         from index.opensearch.writer import reindex as into_cluster
 
         return into_cluster(backend.target(), roots, rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)
-    from index.writer import reindex
+    from index.whoosh.writer import reindex
 
     return reindex(backend.index_dir, roots, rebuild=rebuild, progress=progress, lock_timeout=lock_timeout)

@@ -13,8 +13,8 @@ from pathlib import Path
 import ir_measures
 from ir_measures import RR, R
 
+from index.protocol import SearchBackend
 from index.results import SearchRequest
-from index.search import ArchiveIndex
 
 MEASURES = (RR @ 10, R @ 10, R @ 100)
 DEPTH = 100
@@ -26,7 +26,7 @@ def external_id(dispatch_id: str) -> str:
     return dispatch_id.rsplit("#", 1)[-1]
 
 
-def evaluate(archive: ArchiveIndex, queries_path: Path, qrels_path: Path) -> dict[str, float]:
+def evaluate(archive: SearchBackend, queries_path: Path, qrels_path: Path) -> dict[str, float]:
     """Run every judged query and return {"MRR@10": …, "R@10": …, "R@100": …, "queries": n}."""
     qrels = []
     with open(qrels_path, newline="", encoding="utf-8") as handle:

@@ -4,7 +4,7 @@ Whoosh's `groupedby` facets turn off top-k pruning and score every match; here t
 matching documents are gathered once (unscored) and counted with NumPy over an array of
 `facet_key` values (YYYYMMDD, 00 for an unknown month or day, 0 when undated) that is read
 once per index generation. `facet_key` is the dispatch's own date, or for an undated one
-the date inferred from the other versions of its story (index/stories.py).
+the date inferred from the other versions of its story (index/grouping.py).
 """
 
 from __future__ import annotations

@@ -19,9 +19,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from whoosh import query as wq
-from whoosh.searching import Searcher
-
 # Digits a permalink shows; fewer than `SHORTEST` are not looked up (every prefix of a
 # few digits is shared in a large archive: such a link was not made here).
 SHORT = 12
@@ -51,39 +48,7 @@ def normalise_key(text: str) -> str | None:
     return key
 
 
-def lookup(searcher: Searcher, prefix: str, limit: int = MAX_LISTED) -> list[HashMatch]:
-    """Every dispatch (at most `limit`) whose content hash starts with `prefix`, by id."""
-    q = wq.Term("hash", prefix) if len(prefix) == FULL else wq.Prefix("hash", prefix)
-    found = []
-    for docnum in sorted(q.docs(searcher), key=lambda n: searcher.stored_fields(n)["id"])[:limit]:
-        fields = searcher.stored_fields(docnum)
-        found.append(HashMatch(fields["id"], fields["title"], fields["hash"]))
-    return found
-
-
-def permalink_key(searcher: Searcher, content_hash: str, length: int = SHORT) -> str:
-    """The form naming this text alone: its first `length` digits, or the whole hash
-    when another text's hash starts with the same digits."""
-    short = content_hash[:length]
-    if all(match.content_hash == content_hash for match in lookup(searcher, short, limit=MAX_LISTED)):
-        return short
-    return content_hash
-
-
-def shared_prefixes(searcher: Searcher, length: int = SHORT) -> frozenset[str]:
-    """The `length`-digit prefixes that two live texts share, for naming many dispatches
-    at once (an export): one pass over the sorted hash terms finds the candidates
-    (neighbours alike), and only those few are looked up, as `permalink_key` would."""
-    candidates, previous = set(), None
-    for term in searcher.reader().lexicon("hash"):
-        text = term.decode("ascii") if isinstance(term, bytes) else term
-        if previous is not None and previous[:length] == text[:length]:
-            candidates.add(text[:length])
-        previous = text
-    return frozenset(p for p in candidates if len({m.content_hash for m in lookup(searcher, p)}) > 1)
-
-
 def key_for(content_hash: str, shared: frozenset[str], length: int = SHORT) -> str:
-    """`permalink_key` with the shared prefixes known beforehand."""
+    """`permalink_key` (index/whoosh/permalinks.py) with the shared prefixes known beforehand."""
     short = content_hash[:length]
     return content_hash if short in shared else short

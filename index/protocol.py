@@ -1,6 +1,6 @@
 """What `web/` may ask of the archive's index, whichever engine holds it.
 
-`open_backend` (index/backend.py) gives an `ArchiveIndex` (Whoosh, index/search.py) or
+`open_backend` (index/backend.py) gives an `ArchiveIndex` (Whoosh, index/whoosh/search.py) or
 an `OpenSearchIndex` (index/opensearch/search.py). They share no code path below this
 surface, so nothing but this protocol says they answer the same calls: it names every
 method the rest of the archive may use, with plain types in and out, and

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import NamedTuple
 
 from archive.model import PartialDate
 
@@ -63,6 +64,20 @@ class SearchRequest:
         return replace(self, year=None, month=None, day=None)
 
 
+class Terms(NamedTuple):
+    """What to mark in a text: analysed `stems`, and `exact` forms (each kind is compared
+    with the same kind of term of the text's words). Named rather than a bare pair: a
+    query's terms travel from its parsing to every hit's snippet, and swapping the two
+    kinds marked the wrong words silently."""
+
+    stems: frozenset[str] = frozenset()
+    exact: frozenset[str] = frozenset()
+
+    def merged(self, other: Terms) -> Terms:
+        """Both sets of terms (a page showing partial matches marks their words too)."""
+        return Terms(self.stems | other.stems, self.exact | other.exact)
+
+
 @dataclass(frozen=True)
 class SearchHit:
     id: str
@@ -99,7 +114,7 @@ class Facets:
     months: tuple[FacetValue, ...] = ()  # only when a year is chosen
     days: tuple[FacetValue, ...] = ()  # only when a month is chosen
     undated: int = 0
-    # The most frequent sources and authors (see index/credits.py).
+    # The most frequent sources and authors (see index/whoosh/credits.py).
     sources: tuple[FacetValue, ...] = ()
     authors: tuple[FacetValue, ...] = ()
 
@@ -156,7 +171,7 @@ class SearchResult:
     listed: int = 0
     first_partial: int = 0
     # A long query's full matches hold at least `needed` of its `words_searched` words
-    # rather than all of them (index/longqueries.py); 0 for a query needing every word.
+    # rather than all of them (index/whoosh/longqueries.py); 0 for a query needing every word.
     needed: int = 0
     words_searched: int = 0
 

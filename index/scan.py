@@ -8,8 +8,8 @@ mtimes), never as an object per file:
   each stat'ed by name in its open folder, so the system does not resolve the whole
   path again for each file;
 - the index side is read from its sortable columns a whole segment at a time
-  (index/column_values.py), paths left as UTF-8 bytes: no stored document is loaded
-  and no path is decoded;
+  (index/whoosh/column_values.py `indexed`), paths left as UTF-8 bytes: no stored
+  document is loaded and no path is decoded;
 - each scanned file is looked up once in a dict of the index's paths, and the stamps
   at the positions found are compared with NumPy, all files at once.
 
@@ -29,14 +29,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import compress, repeat
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 
 from archive import Found, walk
 from archive.names import needs_renaming, readable_name
-from index.column_values import column_values, live_documents, numbers
 from index.results import Failure, ReindexReport
 
 # Stat a file by its name in its open folder where the system can (Linux, macOS).
@@ -192,24 +191,6 @@ class Indexed:
     def counts(self) -> Counter:
         """Live dispatches per file: needed only for the files that changed."""
         return Counter(self.paths)
-
-
-def indexed(reader) -> Indexed:
-    """The files a Whoosh reader holds, read from columns only, a whole column of a
-    segment at a time; deleted documents left out."""
-    paths: list[bytes] = []
-    sizes, mtimes = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    for leaf, _ in reader.leaf_readers():
-        leaf_paths = column_values(leaf, "path", translate=False)
-        leaf_sizes, leaf_mtimes = numbers(leaf, "size"), numbers(leaf, "mtime")
-        if leaf.has_deletions():
-            live = live_documents(leaf)
-            leaf_paths = list(compress(leaf_paths, live.tolist()))
-            leaf_sizes, leaf_mtimes = leaf_sizes[live], leaf_mtimes[live]
-        paths += leaf_paths
-        sizes.append(leaf_sizes)
-        mtimes.append(leaf_mtimes)
-    return Indexed(paths, np.concatenate(sizes), np.concatenate(mtimes))
 
 
 @dataclass

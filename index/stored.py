@@ -1,8 +1,9 @@
 """A document read back from what an index stores of it, the same way for both backends:
-the `Dispatch` it was made from, the hit a result list shows, a version of its story, and
-the `StoredDispatch` a dispatch page shows.
+the `Dispatch` it was made from, its dates, a version of its story, and the
+`StoredDispatch` a dispatch page shows (the hit and the page, highlighted, are made in
+index/whoosh/hits.py).
 
-Whoosh stores (index/schema.py `document`) and OpenSearch keeps in `_source`
+Whoosh stores (index/whoosh/schema.py `document`) and OpenSearch keeps in `_source`
 (index/opensearch/documents.py `source`) nearly the same fields; they differ only in how
 credits are written (`"AFP,Reuters"` against `["AFP", "Reuters"]`) and in an absent date
 key (missing against `null`). Reading them in one place keeps a dispatch's date, its
@@ -16,9 +17,6 @@ from dataclasses import dataclass
 
 from archive.model import DateSource, Dispatch, PartialDate
 from index.compare import Version, compare
-from index.results import SearchHit
-from index.schema import date_from_key
-from index.snippets import Terms, highlight_paragraphs, snippet
 
 
 @dataclass(frozen=True)
@@ -35,6 +33,21 @@ class StoredDispatch:
     versions: tuple[Version, ...] = ()
     versions_total: int = 0
     versions_start: int = 0
+
+
+def date_key(date: PartialDate | None) -> int:
+    """The date key both engines store (`date_key`, and `facet_key` beside it): YYYYMMDD,
+    00 for an unknown month or day, 0 when undated; one sortable number."""
+    if date is None:
+        return 0
+    return date.year * 10000 + (date.month or 0) * 100 + (date.day or 0)
+
+
+def date_from_key(key: int) -> PartialDate | None:
+    if not key:
+        return None
+    year, month, day = key // 10000, key // 100 % 100, key % 100
+    return PartialDate(year, month or None, (day or None) if month else None)
 
 
 def names(stored: str | list | tuple | None) -> tuple[str, ...]:
@@ -87,44 +100,7 @@ def dispatch_of(fields: Mapping) -> Dispatch:
     )
 
 
-def hit_of(fields: Mapping, score: float, partial: bool, terms: Terms | None,
-           other_versions: tuple[str, ...] = ()) -> SearchHit:
-    """The hit a result list shows; its snippet marks `terms` (none without them)."""
-    date, inferred = shown_date(fields)
-    return SearchHit(
-        id=fields["id"],
-        title=fields["title"],
-        date=date,
-        date_inferred=inferred,
-        other_versions=other_versions,
-        source_path=fields["path"],
-        byline=fields.get("byline"),
-        sources=names(fields.get("sources")),
-        authors=names(fields.get("authors")),
-        score=float(score),
-        snippet=snippet(fields["body"], terms.stems, exact=terms.exact) if terms is not None else "",
-        partial=partial,
-        story_id=fields.get("story"),
-    )
-
-
 def version_of(fields: Mapping, shown: tuple[str, ...]) -> Version:
     """Another version of a story, compared with the paragraphs `shown`."""
     date, inferred = shown_date(fields)
     return Version(fields["id"], fields["title"], date, inferred, compare(shown, paragraphs(fields)))
-
-
-def stored_dispatch(fields: Mapping, terms: Terms, versions: tuple[Version, ...] = (), versions_total: int = 0,
-                    versions_start: int = 0) -> StoredDispatch:
-    """The dispatch page's dispatch, its title and text highlighted for `terms`."""
-    dispatch = dispatch_of(fields)
-    return StoredDispatch(
-        dispatch=dispatch,
-        paragraphs_html=highlight_paragraphs(dispatch.paragraphs, *terms),
-        title_html=highlight_paragraphs((dispatch.title,), *terms)[0],
-        date_inferred=inferred_date(fields),
-        story_id=fields.get("story"),
-        versions=versions,
-        versions_total=versions_total,
-        versions_start=versions_start,
-    )

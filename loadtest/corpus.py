@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.corpus import CORPUS
-from index.schema import SCHEMA_VERSION, needs_rebuild
+from index.whoosh.schema import SCHEMA_VERSION, needs_rebuild
 
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parent

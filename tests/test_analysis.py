@@ -11,7 +11,8 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
 
-from index.analysis import FRENCH_STOP_WORDS, fold, french_analyzer, snowball_stem
+from index.french import FRENCH_STOP_WORDS, fold, snowball_stem
+from index.whoosh.analysis import french_analyzer
 from textdata import SNOWBALL_FR
 
 

@@ -1,4 +1,4 @@
-"""The parallel full build (index/build.py, index/build_writer.py) writes the index a
+"""The parallel full build (index/whoosh/build.py, index/whoosh/build_writer.py) writes the index a
 plain single Whoosh writer writes: the same documents, stored fields, columns, field
 lengths, postings and term statistics (hence the same scores), the same stories, counts
 and failures, reported by file name whichever worker read the file."""
@@ -13,14 +13,15 @@ from pathlib import Path
 import pytest
 
 from archive import Dispatch, UnreadableDispatch, discover, read_file
-from index import SearchRequest, open_index, reindex, stories
-from index import writer as index_writer
-from index.build import split
-from index.build_writer import BulkSegmentWriter
+from index import SearchRequest, open_index, reindex
 from index.results import Failure, ReindexReport
-from index.schema import document
-from index.store import create_fresh, open_live, publish
-from index.whoosh_internals import index_segments
+from index.whoosh import stories
+from index.whoosh import writer as index_writer
+from index.whoosh.build import split
+from index.whoosh.build_writer import BulkSegmentWriter
+from index.whoosh.internals import index_segments
+from index.whoosh.schema import document
+from index.whoosh.store import create_fresh, open_live, publish
 
 pytestmark = pytest.mark.slow
 

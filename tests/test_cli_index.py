@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from index.schema import VERSION_FILE
-from index.store import reindex_lock
+from index.whoosh.schema import VERSION_FILE
+from index.whoosh.store import reindex_lock
 from servers import archive_command
 from web.cli import cli
 

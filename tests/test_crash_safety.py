@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from index import SearchRequest, open_index, reindex
-from index.store import open_live, reindex_lock
-from index.whoosh_internals import index_segments
+from index.whoosh.internals import index_segments
+from index.whoosh.store import open_live, reindex_lock
 
 pytestmark = pytest.mark.slow
 

@@ -15,9 +15,9 @@ from bs4 import BeautifulSoup
 from whoosh import query as wq
 
 from index import SearchRequest, SearchResult, open_index, reindex
-from index import query as query_module
-from index.matching import matching
-from index.scoring import Scorer
+from index.whoosh import query as query_module
+from index.whoosh.matching import matching
+from index.whoosh.scoring import Scorer
 from web import create_app
 from web.cli import cli
 
@@ -314,7 +314,7 @@ def test_a_prefix_of_too_many_words_is_cut_and_says_so(tmp_path, make_archive):
 
 def test_an_index_without_exact_forms_asks_for_a_rebuild(tmp_path, index_dir, archive_root, runner):
     from index import NeedsRebuild
-    from index.schema import VERSION_FILE
+    from index.whoosh.schema import VERSION_FILE
 
     # What the previous schema (3: stems only) recorded beside its index.
     (index_dir / VERSION_FILE).write_text(json.dumps({"schema_version": 3}))
@@ -331,7 +331,7 @@ def test_a_cut_prefix_keeps_the_words_most_frequent_over_every_segment(tmp_path,
     """The words a cut prefix keeps are counted over the whole index: « zorga » is in
     two dispatches of the first segment and two of the second (four), « zorgb » in three
     of the first: « zorgb » leads each segment, « zorga » the index."""
-    from index.store import open_live
+    from index.whoosh.store import open_live
 
     first = {f"b{i}.txt": f"B{i}\n\nzorgb.\n" for i in range(3)}
     first |= {f"a{i}.txt": f"A{i}\n\nzorga.\n" for i in range(2)}

@@ -62,7 +62,7 @@ def expected_state(root: Path) -> dict[str, str]:
 
 def live_state(index_dir: Path) -> dict[str, str]:
     """What the live index holds (it must open: IndexMissing or NeedsRebuild fail)."""
-    from index.store import open_live
+    from index.whoosh.store import open_live
 
     with open_live(index_dir).reader() as reader:
         return {fields["id"]: fields["hash"] for fields in reader.all_stored_fields()}

@@ -3,7 +3,7 @@
 Every input gives a result or one clear error, at a cost that grows with its size and no
 faster (`tests/scaling.py`). The generated inputs
 are long runs of what the regexes of archive/dates.py, archive/paragraphs.py and
-index/query.py look for (spaces, digits, apostrophes, sentence ends, month names,
+index/whoosh/query.py look for (spaces, digits, apostrophes, sentence ends, month names,
 operators), the shapes that make a backtracking regex or a naive loop quadratic; the
 adversarial cases below were each slow or crashing once, or are the classic ones.
 (tests/test_reader_properties.py fuzzes the readers with short random bytes.)
@@ -248,8 +248,8 @@ def many_terms_index(tmp_path_factory):
 
 def test_a_prefix_query_expands_to_a_bounded_number_of_words(many_terms_index):
     from index import SearchRequest, open_index
-    from index.query import MAX_EXPANSION, bounded, parse
-    from index.store import open_live
+    from index.whoosh.query import MAX_EXPANSION, bounded, parse
+    from index.whoosh.store import open_live
 
     ix = open_live(many_terms_index)
     with ix.reader() as reader:

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from whoosh import query as wq
 
 from index import SearchRequest, open_index, reindex
-from index.longqueries import LONG_QUERY_SHARE, LONG_QUERY_WORDS, AtLeast, needed
+from index.whoosh.longqueries import LONG_QUERY_SHARE, LONG_QUERY_WORDS, AtLeast, needed
 from web import create_app
 
 # Ten words the French analyzer keeps (none is a stop word), as a headline would hold them.
@@ -144,9 +144,9 @@ def test_operators_and_exclusions_keep_their_meaning(headlines):
 def test_at_least_scores_as_whoosh_sums_the_words(headlines):
     """The documents holding `needed` of the words, with the scores Whoosh gives the
     same words OR-ed (a sum over the words each holds)."""
-    from index import scoring, search
-    from index.matching import matching
-    from index.store import open_live
+    from index.whoosh import scoring, search
+    from index.whoosh.matching import matching
+    from index.whoosh.store import open_live
 
     ix = open_live(headlines)
     with ix.searcher(weighting=search.WEIGHTING) as searcher:
@@ -198,7 +198,7 @@ def leads(make_archive, tmp_path):
 
 
 def test_a_long_query_ranks_first_the_text_stating_it_in_its_lead(leads):
-    from index.lead import LEAD_BOOST, LEAD_WORDS
+    from index.whoosh.lead import LEAD_BOOST, LEAD_WORDS
 
     assert LEAD_WORDS <= 60 and LONG_QUERY_WORDS <= 6
     result = leads.search(SearchRequest(query=" ".join(HEADLINE[:6])))
@@ -215,7 +215,7 @@ def test_a_short_query_keeps_bm25_as_it_is(leads):
 
 
 def test_the_lead_counts_the_share_of_words_it_holds(make_archive, tmp_path):
-    from index.lead import LEAD_BOOST, LEAD_WORDS
+    from index.whoosh.lead import LEAD_BOOST, LEAD_WORDS
 
     # The same words in both texts, the headline's in two runs of three separated by
     # filler (the same pairs of words close together): one text opens with the first

@@ -1,6 +1,6 @@
-"""Updates after a multi-segment build touch only small segments (index/merging.py), and
+"""Updates after a multi-segment build touch only small segments (index/whoosh/merging.py), and
 `optimise` rewrites the index without losing a document, a score or a story
-(index/optimise.py).
+(index/whoosh/optimise.py).
 
 The index is a real parallel build of a few thousand generated dispatches (the archive
 of tests/test_build.py): two workers, hence large segments of over a thousand documents
@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from test_build import index_contents, write_archive
 
-from index import SearchRequest, open_index, optimise, reindex
-from index import writer as index_writer
-from index.column_values import column_values, fixed_bytes
+from index import SearchRequest, open_index, reindex
 from index.fingerprints import SIGNATURE_BYTES
-from index.merging import FACTOR, LARGE_DOCS, plan, tier
-from index.store import open_live
-from index.whoosh_internals import index_segments
+from index.whoosh import optimise
+from index.whoosh import writer as index_writer
+from index.whoosh.column_values import column_values, fixed_bytes
+from index.whoosh.internals import index_segments
+from index.whoosh.merging import FACTOR, LARGE_DOCS, plan, tier
+from index.whoosh.store import open_live
 
 pytestmark = pytest.mark.slow
 
@@ -207,7 +208,7 @@ def test_optimise_keeps_every_document_posting_score_and_story(copied, tmp_path)
 
 
 def test_whole_columns_read_as_whoosh_reads_them(copied):
-    """index/column_values.py reads columns in one block; Whoosh one value at a time."""
+    """index/whoosh/column_values.py reads columns in one block; Whoosh one value at a time."""
     root, index_dir = copied
     change_archive(root)
     reindex(index_dir, [root])  # a segment with deletions, and one written by Whoosh's writer

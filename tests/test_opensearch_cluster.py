@@ -1,6 +1,6 @@
 """A real 3-node OpenSearch cluster (one JVM per node, on loopback): it forms, loads the
 French analysis filters, keeps answering when a node dies, and analyses French as
-`index/analysis.py` does.
+`index/whoosh/analysis.py` does.
 
 The cluster is the session fixture `opensearch_cluster` (tests/conftest.py).
 """

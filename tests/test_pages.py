@@ -1,4 +1,4 @@
-"""The documents on a page before they are read (index/pages.py): the full matches in
+"""The documents on a page before they are read (index/whoosh/pages.py): the full matches in
 the list's order, by our scorer or by date, then the partial matches after them."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from index import SearchRequest, Sort, open_index
-from index.pages import Candidate, full_page, partial_matches
 from index.paging import Window
-from index.selection import select
+from index.whoosh.pages import Candidate, full_page, partial_matches
+from index.whoosh.selection import select
 
 FILES = {
     "a.txt": "date 2019-02-03\n\nGel sur la Loire\n\nLe gel a pris la Loire à Orléans, la Loire gèle.",

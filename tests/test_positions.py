@@ -10,11 +10,11 @@ import pytest
 
 from bench.corpus import materialise
 from index import SearchRequest, open_index, reindex
-from index import writer as index_writer
-from index.build_writer import BulkSegmentWriter
-from index.query import parse
-from index.schema import GapPositions, build_schema, document, encode_gaps
-from index.store import create_fresh, open_live
+from index.whoosh import writer as index_writer
+from index.whoosh.build_writer import BulkSegmentWriter
+from index.whoosh.query import parse
+from index.whoosh.schema import GapPositions, build_schema, document, encode_gaps
+from index.whoosh.store import create_fresh, open_live
 from textdata import wikipedia_records
 
 TEXTS = {
@@ -110,7 +110,7 @@ def test_positions_read_by_block_are_whoosh_s_own(tmp_path, make_archive):
 
     import numpy as np
 
-    from index import postings as pl
+    from index.whoosh import postings as pl
 
     words = ["maire", "ville", "conseil", "budget", "vote"]
     rng = random.Random(4)

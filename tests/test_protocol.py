@@ -9,11 +9,11 @@ import inspect
 import pytest
 
 from index import SearchRequest, reindex
-from index.export import Export
 from index.opensearch.export import OpenSearchExport
 from index.opensearch.search import OpenSearchIndex
 from index.protocol import ResultStream, SearchBackend
-from index.search import ArchiveIndex, open_index
+from index.whoosh.export import Export
+from index.whoosh.search import ArchiveIndex, open_index
 
 SPECIAL = {"__enter__", "__exit__", "__iter__"}
 

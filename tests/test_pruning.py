@@ -2,7 +2,7 @@
 
 The search scores the full matches only among the documents the query matches (found
 first as sets), ranks only the head of the order, and counts stories and partial
-matches with set operations (index/pages.py, index/scoring.py, index/versions.py).
+matches with set operations (index/whoosh/pages.py, index/whoosh/scoring.py, index/whoosh/versions.py).
 Each test compares that with the exhaustive computation, written here the plain way:
 every posting scored (`Scorer.score` without `among`), every match sorted, stories
 collapsed one by one in Python, totals counted as Python sets. On a real index of about
@@ -22,9 +22,10 @@ from archive.model import PartialDate
 from bench.corpus import materialise
 from bench.queries import make_queries
 from index import SearchRequest, open_index, reindex
-from index import facets, partial, query, versions
-from index.matching import intersection, matching, union
-from index.scoring import Scored, Scorer
+from index import facets
+from index.whoosh import partial, query, versions
+from index.whoosh.matching import intersection, matching, union
+from index.whoosh.scoring import Scored, Scorer
 from textdata import wikipedia_records
 
 

@@ -1,4 +1,4 @@
-"""Reading queries: what `index.query.parse` makes of what a person types, and what it
+"""Reading queries: what `index.whoosh.query.parse` makes of what a person types, and what it
 then finds in the seeds' index."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from whoosh import query as wq
 
 from archive import PartialDate
 from index import SearchRequest, open_index
-from index.query import MAX_QUERY_CHARS, QUESTION_WORDS, parse
-from index.schema import build_schema
+from index.whoosh.query import MAX_QUERY_CHARS, QUESTION_WORDS, parse
+from index.whoosh.schema import build_schema
 
 SEED_000 = "000_4375ea2097648a51.txt"
 SEED_002 = "002_eb2ed1d0cd4a9010.txt"
@@ -196,8 +196,8 @@ def test_a_word_with_a_hyphen_is_one_thing_to_find(schema):
 
 
 def test_partial_matches_keep_the_rarest_words(index_dir):
-    from index.query import MAX_PARTIAL_WORDS
-    from index.store import open_live
+    from index.whoosh.query import MAX_PARTIAL_WORDS
+    from index.whoosh.store import open_live
 
     # Six words in both seeds, then two rare ones: the rare ones are kept.
     text = "combats Tripoli Haftar forces offensive capitale Zanzibar Pompeo"

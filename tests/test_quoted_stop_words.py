@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from index import SearchRequest, SearchResult, open_index
-from index.analysis import exact_index_analyzer, exact_sequence
+from index.whoosh.analysis import exact_index_analyzer, exact_sequence
 from web import create_app
 
 DISPATCHES = {
@@ -96,10 +96,10 @@ def test_a_quoted_phrase_marks_its_words_on_the_page(index_dir):
 
 
 def test_whoosh_reads_a_sequence_as_the_archive_does(index_dir):
-    """Queries index/scoring.py leaves to Whoosh read a quoted phrase's stop words
+    """Queries index/whoosh/scoring.py leaves to Whoosh read a quoted phrase's stop words
     through `Sequence.matcher`: the same documents as the archive's own matching."""
-    from index.matching import matching
-    from index.phrases import Sequence
+    from index.whoosh.matching import matching
+    from index.whoosh.phrases import Sequence
 
     with open_index(index_dir) as handle:
         searcher, generation = handle._searcher()

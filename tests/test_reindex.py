@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from index import NeedsRebuild, SearchRequest, open_index, reindex
-from index.schema import SCHEMA_VERSION, VERSION_FILE, needs_rebuild
+from index.whoosh.schema import SCHEMA_VERSION, VERSION_FILE, needs_rebuild
 
 SEED_000 = "000_4375ea2097648a51.txt"
 SEED_002 = "002_eb2ed1d0cd4a9010.txt"

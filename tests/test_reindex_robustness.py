@@ -16,11 +16,11 @@ from limits import limit_file_size
 from bs4 import BeautifulSoup
 
 from index import SearchRequest, open_index, reindex
-from index import writer as index_writer
-from index.analysis import TOKEN_PATTERN
 from index.compare import COMPARED_CHARS
-from index.snippets import HIGHLIGHT_CHARS, SNIPPET_SCAN_CHARS, _word_tokens
-from index.store import current_name
+from index.french import TOKEN_PATTERN
+from index.whoosh import writer as index_writer
+from index.whoosh.snippets import HIGHLIGHT_CHARS, SNIPPET_SCAN_CHARS, _word_tokens
+from index.whoosh.store import current_name
 
 ARCHIVE = str(Path(sys.executable).with_name("archive"))
 LATIN1_NAME = b"caf\xe9.txt"  # « café.txt » written by Windows or an FTP client

@@ -7,7 +7,7 @@ nanosecond, are those the index holds. An edit gives the file a new mtime, even 
 it keeps its size; content rewritten with its old mtime put back by hand waits for
 `archive reindex --rebuild`.
 
-Files read are counted with a wrapper around the real reader (`index.writer.read_file`),
+Files read are counted with a wrapper around the real reader (`index.reindexing.read_file`),
 the index's files by listing the folder with each file's size and mtime.
 """
 
@@ -21,10 +21,10 @@ import pytest
 
 from archive import Run, discover, walk
 from index import SearchRequest, open_index, reindex
-from index import stories
-from index import writer as index_writer
-from index.column_values import live_documents
-from index.store import open_live
+from index import reindexing as index_writer
+from index.whoosh import stories
+from index.whoosh.column_values import live_documents
+from index.whoosh.store import open_live
 
 
 def dispatch(word: str, n: int) -> str:

@@ -1,4 +1,4 @@
-"""Ranking with NumPy (index/scoring.py, index/phrases.py, index/partial.py) against
+"""Ranking with NumPy (index/whoosh/scoring.py, index/whoosh/phrases.py, index/whoosh/partial.py) against
 Whoosh's own matchers, on a real index of about 1,000 French dispatches in the three formats
 (Wikipedia paragraphs shaped as dispatches by `tests/textdata.py`).
 
@@ -21,13 +21,13 @@ from whoosh import query as wq
 
 from bench.corpus import materialise
 from index import open_index, reindex
-from index import partial, postings
 from index.cache import LruCache, clear_caches
-from index.matching import matching
-from index.phrases import phrase_docs
-from index.analysis import stem
-from index.query import PROXIMITY_BOOST, Near
-from index.scoring import Scorer
+from index.french import stem
+from index.whoosh import partial, postings
+from index.whoosh.matching import matching
+from index.whoosh.phrases import phrase_docs
+from index.whoosh.query import PROXIMITY_BOOST, Near
+from index.whoosh.scoring import Scorer
 from textdata import wikipedia_records
 
 
@@ -132,7 +132,7 @@ def test_a_title_only_match_scores_its_title(scorer):
 
 
 def test_partial_matches_with_proximity_bonus_are_whoosh_ranking(scorer):
-    # As index/query.py builds them: the words' stems, and the bonus of their exact forms.
+    # As index/whoosh/query.py builds them: the words' stems, and the bonus of their exact forms.
     words = body_words(scorer, 90, seed=11, field="body_exact")
     searcher = scorer.searcher
     for a, b, c in zip(words[0::3], words[1::3], words[2::3]):
@@ -159,7 +159,7 @@ def test_proximity_bonus_goes_to_words_standing_close(scorer):
 
 def test_postings_leave_replaced_dispatches_out(tmp_path, make_archive):
     # Two files: a segment whose documents are all deleted is dropped at the next
-    # commit (index/merging.py); here one stays, so the old version is masked in it.
+    # commit (index/whoosh/merging.py); here one stays, so the old version is masked in it.
     root = make_archive({"a.txt": "Rencontre au sommet\n\nLes ministres de l'agriculture se retrouvent.",
                          "b.txt": "Marché\n\nLes cours du blé montent."})
     reindex(tmp_path / "ix", [root])

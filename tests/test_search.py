@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 
 from archive import PartialDate
 from index import SearchRequest, SearchResult, Sort, open_index, reindex
-from index.query import MAX_EXPANSION, MAX_QUERY_CHARS
+from index.whoosh.query import MAX_EXPANSION, MAX_QUERY_CHARS
 
 SEED_000 = "000_4375ea2097648a51.txt"
 SEED_002 = "002_eb2ed1d0cd4a9010.txt"

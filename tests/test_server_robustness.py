@@ -22,7 +22,7 @@ from servers import start, stop
 
 from index import reindex
 from index.cache import LruCache, clear_caches
-from index.search import open_index
+from index.whoosh.search import open_index
 
 # --- « Vouliez-vous dire »: bounded work, same suggestions ----------------------------
 
@@ -32,7 +32,8 @@ def _random_word(rng: random.Random, length: int) -> str:
 
 
 def test_suggestions_look_up_a_bounded_number_of_words_and_terms(index_dir):
-    from index.suggest import MAX_CANDIDATES, MAX_CORRECTED_WORDS, Speller
+    from index.suggestions import MAX_CORRECTED_WORDS
+    from index.whoosh.suggest import MAX_CANDIDATES, Speller
 
     rng = random.Random(12)
     with open_index(index_dir) as archive:
@@ -88,8 +89,8 @@ def test_suggestions_are_the_closest_then_most_frequent_terms(tmp_path, make_arc
     seeds, then more dispatches added): for 150 typos, the term of the same first letter
     with the fewest edits (two at most), then in the most documents, then first in
     alphabetical order."""
-    from index.analysis import FOLDED_STOP_WORDS
-    from index.suggest import Speller
+    from index.french import FOLDED_STOP_WORDS
+    from index.whoosh.suggest import Speller
 
     directory = tmp_path / "index"
     text = (seeds_dir / next(p.name for p in seeds_dir.iterdir() if p.suffix == ".txt")).read_text()
@@ -126,7 +127,7 @@ def test_suggestions_are_the_closest_then_most_frequent_terms(tmp_path, make_arc
 def test_posting_cache_weighs_unknown_words_by_their_memory(index_dir):
     """20,000 cheap queries of random numbers grew a server by 300 MB: each unknown
     word's entry weighed 1 of 8 million postings while costing about 230 bytes."""
-    from index import postings
+    from index.whoosh import postings
 
     rng = random.Random(8)
     words = [str(rng.randrange(10**12)) for _ in range(5000)]
@@ -149,7 +150,7 @@ def test_posting_cache_weighs_unknown_words_by_their_memory(index_dir):
 
 def test_a_flood_of_empty_entries_stays_within_the_byte_budget():
     from index.cache import ENTRY_BYTES
-    from index.postings import EMPTY, weigh
+    from index.whoosh.postings import EMPTY, weigh
 
     budget = 100_000
     cache = LruCache(budget, weigh=weigh)

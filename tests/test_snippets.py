@@ -1,4 +1,4 @@
-"""Snippets against Whoosh's own highlighter: `index/snippets.py` walks the text with
+"""Snippets against Whoosh's own highlighter: `index/whoosh/snippets.py` walks the text with
 its own copy of Whoosh's context fragmenter, so the passages, their choice and their
 marks must be exactly what `whoosh.highlight.highlight` gives, on real French text
 (Wikipedia paragraphs shaped as dispatches by `tests/textdata.py`)."""
@@ -10,8 +10,8 @@ import random
 import pytest
 from whoosh import highlight
 
-from index.analysis import french_analyzer
-from index.snippets import SNIPPET_CHARS, _formatter, snippet
+from index.whoosh.analysis import french_analyzer
+from index.whoosh.snippets import SNIPPET_CHARS, _formatter, snippet
 from textdata import wikipedia_records
 
 

@@ -1,5 +1,5 @@
 """A document read back from an index (index/stored.py) is the dispatch it was made
-from, whichever backend wrote it: Whoosh's stored fields (index/schema.py `document`)
+from, whichever backend wrote it: Whoosh's stored fields (index/whoosh/schema.py `document`)
 and OpenSearch's `_source` (index/opensearch/documents.py `source`) write credits and a
 missing date differently, and one reading serves both."""
 
@@ -11,9 +11,10 @@ from archive.model import DateSource, Dispatch, PartialDate
 from index import open_index
 from index.fingerprints import fingerprint
 from index.opensearch.documents import source
-from index.schema import document
-from index.snippets import Terms
-from index.stored import dispatch_of, hit_of, names, shown_date, stored_dispatch, version_of
+from index.results import Terms
+from index.stored import dispatch_of, names, shown_date, version_of
+from index.whoosh.hits import hit_of, stored_dispatch
+from index.whoosh.schema import document
 
 DATED = Dispatch(
     id="a.txt",

@@ -12,7 +12,7 @@ from archive import PartialDate, read_file
 from index import SearchRequest, Sort, open_index, reindex
 from index.compare import Change, compare
 from index.fingerprints import MINHASH_SEED, NUM_PERM, fingerprint, same_story
-from index.stories import common_date
+from index.grouping import common_date
 
 SEED_000 = "000_4375ea2097648a51.txt"
 SEED_002 = "002_eb2ed1d0cd4a9010.txt"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index import SearchRequest, SearchResult, open_index, reindex
-from index.suggest import FEW_HITS, RARER
+from index.suggestions import FEW_HITS, RARER
 
 
 def _dispatches() -> dict[str, str]:

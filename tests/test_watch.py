@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from index.store import reindex_lock
+from index.whoosh.store import reindex_lock
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""The private Whoosh access of index/whoosh_internals.py, checked against Whoosh's public
+"""The private Whoosh access of index/whoosh/internals.py, checked against Whoosh's public
 API on real indexes in `tmp_path`: what these functions read must be what Whoosh itself
 reads, so that an upgrade that changes an internal fails here rather than as wrong
 scores. And the version check refuses a Whoosh other than the tested one."""
@@ -19,8 +19,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import UnknownFieldError
 from whoosh.writing import IndexingError
 
-from index import whoosh_internals as wi
-from index.build_writer import BulkSegmentWriter
+from index.whoosh import internals as wi
+from index.whoosh.build_writer import BulkSegmentWriter
 
 ROOT = Path(__file__).resolve().parents[1]
 # More documents than two blocks hold (128 postings a block under W3Codec's defaults).

@@ -53,7 +53,7 @@ def result_json(result: SearchResult) -> dict:
         "total": result.total,
         "dispatches": result.dispatches,
         "partial_total": result.partial_total,
-        # A long query (index/longqueries.py): `total` counts the results holding at least
+        # A long query (index/whoosh/longqueries.py): `total` counts the results holding at least
         # `needed` of its `words_searched` words, `partial_total` those holding fewer;
         # both 0 when every word is required.
         "needed": result.needed,
@@ -64,7 +64,7 @@ def result_json(result: SearchResult) -> dict:
         "sort": str(request.sort),
         # True: every word in its exact form (`exact=1`).
         "exact": request.exact,
-        # True: one hit per story, `total` and facets count stories (see index/versions.py).
+        # True: one hit per story, `total` and facets count stories (see index/whoosh/versions.py).
         "collapse_versions": request.collapse_versions,
         "filters": {
             "year": request.year,

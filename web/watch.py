@@ -7,7 +7,7 @@ as it goes), and each batch runs the ordinary incremental `reindex`, with its lo
 its crash-safe commit. That run compares every file's size and mtime with the index,
 so it needs no list of what changed, and nothing a batch missed stays missed.
 
-A running server sees each commit on its next request (index/search.py compares the
+A running server sees each commit on its next request (index/whoosh/search.py compares the
 `CURRENT` pointer and Whoosh's latest generation with its searcher's, per request).
 
 A broken file is reported once, not at every batch; again only if it is mended and

@@ -1,5 +1,5 @@
 """What a dispatch becomes in an OpenSearch index (`source`): the counterpart of
-index/schema.py's `document` for the fields of index/opensearch/mapping.py. A document
+index/whoosh/schema.py's `document` for the fields of index/opensearch/mapping.py. A document
 is read back by index/stored.py, as Whoosh's stored fields are.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 from archive.model import Dispatch, PartialDate
 from index.credits import wanted_key
 from index.fingerprints import Fingerprint, band_keys
-from index.schema import date_from_key, date_key
+from index.stored import date_from_key, date_key
 
 # The fields a search reads to make a hit (the body for its snippet).
 HIT_FIELDS = ["id", "path", "title", "body", "date_key", "inferred_date", "byline", "sources", "authors", "story"]

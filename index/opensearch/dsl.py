@@ -1,4 +1,4 @@
-"""The archive's parsed queries (index/query.py) in OpenSearch's query DSL.
+"""The archive's parsed queries (index/whoosh/query.py) in OpenSearch's query DSL.
 
 The parser has already analysed each word with the archive's French analyzer. An
 unquoted word searches its exact form, a `term` on `title.exact` or `body.exact` (the
@@ -20,9 +20,10 @@ import re
 
 from whoosh import query as wq
 
-from index.analysis import FOLDED_STOP_WORDS, exact_index_analyzer
-from index.longqueries import AtLeast
-from index.phrases import Sequence
+from index.french import FOLDED_STOP_WORDS
+from index.whoosh.analysis import exact_index_analyzer
+from index.whoosh.longqueries import AtLeast
+from index.whoosh.phrases import Sequence
 
 FIELDS = {"title": "title", "body": "body", "title_exact": "title.exact", "body_exact": "body.exact"}
 MATCH_ALL = {"match_all": {}}

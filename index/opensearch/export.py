@@ -1,4 +1,4 @@
-"""Every result of a search on a cluster, in its order, a batch at a time: index/export.py's
+"""Every result of a search on a cluster, in its order, a batch at a time: index/whoosh/export.py's
 `Export` for the OpenSearch backend, with the same rows (`ExportRow`).
 
 The hits are walked by `search_after` over one point in time, so the whole export comes
@@ -20,7 +20,7 @@ from index.opensearch.connection import answering
 from index.opensearch.documents import HIT_FIELDS
 from index.opensearch.reading import scan
 from index.results import SearchRequest
-from index.stored import hit_of
+from index.whoosh.hits import hit_of
 
 
 class OpenSearchExport:

@@ -1,4 +1,4 @@
-"""One reindex at a time per archive on a cluster, as index/store.py's file lock gives one
+"""One reindex at a time per archive on a cluster, as index/whoosh/store.py's file lock gives one
 per folder: a lock document created only if absent (`op_type=create`) in a small index
 beside the archive's (`<alias>-lock`), deleted when the reindex ends.
 

@@ -1,5 +1,5 @@
 """The OpenSearch index settings and mapping: the French chain built from OpenSearch's own
-analysis filters, to agree with `index/analysis.py` token for token where it can.
+analysis filters, to agree with `index/whoosh/analysis.py` token for token where it can.
 
     elision (char filter) | pattern tokenizer | lowercase | asciifolding | stop
         | re-accent | snowball French | asciifolding
@@ -37,7 +37,7 @@ import copy
 import re
 import unicodedata
 
-from index.analysis import FRENCH_STOP_WORDS
+from index.french import FRENCH_STOP_WORDS
 
 __all__ = ["ELIDED", "FRENCH", "FRENCH_EXACT", "FRENCH_WORDS", "MAPPING_VERSION", "TOKEN_PATTERN", "analysis_settings", "index_body", "mappings"]
 
@@ -56,7 +56,7 @@ _WORD = r"\w[\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f
 TOKEN_PATTERN = rf"(?U){_WORD}(?:['\u2019]{_WORD})*"
 
 # Elided words dropped before an apostrophe (« l’ », « qu’ », « jusqu’ »…), as in
-# index/analysis.py: at the start of a word, not after another word and its apostrophe
+# index/whoosh/analysis.py: at the start of a word, not after another word and its apostrophe
 # (« aujourd’hui », « qu’aujourd’hui »: one elision per word), before a letter or digit,
 # in any case. The modifier apostrophe ʼ (U+02BC) is turned into ’ first.
 ELIDED = ("c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu")
@@ -101,7 +101,7 @@ def _trie(words: list[str]) -> str:
 def _stop_words_pattern() -> str:
     """The stop words as written in a text, whatever their case and accents: taken out
     before the exact forms are tokenized, so that they leave no gap between the words
-    around them, as index/analysis.py leaves none (« "armée terre" » is a phrase of
+    around them, as index/whoosh/analysis.py leaves none (« "armée terre" » is a phrase of
     « l’armée de terre »). The stop filter still drops what this misses (decomposed
     accents), with a gap."""
     edge = r"\w\u0300-\u036f'\u2019"
@@ -119,7 +119,7 @@ _SETTINGS = {
     },
     "filter": {
         "french_stop": {"type": "stop", "stopwords": sorted({_fold(w) for w in FRENCH_STOP_WORDS})},
-        # The re-accenting of index/analysis.py's `stem`, longest ending first; each rule
+        # The re-accenting of index/french.py's `stem`, longest ending first; each rule
         # leaves an accented ending that no later rule matches, so at most one applies.
         "reaccent_iere": {"type": "pattern_replace", "pattern": "iere(s?)$", "replacement": "ière$1"},
         "reaccent_ite": {"type": "pattern_replace", "pattern": "ite(s?)$", "replacement": "ité$1"},
@@ -188,7 +188,7 @@ def mappings() -> dict:
             "title": _text(),
             "body": _text(),
             "date": {"type": "date", "format": "strict_date||strict_year_month||strict_year"},
-            # The date facets, filters and sorts read (index/schema.py's `facet_key`):
+            # The date facets, filters and sorts read (index/whoosh/schema.py's `facet_key`):
             # the dispatch's own date, or the one inferred from its story; YYYYMMDD with
             # 00 for an unknown month or day, absent when undated (undated dispatches sort
             # last either way). `year`, `month`, `day` are its
@@ -227,7 +227,7 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict:
             "index": {
                 "number_of_shards": shards,
                 "number_of_replicas": replicas,
-                # Whoosh's ranking (index/weighting.py's WEIGHTING): k1 below the default 1.2,
+                # Whoosh's ranking (index/whoosh/weighting.py's WEIGHTING): k1 below the default 1.2,
                 # a word said once counting nearly as much as one said often.
                 "similarity": {"default": {"type": "BM25", "k1": 0.7, "b": 0.75}},
             },

@@ -14,12 +14,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from archive.model import PartialDate
-from index import facets, query
+from index import facets
 from index.credits import FACET_LIMIT, wanted_key
 from index.opensearch.dsl import translate
 from index.readings import RequestDates, request_dates
 from index.results import FacetValue, Facets, Histogram, SearchRequest
-from index.schema import build_schema
+from index.whoosh import query
+from index.whoosh.schema import build_schema
 
 CARDINALITY_PRECISION = 40_000
 _SCHEMA = None
@@ -42,7 +43,7 @@ class Plan:
     dates: list  # the date filter's clauses (drill-down included)
     span: list  # the span's clauses alone: `du`/`au`, `date:` (what facets count inside)
     named: list  # the source and author filters
-    request_dates: RequestDates  # read as index/selection.py reads them
+    request_dates: RequestDates  # read as index/whoosh/selection.py reads them
 
     @property
     def date_filter(self) -> facets.DateFilter:

@@ -1,12 +1,12 @@
 """`OpenSearchIndex`: the archive on an OpenSearch cluster, behind the methods `web/`
-calls on index/search.py's `ArchiveIndex`, answering with the same plain types.
+calls on index/whoosh/search.py's `ArchiveIndex`, answering with the same plain types.
 
 One request gives a page: the full matches (every word, or `needed` of a long query's)
 with their count and date facets as aggregations; when the page reaches past them, a
 second gives the partial matches (some of the words, none of the full ones). Grouped,
 `collapse` on `story` keeps a story's best version and its inner hits name the others.
 Pages by date past the 10,000-hit window walk the sorted hits by `search_after` over one
-point in time. Snippets follow the archive's own rules (index/snippets.py: the text
+point in time. Snippets follow the archive's own rules (index/whoosh/snippets.py: the text
 escaped, the matched words in <mark>), from the terms the parsed query marks.
 """
 
@@ -15,22 +15,23 @@ from __future__ import annotations
 import time
 from typing import NamedTuple
 
-from index import offers, permalinks, query
+from index import offers, permalinks
 from index.compare import Version
 from index.export import BATCH
 from index.opensearch import requests
 from index.opensearch.connection import ClusterIndexMissing, ClusterNeedsRebuild, Target, answering, connect
 from index.opensearch.documents import HIT_FIELDS
-from index.opensearch.export import OpenSearchExport
 from index.opensearch.dsl import expanded, expansions, translate
+from index.opensearch.export import OpenSearchExport
 from index.opensearch.mapping import MAPPING_VERSION
 from index.opensearch.reading import scan
 from index.opensearch.suggest import suggest
 from index.opensearch.writer import _version, live_index
 from index.paging import MAX_PARTIAL_LISTED, Window, bounded
-from index.results import VERSIONS_SHOWN, Histogram, Offer, SearchHit, SearchRequest, SearchResult, Sort
-from index.snippets import Terms
-from index.stored import StoredDispatch, hit_of, paragraphs, shown_date, stored_dispatch, version_of
+from index.results import VERSIONS_SHOWN, Histogram, Offer, SearchHit, SearchRequest, SearchResult, Sort, Terms
+from index.stored import StoredDispatch, paragraphs, shown_date, version_of
+from index.whoosh import query
+from index.whoosh.hits import hit_of, stored_dispatch
 
 # OpenSearch's `index.max_result_window`: from + size past it needs `search_after`.
 WINDOW = 10_000
@@ -44,7 +45,7 @@ _OLDEST = [{"facet_key": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]
 
 
 class _Partials(NamedTuple):
-    """The matches holding only some of the words (index/pages.py `Partials` for a
+    """The matches holding only some of the words (index/whoosh/pages.py `Partials` for a
     cluster): `total` counted, `listed` reachable, the hits `on_page`."""
 
     total: int = 0
@@ -139,7 +140,7 @@ class OpenSearchIndex:
         )
 
     def _exact_offer(self, p: requests.Plan, variants: int) -> Offer | None:
-        """index/offers.py's offer of the exact forms, counted on the cluster: the quoted
+        """index/whoosh/offers.py's offer of the exact forms, counted on the cluster: the quoted
         query's dispatches under the same filters, against the variants'."""
         parsed = p.parsed
         if parsed.exact_query is None or not variants:
@@ -150,7 +151,7 @@ class OpenSearchIndex:
             exact = int(self._client.count(index=self.target.index, body=body)["count"])
         if not exact or variants <= exact or variants < query.EXACT_OFFER_RATIO * exact:
             return None
-        return Offer("exact", offers._message(parsed.exact_words, exact, variants), parsed.exact_query, exact, variants)
+        return Offer("exact", offers.message(parsed.exact_words, exact, variants), parsed.exact_query, exact, variants)
 
     @staticmethod
     def _order(request: SearchRequest, parsed: query.ParsedQuery) -> list:

@@ -1,4 +1,4 @@
-"""Versions of one story on a cluster: index/stories.py's grouping (its union-find, its
+"""Versions of one story on a cluster: index/grouping.py's grouping (its union-find, its
 LSH candidate pairs and `same_story` test, the stamps it gives), fed from the index's
 `bands` terms and bodies rather than from Whoosh columns.
 
@@ -17,11 +17,10 @@ import numpy as np
 
 from archive.model import PartialDate
 from index.fingerprints import MIN_SHARED, Fingerprint, band_keys, minhash, shingles
+from index.grouping import Doc, Region, Stamp, candidate_pairs
 from index.opensearch.documents import bands, stamp
-from index.schema import date_key
-from index.stored import own_date
 from index.opensearch.reading import by_ids, scan
-from index.stories import Stamp, _Doc, _Region, candidate_pairs
+from index.stored import date_key, own_date
 
 # New documents whose candidates one `terms` query looks up (64 band terms each: under
 # the 65,536 terms a query takes).
@@ -47,12 +46,12 @@ def group_written(client, index: str, signed: list[tuple[str, PartialDate | None
     pairs = list(candidate_pairs(band_keys(np.stack([signature for _, _, signature in signed]))))
     needed = sorted({i for pair in pairs for i in pair})
     bodies = by_ids(client, index, [signed[i][0] for i in needed], ["body"])
-    region = _Region(None)
+    region = Region()
     docs = {}
     for i in needed:
         doc_id, date, _ = signed[i]
-        docs[i] = _Doc(doc_id, date, shingles=shingles(bodies.get(doc_id, {}).get("body", "")), docnum=i,
-                       stored=(doc_id, None))
+        docs[i] = Doc(doc_id, date, shingles=shingles(bodies.get(doc_id, {}).get("body", "")), docnum=i,
+                      stored=(doc_id, None))
     for a, b in pairs:
         region.link(docs[a], docs[b])
     return _changed(region)
@@ -61,10 +60,10 @@ def group_written(client, index: str, signed: list[tuple[str, PartialDate | None
 def plan_update(client, index: str, removed: dict[str, str | None], added: list[tuple[str, PartialDate | None, Fingerprint]]) -> Plan:
     """Stories after removing the documents `removed` (id → its story) and adding
     `added` (id, date, fingerprint); `removed` holds the old copies of re-added ids."""
-    region = _Region(None)
-    new = [region.add(_Doc(doc_id, date, fp.shingles)) for doc_id, date, fp in added]
+    region = Region()
+    new = [region.add(Doc(doc_id, date, fp.shingles)) for doc_id, date, fp in added]
     signature_of = {doc_id: fp.signature for doc_id, _, fp in added}
-    committed: dict[str, _Doc] = {}
+    committed: dict[str, Doc] = {}
     broken = {story for story in removed.values() if story}
     joined: set[str] = set()
     with_signature = [doc for doc in new if signature_of[doc.id] is not None]
@@ -96,13 +95,13 @@ def plan_update(client, index: str, removed: dict[str, str | None], added: list[
     return Plan({doc.id: stamps[doc.id] for doc in new}, _changed(region, stamps))
 
 
-def _committed(found: dict) -> _Doc:
-    # `docnum` only marks the document as committed (index/stories.py's convention).
-    return _Doc(found["id"], own_date(found), docnum=0, stored=(found.get("story"), found.get("inferred_date")),
-                body=found.get("body") or "")
+def _committed(found: dict) -> Doc:
+    # `docnum` only marks the document as committed (index/grouping.py's convention).
+    return Doc(found["id"], own_date(found), docnum=0, stored=(found.get("story"), found.get("inferred_date")),
+               body=found.get("body") or "")
 
 
-def _relink(region: _Region, members: list[_Doc]) -> None:
+def _relink(region: Region, members: list[Doc]) -> None:
     """Link the survivors of a story that lost a member, through their LSH pairs."""
     rows = []
     for doc in members:
@@ -114,7 +113,7 @@ def _relink(region: _Region, members: list[_Doc]) -> None:
             region.link(rows[i][0], rows[j][0])
 
 
-def _changed(region: _Region, stamps: dict[str, Stamp] | None = None) -> dict[str, dict]:
+def _changed(region: Region, stamps: dict[str, Stamp] | None = None) -> dict[str, dict]:
     """The committed documents of the region whose stored stamp differs from the new
     one: id → the fields to update (index/opensearch/documents.py's `stamp`)."""
     stamps = stamps if stamps is not None else region.stamps()

@@ -1,4 +1,4 @@
-"""« Vouliez-vous dire » on a cluster: index/suggest.py's rules (a query finding fewer
+"""« Vouliez-vous dire » on a cluster: index/suggestions.py's rules (a query finding fewer
 than FEW_HITS dispatches; each of its words found in fewer than that replaced by the
 closest term of the bodies' exact forms within MAX_EDITS edits found RARER times as
 often, shown as it is most often written), with OpenSearch's term suggester finding the
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from index.analysis import exact_analyzer
-from index.snippets import SNIPPET_SCAN_CHARS
-from index.suggest import FEW_HITS, MAX_CORRECTED_WORDS, MAX_EDITS, MAX_WORD_CHARS, RARER, SURFACE_DOCS
+from index.suggestions import FEW_HITS, MAX_CORRECTED_WORDS, MAX_EDITS, MAX_WORD_CHARS, RARER, SURFACE_DOCS
+from index.whoosh.analysis import exact_analyzer
+from index.whoosh.snippets import SNIPPET_SCAN_CHARS
 
 # Candidates the suggester gives per word (closest first), among which the first
 # frequent enough is taken.

@@ -1,5 +1,6 @@
 """`reindex` into an OpenSearch cluster: the same files in, the same `ReindexReport` out
-as index/writer.py's, which scans and reads the files (its helpers are used here).
+as index/whoosh/writer.py's: the files are scanned (index/scan.py) and read
+(index/reindexing.py) as there.
 
 Searches read an alias (`Target.index`). A first run or `rebuild` writes a new concrete
 index (`<alias>-<time>`), groups its stories, then moves the alias onto it in one
@@ -18,7 +19,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from uuid import uuid4
 
-from index import writer as files
 from index.fingerprints import fingerprint
 from index.opensearch import bulk, stories
 from index.opensearch.connection import ClusterNeedsRebuild, ClusterRefused, Target, answering, connect
@@ -26,6 +26,7 @@ from index.opensearch.documents import source
 from index.opensearch.lock import reindex_lock
 from index.opensearch.mapping import MAPPING_VERSION, index_body
 from index.opensearch.reading import scan
+from index.reindexing import Progress, count_changes, read_dispatches
 from index.results import ReindexReport
 from index.scan import scan as scan_files
 
@@ -41,7 +42,7 @@ REPLICA_WAIT = 30 * 60
 
 
 def reindex(target: Target, roots: Sequence[Path], *, rebuild: bool = False,
-            progress: files.Progress | None = None, lock_timeout: float = 10.0, shards: int = SHARDS,
+            progress: Progress | None = None, lock_timeout: float = 10.0, shards: int = SHARDS,
             replicas: int | None = None) -> ReindexReport:
     """Add new files, update changed ones, remove deleted ones; `rebuild` writes a new
     index and swaps the alias. Raises ClusterUnavailable when the cluster does not
@@ -112,7 +113,7 @@ def _version(client, index: str) -> int | None:
 
 
 def _build(client, target: Target, old: str | None, found: list, report: ReindexReport,
-           progress: files.Progress | None, shards: int, replicas: int) -> None:
+           progress: Progress | None, shards: int, replicas: int) -> None:
     name = f"{target.index}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid4().hex[:6]}"
     body = index_body(shards=shards, replicas=0)
     # Nothing reads it before the swap, and a build that dies is written again: no
@@ -125,7 +126,7 @@ def _build(client, target: Target, old: str | None, found: list, report: Reindex
 
         def actions() -> Iterator[dict]:
             for done, file in enumerate(found, start=1):
-                for dispatch in files._read(file, report):
+                for dispatch in read_dispatches(file, report):
                     fp = fingerprint(dispatch.body)
                     if fp.signature is not None:
                         signed.append((dispatch.id, dispatch.date, fp.signature))
@@ -161,7 +162,7 @@ def _build(client, target: Target, old: str | None, found: list, report: Reindex
         progress(0, 0)
 
 
-def _update(client, index: str, found: list, report: ReindexReport, progress: files.Progress | None) -> None:
+def _update(client, index: str, found: list, report: ReindexReport, progress: Progress | None) -> None:
     known = _known_files(client, index)
     changed = []
     for file in found:
@@ -183,9 +184,9 @@ def _update(client, index: str, found: list, report: ReindexReport, progress: fi
         report.removed += known[key][2]
     added = []
     for done, file in enumerate(changed, start=1):
-        dispatches = files._read(file, report)
+        dispatches = read_dispatches(file, report)
         before = {doc_id: held[0] for doc_id, held in old.items() if held[2] == file.key}
-        files._count(before, dispatches, report)
+        count_changes(before, dispatches, report)
         added += [(dispatch, file, fingerprint(dispatch.body)) for dispatch in dispatches]
         if progress:
             progress(done, len(changed))

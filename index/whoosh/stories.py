@@ -1,5 +1,6 @@
-"""Versions of one story: grouping them at reindex (what search and the dispatch page
-read back is in index/versions.py).
+"""Versions of one story in a Whoosh index: grouping them at reindex (the union-find and
+the LSH pairs are index/grouping.py's; what search and the dispatch page read back is in
+index/whoosh/versions.py).
 
 The index keeps one invariant: a document's `story` is the smallest id of its connected
 component in the graph whose edges are the LSH candidate pairs that pass
@@ -15,43 +16,25 @@ of it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wq
 
 from archive.model import PartialDate
-from index import forked
-from index.column_values import fixed_bytes, live_documents
-from index.fingerprints import Fingerprint, band_keys, has_signature, same_story, shingles, signatures_from_column
-from index.schema import restored, stamped
+from index.fingerprints import Fingerprint, band_keys, has_signature, signatures_from_column
+from index.grouping import Doc, Region, Stamp, candidate_pairs
 from index.stored import own_date
+from index.whoosh import forked
+from index.whoosh.column_values import fixed_bytes, live_documents
+from index.whoosh.schema import restored, stamped
 
-# In an LSH bucket larger than this (the same boilerplate body many times over), only
-# neighbours in the bucket are compared, not every pair.
-BUCKET_PAIRS = 64
 # The table that picks an update's candidate rows (`_band_candidates`): 4 MB, so that a
 # few hundred new documents' bands leave most rows out; rows are looked up this many at
 # a time, to bound the temporary arrays.
 FILTER_BITS = 22
 FILTER_ROWS = 1 << 16
-
-
-@dataclass
-class _Doc:
-    id: str
-    date: PartialDate | None
-    shingles: np.ndarray | None = None
-    docnum: int | None = None  # in the committed index; None for a document being added
-    stored: tuple[str, str | None] | None = None  # its story and inferred date, as stored
-    body: str | None = None  # until fingerprinted
-
-
-@dataclass(frozen=True)
-class Stamp:
-    story: str
-    inferred: PartialDate | None
 
 
 @dataclass
@@ -63,22 +46,16 @@ class Plan:
     rewrites: list[dict] = field(default_factory=list)
 
 
-class _Region:
+class _Region(Region):
     """The documents being grouped, their union-find, and lazy access to the index."""
 
     def __init__(self, reader) -> None:
+        super().__init__()
         self.reader = reader
-        self.docs: dict[str, _Doc] = {}
-        self.parent: dict[str, str] = {}
-        self._read: dict[int, _Doc] = {}
+        self._read: dict[int, Doc] = {}
         self._signatures: np.ndarray | None = None
 
-    def add(self, doc: _Doc) -> _Doc:
-        self.docs.setdefault(doc.id, doc)
-        self.parent.setdefault(doc.id, doc.id)
-        return self.docs[doc.id]
-
-    def committed(self, docnum: int, join: bool = True) -> _Doc:
+    def committed(self, docnum: int, join: bool = True) -> Doc:
         """The committed document `docnum`, added to the region unless `join` is False
         (a candidate only joins once it has passed the test: stamping a document
         without the rest of its story would split it). Its body is read and
@@ -86,52 +63,15 @@ class _Region:
         doc = self._read.get(docnum)
         if doc is None:
             stored = self.reader.stored_fields(docnum)
-            doc = self._read[docnum] = _Doc(stored["id"], own_date(stored), docnum=docnum,
-                                            stored=(stored.get("story"), stored.get("inferred_date")), body=stored["body"])
+            doc = self._read[docnum] = Doc(stored["id"], own_date(stored), docnum=docnum,
+                                           stored=(stored.get("story"), stored.get("inferred_date")), body=stored["body"])
         return self.add(doc) if join else doc
-
-    def shingles(self, doc: _Doc) -> np.ndarray:
-        if doc.shingles is None:
-            doc.shingles, doc.body = shingles(doc.body), None
-        return doc.shingles
 
     def signatures(self) -> np.ndarray:
         """Every committed document's signature, by document number (read once)."""
         if self._signatures is None:
             self._signatures = signatures_from_column(_minhash_blocks(self.reader))
         return self._signatures
-
-    def find(self, doc_id: str) -> str:
-        root = doc_id
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[doc_id] != root:
-            self.parent[doc_id], doc_id = root, self.parent[doc_id]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-    def link(self, a: _Doc, b: _Doc) -> bool:
-        """Join the two documents' stories when they are versions of each other."""
-        if a.id in self.parent and b.id in self.parent and self.find(a.id) == self.find(b.id):
-            return True
-        if not same_story(self.shingles(a), self.shingles(b), a.date, b.date):
-            return False
-        self.union(self.add(a).id, self.add(b).id)
-        return True
-
-    def stamps(self) -> dict[str, Stamp]:
-        members: dict[str, list[_Doc]] = {}
-        for doc in self.docs.values():
-            members.setdefault(self.find(doc.id), []).append(doc)
-        stamps = {}
-        for group in members.values():
-            story = min(doc.id for doc in group)
-            inferred = common_date(doc.date for doc in group)
-            for doc in group:
-                stamps[doc.id] = Stamp(story, None if doc.date else inferred)
-        return stamps
 
     def rewrites(self, stamps: dict[str, Stamp]) -> list[dict]:
         """The committed documents whose story or inferred date changes, rewritten."""
@@ -152,7 +92,7 @@ class _Region:
 
 def _minhash_blocks(reader) -> list[bytes]:
     """The `minhash` column of each segment, as one block of bytes per segment (one read
-    each, index/column_values.py, rather than one per document)."""
+    each, index/whoosh/column_values.py, rather than one per document)."""
     blocks = []
     for leaf, _ in reader.leaf_readers():
         block = fixed_bytes(leaf, "minhash")
@@ -160,43 +100,12 @@ def _minhash_blocks(reader) -> list[bytes]:
     return blocks
 
 
-def common_date(dates: Iterable[PartialDate | None]) -> PartialDate | None:
-    """The most precise date all the given dates fall in: « 2019-04 » for 2019-04 and
-    2019-04-07; None without dates or when they span several years."""
-    known = [d for d in dates if d is not None]
-    if not known or len({d.year for d in known}) > 1:
-        return None
-    months = {d.month for d in known}
-    if len(months) > 1 or None in months:
-        return PartialDate(known[0].year)
-    days = {d.day for d in known}
-    day = days.pop() if len(days) == 1 else None
-    return PartialDate(known[0].year, known[0].month, day)
-
-
-def candidate_pairs(bands: np.ndarray) -> Iterator[tuple[int, int]]:
-    """Row pairs that share at least one LSH band, each once (rows of `band_keys`)."""
-    seen: set[tuple[int, int]] = set()
-    for column in bands.T:
-        order = np.argsort(column, kind="stable")
-        values = column[order]
-        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-        ends = np.r_[starts[1:], values.size]
-        for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
-            rows = np.sort(order[start:end]).tolist()
-            for i, a in enumerate(rows):
-                for b in rows[i + 1 : i + 1 + BUCKET_PAIRS]:
-                    if (a, b) not in seen:
-                        seen.add((a, b))
-                        yield a, b
-
-
 def regroup_all(reader, reopen: Callable[[], object] | None = None) -> list[dict]:
     """After a full build (each document alone in its story): the documents to rewrite
     so that versions share a story and undated ones get their inferred date.
 
     With `reopen` (a new reader on the same index), half of the candidates' bodies are
-    read and shingled in a forked child, with a reader of its own (index/forked.py):
+    read and shingled in a forked child, with a reader of its own (index/whoosh/forked.py):
     that is most of the grouping's time, and the other core is idle by then."""
     region = _Region(reader)
     signatures = region.signatures()
@@ -214,7 +123,7 @@ def regroup_all(reader, reopen: Callable[[], object] | None = None) -> list[dict
     return region.rewrites(region.stamps())
 
 
-def _shingled(open_reader: Callable, docnums: list[int], close: bool = True) -> dict[int, _Doc]:
+def _shingled(open_reader: Callable, docnums: list[int], close: bool = True) -> dict[int, Doc]:
     """The committed documents `docnums`, read and shingled ahead of their pairs."""
     reader = open_reader()
     try:
@@ -236,7 +145,7 @@ def plan_update(searcher, removed_paths: Iterable[str], added: list[tuple[str, P
     removed: set[int] = set()
     for path in removed_paths:
         removed.update(searcher.docs_for_query(wq.Term("path", path)))
-    new = [region.add(_Doc(doc_id, date, fp.shingles)) for doc_id, date, fp in added]
+    new = [region.add(Doc(doc_id, date, fp.shingles)) for doc_id, date, fp in added]
     signatures_of = {doc_id: fp.signature for doc_id, _, fp in added}
     # Stories that lost a member: regrouped from their survivors' pairs.
     broken = {reader.stored_fields(n).get("story") for n in removed}
@@ -284,7 +193,7 @@ def _band_candidates(bands: np.ndarray, added: np.ndarray) -> np.ndarray:
     return np.flatnonzero(hit)
 
 
-def _relink(region: _Region, members: list[_Doc]) -> None:
+def _relink(region: _Region, members: list[Doc]) -> None:
     """Link the survivors of a story that lost a member, through their LSH pairs."""
     signatures = region.signatures()
     rows = [doc for doc in members if signatures[doc.docnum].any()]

@@ -16,7 +16,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
 
-from index import postings as pl
+from index.whoosh import postings as pl
 
 
 def phrase_docs(searcher, field: str, words: list, slop: int, generation: tuple,
@@ -59,7 +59,7 @@ class Sequence(wq.Phrase):
     term at the position of the one before, 1 for the next position, within `slop`).
 
     The archive's matching and scoring read it through `phrase_docs`; Whoosh's own
-    search (queries index/scoring.py leaves to it) through `matcher`, which reads the
+    search (queries index/whoosh/scoring.py leaves to it) through `matcher`, which reads the
     same positions without the cached posting arrays."""
 
     def __init__(self, fieldname: str, words: list[str], steps: list[int], slop: int = 1, boost: float = 1.0) -> None:

@@ -3,7 +3,7 @@
 A dispatch is written top-down: its first sentences say what happened, the rest
 explains. Among the dispatches holding most of a headline's words, the one that states
 them in its lead is about that news; the one that meets them further down mentions it.
-So the full matches of a long query (index/longqueries.py) get their score multiplied
+So the full matches of a long query (index/whoosh/longqueries.py) get their score multiplied
 by 1 + LEAD_BOOST × the share of the query's words that stand among the first
 LEAD_WORDS words of the body.
 
@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from index import postings as pl
+from index.whoosh import postings as pl
 
 # The lead: the first this many words of the body (stop words do not count: the
-# exact-form field numbers the words that are searched, see index/analysis.py).
+# exact-form field numbers the words that are searched, see index/whoosh/analysis.py).
 LEAD_WORDS = 40
 # A document stating every word of the query in its lead scores this much more (×1.5).
 LEAD_BOOST = 0.5

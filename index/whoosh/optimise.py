@@ -1,6 +1,6 @@
 """`archive optimise`: rewrite the live index into a fresh one, as a full build lays it out.
 
-Updates never touch the large segments a build wrote (index/merging.py): a dispatch
+Updates never touch the large segments a build wrote (index/whoosh/merging.py): a dispatch
 removed or rewritten there is only masked, and the small segments updates write pile
 up slowly. Both cost a little at every search. Optimising copies every live document,
 in order, into a new index with the build's segment writer (no external sort: past
@@ -24,13 +24,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import LockError
 
-from index.build import build_parallel
 from index.errors import IndexLocked, IndexUnwritable
 from index.results import ReindexReport
-from index.schema import restored
-from index.store import create_fresh, open_live, publish, reindex_lock, remove_stale
-from index.writer import BUILD_LIMIT_MB, BUILD_WORKERS, SEGMENT_OPTIONS
-from index.whoosh_internals import index_segments
+from index.whoosh.build import build_parallel
+from index.whoosh.internals import index_segments
+from index.whoosh.schema import restored
+from index.whoosh.store import create_fresh, open_live, publish, reindex_lock, remove_stale
+from index.whoosh.writer import BUILD_LIMIT_MB, BUILD_WORKERS, SEGMENT_OPTIONS
 
 # Documents per unit of work (what progress counts and workers share).
 RUN_DOCS = 100

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 
 from whoosh import index as whoosh_index
 
-from index.build_writer import BulkSegmentWriter
-from index.forked import die_with_parent, picklable
 from index.results import Failure, ReindexReport
-from index.whoosh_internals import close_segment, commit_segments
+from index.whoosh.build_writer import BulkSegmentWriter
+from index.whoosh.forked import die_with_parent, picklable
+from index.whoosh.internals import close_segment, commit_segments
 
 Progress = Callable[[int, int], None]
 

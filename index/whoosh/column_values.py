@@ -9,10 +9,13 @@ tests/test_merging.py compares both ways on a real index.
 
 from __future__ import annotations
 
+from itertools import compress
+
 import numpy as np
 from whoosh import columns
 
-from index.whoosh_internals import fixed_column_bytes, numeric_column, var_bytes_column
+from index.scan import Indexed
+from index.whoosh.internals import fixed_column_bytes, numeric_column, var_bytes_column
 
 
 def column_values(segment_reader, name: str, translate: bool = True) -> list:
@@ -68,3 +71,21 @@ def live_documents(reader) -> np.ndarray:
             deleted = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
             live[offset + deleted] = False
     return live
+
+
+def indexed(reader) -> Indexed:
+    """The files a Whoosh reader holds, read from columns only, a whole column of a
+    segment at a time; deleted documents left out."""
+    paths: list[bytes] = []
+    sizes, mtimes = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for leaf, _ in reader.leaf_readers():
+        leaf_paths = column_values(leaf, "path", translate=False)
+        leaf_sizes, leaf_mtimes = numbers(leaf, "size"), numbers(leaf, "mtime")
+        if leaf.has_deletions():
+            live = live_documents(leaf)
+            leaf_paths = list(compress(leaf_paths, live.tolist()))
+            leaf_sizes, leaf_mtimes = leaf_sizes[live], leaf_mtimes[live]
+        paths += leaf_paths
+        sizes.append(leaf_sizes)
+        mtimes.append(leaf_mtimes)
+    return Indexed(paths, np.concatenate(sizes), np.concatenate(mtimes))

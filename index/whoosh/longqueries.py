@@ -9,7 +9,7 @@ least LONG_QUERY_SHARE of them, and the page says so (« au moins 6 des 8 mots �
 dispatches holding fewer are the partial matches, after them, as for a short query.
 Consecutive words found close together add to a full match's score. A quoted phrase in a
 long query (a headline citing someone) is not required: its words count as the others,
-and the dispatches citing it as it stands rank first (index/query.py says so in the
+and the dispatches citing it as it stands rank first (index/whoosh/query.py says so in the
 notice); parentheses without operators group nothing and are read as punctuation.
 """
 
@@ -26,7 +26,7 @@ from whoosh import query as wq
 LONG_QUERY_WORDS = 5
 LONG_QUERY_SHARE = 0.75
 # Two consecutive words found close together add to a full match's score, as they do
-# to a partial match's (index/query.py, PROXIMITY_BOOST).
+# to a partial match's (index/whoosh/query.py, PROXIMITY_BOOST).
 LONG_QUERY_PROXIMITY = True
 # A quoted phrase of a long query found as it stands adds its words' scores times this.
 QUOTED_BONUS = 1.0
@@ -38,16 +38,16 @@ PARENTHESES = re.compile(r"[()]")
 class AtLeast(wq.Or):
     """Documents matching at least `needed` of the subqueries, scored as their sum.
 
-    index/scoring.py and index/matching.py compute it from the posting arrays; Whoosh's
+    index/whoosh/scoring.py and index/whoosh/matching.py compute it from the posting arrays; Whoosh's
     own `Or` does not implement `minmatch`, so this query is never handed to Whoosh."""
 
     def __init__(self, subqueries, needed: int, boost: float = 1.0, bonus=()) -> None:
         super().__init__(subqueries, boost=boost)
         self.needed = needed
-        # Ranking bonuses (index/query.py's `Near` pairs): added to the score of a
+        # Ranking bonuses (index/whoosh/query.py's `Near` pairs): added to the score of a
         # document that earns them, never counted among the words it holds.
         self.bonus = tuple(bonus)
-        # Each word's exact form in the body, for the lead bonus (index/lead.py).
+        # Each word's exact form in the body, for the lead bonus (index/whoosh/lead.py).
         self.lead = tuple(_body_form(sub) for sub in self.subqueries)
 
     def __eq__(self, other) -> bool:
@@ -74,7 +74,7 @@ class AtLeast(wq.Or):
 
 def at_least(everything: wq.Query, bonus=()) -> AtLeast | None:
     """The query as « most of the words » when it is a long conjunction of words
-    (index/query.py asks only for plain text: no operators, quotes or exclusions)."""
+    (index/whoosh/query.py asks only for plain text: no operators, quotes or exclusions)."""
     if not isinstance(everything, wq.And) or type(everything) is not wq.And:
         return None
     words = list(dict.fromkeys(everything.subqueries))  # a word typed twice counts once

@@ -1,4 +1,4 @@
-"""How Whoosh weighs a match when it ranks one itself (the queries index/scoring.py
+"""How Whoosh weighs a match when it ranks one itself (the queries index/whoosh/scoring.py
 does not know, and partial matches past its reach): BM25F with the usual idf, tuned on
 the PIAF dev split with index/evaluate.py.
 """

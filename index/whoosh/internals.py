@@ -1,9 +1,9 @@
 """Every use of Whoosh's private internals, in one place, behind a version check.
 
 Part of the archive's speed comes from working below Whoosh's public API: posting
-blocks decoded whole with NumPy (index/postings.py), columns read in one read
-(index/column_values.py), segments written directly and committed together
-(index/build_writer.py, index/build.py, index/writer.py). That relies on attributes and
+blocks decoded whole with NumPy (index/whoosh/postings.py), columns read in one read
+(index/whoosh/column_values.py), segments written directly and committed together
+(index/whoosh/build_writer.py, index/whoosh/build.py, index/whoosh/writer.py). That relies on attributes and
 methods whose names start with `_`, which Whoosh may change in any release. A renamed
 one fails loudly; one whose meaning changed (a block's layout, a column's default, what
 a commit cleans up) would give wrong scores or a damaged index without a word.
@@ -13,8 +13,8 @@ what it returns, and this module refuses to import under any Whoosh but the one 
 functions were checked against: `TESTED_VERSION`, the pin in pyproject.toml.
 
 Two private hooks are overridden rather than called, and are checked the same way on an
-upgrade: `SegmentWriter._flush_segment` (index/build_writer.py writes the postings
-itself) and `highlight.Formatter._text` (index/snippets.py escapes the text between
+upgrade: `SegmentWriter._flush_segment` (index/whoosh/build_writer.py writes the postings
+itself) and `highlight.Formatter._text` (index/whoosh/snippets.py escapes the text between
 matches).
 
 Testing an upgrade: set `ARCHIVE_WHOOSH_UNCHECKED=1` to import anyway under another
@@ -51,7 +51,7 @@ def check_version(installed: str | None, unchecked: bool = False) -> None:
         return
     found = f"version {installed}" if installed else "not installed"
     raise UntestedWhoosh(
-        f"index/whoosh_internals.py relies on private internals of {DISTRIBUTION} {TESTED_VERSION}; "
+        f"index/whoosh/internals.py relies on private internals of {DISTRIBUTION} {TESTED_VERSION}; "
         f"the installed {DISTRIBUTION} is {found}. Install {DISTRIBUTION}=={TESTED_VERSION} "
         f"(pyproject.toml), or set {UNCHECKED_ENV}=1 to test an upgrade (see the module's docstring).")
 

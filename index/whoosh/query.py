@@ -9,7 +9,7 @@ A word matches its variants (its stem), and a dispatch holding the very form typ
 above one holding only a variant. Quotes — "…", « … », “…” — ask for the exact forms, in
 order (`"…"~N`: within N positions); so does the exact switch for a whole query; a prefix
 (`milit*`) expands over exact forms, not stems. Exact forms are searched in their own
-fields (index/schema.py), analysed as the others but without the stemmer.
+fields (index/whoosh/schema.py), analysed as the others but without the stemmer.
 
 People also type questions (« Combien de morts à Tripoli ? »): a question mark ending a
 word is punctuation, not a wildcard, and the interrogatives that are not stop words are
@@ -30,13 +30,13 @@ from whoosh.query.compound import PreloadedOr
 from archive.model import PartialDate
 from index import readings
 from index.cache import LruCache
-from index.analysis import FOLDED_STOP_WORDS, exact_sequence
-from index.phrases import Sequence
-from index.longqueries import PARENTHESES, QUOTED, AtLeast, at_least, quoted_bonus
+from index.french import FOLDED_STOP_WORDS
 from index.readings import reversed_period  # noqa: F401 - part of what this module offers
-from index.results import Offer
-from index.snippets import Terms
-from index.whoosh_internals import expanded_words
+from index.results import Offer, Terms
+from index.whoosh.analysis import exact_sequence
+from index.whoosh.internals import expanded_words
+from index.whoosh.longqueries import PARENTHESES, QUOTED, AtLeast, at_least, quoted_bonus
+from index.whoosh.phrases import Sequence
 
 # Upper-case only: « et », « ou » in lower case are ordinary (stop) words.
 _OPERATORS = qparser.OperatorsPlugin(
@@ -75,7 +75,7 @@ EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
 TITLE_QUERY_BOOST = 0.8
 # Among partial matches, two query words found as typed within PROXIMITY_SLOP positions
 # of each other (« rite de la charrue », « Jakob Böhme ») add this much, as a phrase
-# would. Exact forms, since only their fields keep positions (index/schema.py).
+# would. Exact forms, since only their fields keep positions (index/whoosh/schema.py).
 # (PIAF dev MRR@10: 0.7859 over stems, 0.7855 over exact forms; recall@100 0.957.)
 PROXIMITY_BOOST = 0.25
 PROXIMITY_SLOP = 2
@@ -140,7 +140,7 @@ class ParsedQuery:
     sources: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     # A long plain query: a full match holds at least `needed` of its `words_searched`
-    # words (index/longqueries.py); 0 when every word is required.
+    # words (index/whoosh/longqueries.py); 0 when every word is required.
     needed: int = 0
     words_searched: int = 0
 
@@ -196,7 +196,7 @@ class _ExactForms(qparser.Plugin):
 
 class _SequenceNode(qparser.PhrasePlugin.PhraseNode):
     """A quoted phrase over exact forms that reads its stop words, each at the position
-    of the word after it (index/analysis.py): « "Le Maire" » needs « le » right before
+    of the word after it (index/whoosh/analysis.py): « "Le Maire" » needs « le » right before
     « maire », « "président de la République" » needs « de la »."""
 
     def query(self, parser):

@@ -1,7 +1,7 @@
 """Which segments an update merges: small ones only, a few at a time.
 
 A full build writes the archive as a few large segments (one per worker, and the
-stories' rewrites: index/build.py). Whoosh's default policy (`MERGE_SMALL`) calls a
+stories' rewrites: index/whoosh/build.py). Whoosh's default policy (`MERGE_SMALL`) calls a
 segment small against a Fibonacci number of its rank, so with large segments the first
 update after a build merged them through Whoosh's external sort: at 341,030
 dispatches, when a build still wrote a segment per memory budget, 12 minutes and 5.6 GB
@@ -9,7 +9,7 @@ of temporary files for 30 changed files.
 
 Here an update never reads a segment of `LARGE_DOCS` documents or more: its
 deletions are masked (Whoosh keeps a deletion set per segment) and stay on disk until
-`archive optimise` (index/optimise.py) rewrites the index. Smaller segments, the ones
+`archive optimise` (index/whoosh/optimise.py) rewrites the index. Smaller segments, the ones
 updates write, are merged tier by tier, as a log-structured store does: a segment's
 tier is its document count in powers of `FACTOR`, and a tier is merged into one
 segment once it holds `FACTOR` of them. An update's merge work is therefore bounded

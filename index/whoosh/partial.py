@@ -1,7 +1,7 @@
 """Partial matches: the best documents holding some of the words, after those holding
 them all, with a bonus where two query words stand close together.
 
-The words' scores are summed over whole arrays (index/scoring.py). The proximity bonus
+The words' scores are summed over whole arrays (index/whoosh/scoring.py). The proximity bonus
 needs positions, which are costly to read: it is checked only for the documents that
 could still reach the page, best upper bound first (their words' score plus every bonus
 they might earn), until the page's last score beats the next candidate's bound. The
@@ -18,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 from whoosh import query as wq
 
-from index.phrases import phrase_docs
-from index.query import Near
-from index.matching import members, union
-from index.scoring import Scored, Scorer, union_sum, intersect_sum
+from index.whoosh.matching import members, union
+from index.whoosh.phrases import phrase_docs
+from index.whoosh.query import Near
+from index.whoosh.scoring import Scored, Scorer, union_sum, intersect_sum
 
 # Candidates whose proximity is checked in a first round, per hit wanted.
 _CANDIDATES_PER_HIT = 4
@@ -29,7 +29,7 @@ _CANDIDATES_PER_HIT = 4
 
 def best(scorer: Scorer, q: wq.Query, keep, room: int, codes: np.ndarray | None) -> list[tuple[int, float]] | None:
     """The `room` best partial matches of `q` (the words `Or`-ed, with `Near`
-    bonuses and `Not` exclusions as index/query.py builds them) among the documents
+    bonuses and `Not` exclusions as index/whoosh/query.py builds them) among the documents
     `keep` leaves (a function of a Scored); None when the query is not of that shape."""
     inner, excluded = (q.subqueries[0], q.subqueries[1:]) if isinstance(q, wq.And) else (q, [])
     if not isinstance(inner, wq.Or) or any(not isinstance(ex, wq.Not) for ex in excluded):

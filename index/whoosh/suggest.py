@@ -29,26 +29,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh import query as wq
 
-from index.analysis import FOLDED_STOP_WORDS, exact_analyzer
 from index.cache import LruCache, array_bytes
-from index.snippets import SNIPPET_SCAN_CHARS
+from index.french import FOLDED_STOP_WORDS
+from index.suggestions import FEW_HITS, MAX_CORRECTED_WORDS, MAX_EDITS, MAX_WORD_CHARS, RARER, SURFACE_DOCS
+from index.whoosh.analysis import exact_analyzer
+from index.whoosh.snippets import SNIPPET_SCAN_CHARS
 
-MAX_EDITS = 2
 # The field whose words are compared: the exact forms of the bodies.
 FIELD = "body_exact"
-# A query finding fewer dispatches than this gets a suggestion when one of its words
-# has a much more frequent neighbour; a word in fewer dispatches than this is looked up
-# (« Sarkozi », said once, is a typo of « Sarkozy », said in a thousand).
-FEW_HITS = 5
-# A known word is replaced only by one in at least this many times as many dispatches.
-RARER = 10
-# Dispatches read to find how a word is most often written.
-SURFACE_DOCS = 8
-# Longer words are left as typed: the longest French words (« anticonstitutionnellement »)
-# have 25 letters, and a word's cost grows with its length.
-MAX_WORD_CHARS = 30
-# Unknown words looked up in one query; the others are left as typed.
-MAX_CORRECTED_WORDS = 8
 # Terms one word is compared with at most (the first in alphabetical order). A first
 # letter rarely has that many terms within two letters of one length (on 34,103
 # dispatches the largest group has 4,664), so this only caps the cost.

@@ -2,8 +2,8 @@
 « did you mean », through `ArchiveIndex`, a handle shared by a server's threads.
 
 One pass gathers every matching document without scoring (for the count and the facets:
-index/selection.py); the ranked page is then computed with top-k pruning, restricted to
-the documents the date filters keep (index/pages.py), and sorting by date needs no
+index/whoosh/selection.py); the ranked page is then computed with top-k pruning, restricted to
+the documents the date filters keep (index/whoosh/pages.py), and sorting by date needs no
 scores at all. What is on the page is read back as hits by index/stored.py.
 """
 
@@ -21,18 +21,20 @@ from whoosh.index import EmptyIndexError
 from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 
-from index import credits, export as exporting, facets, pages, permalinks, postings, query, selection, versions
+from index import facets
+from index.credits import FIELDS
 from index.errors import IndexMissing
-from index.matching import matching as match_set
-from index.offers import exact_offer
 from index.paging import MAX_PARTIAL_LISTED, Window, bounded
-from index.results import VERSIONS_SHOWN, Facets, Histogram, Offer, SearchHit, SearchRequest, SearchResult
-from index.scoring import Scorer
-from index.snippets import Terms
-from index.stored import StoredDispatch, hit_of, paragraphs, stored_dispatch
-from index.store import current_name, open_live
-from index.suggest import suggest
-from index.weighting import WEIGHTING
+from index.results import VERSIONS_SHOWN, Facets, Histogram, Offer, SearchHit, SearchRequest, SearchResult, Terms
+from index.stored import StoredDispatch, paragraphs
+from index.whoosh import credits, export as exporting, pages, permalinks, postings, query, selection, versions
+from index.whoosh.hits import hit_of, stored_dispatch
+from index.whoosh.matching import matching as match_set
+from index.whoosh.offers import exact_offer
+from index.whoosh.scoring import Scorer
+from index.whoosh.store import current_name, open_live
+from index.whoosh.suggest import suggest
+from index.whoosh.weighting import WEIGHTING
 
 
 class _Open(NamedTuple):
@@ -190,7 +192,7 @@ class ArchiveIndex:
         return replace(found, **{
             field: credits.count(credits.table(searcher, generation, field), chosen.matching, chosen.keys, chosen.codes,
                                  chosen.date_filter)
-            for field in credits.FIELDS
+            for field in FIELDS
         })
 
     @staticmethod

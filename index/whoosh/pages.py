@@ -2,7 +2,7 @@
 list's order, then the partial matches (some of the words) after all of them.
 
 The full matches are ordered one of three ways, by what is known of the query:
-- ranked by our own scorer (index/scoring.py) among the matches `select` scored;
+- ranked by our own scorer (index/whoosh/scoring.py) among the matches `select` scored;
 - ranked by Whoosh, for a query the scorer does not know (`-mot` alone, …);
 - by date, when a date order is asked for or there are no words to rank (browsing).
 """
@@ -18,14 +18,13 @@ from whoosh import query as wq
 from whoosh.collectors import FilterCollector
 from whoosh.searching import TimeLimit
 
-from index import partial, query, selection, versions
-from index.matching import matching as match_set, members
 from index.paging import MAX_PARTIAL_LISTED, Window
-from index.results import Sort
-from index.scoring import Scored
-from index.selection import Selection
-from index.snippets import Terms
-from index.whoosh_internals import filter_sets
+from index.results import Sort, Terms
+from index.whoosh import partial, query, selection, versions
+from index.whoosh.internals import filter_sets
+from index.whoosh.matching import matching as match_set, members
+from index.whoosh.scoring import Scored
+from index.whoosh.selection import Selection
 
 PARTIAL_SECONDS = 0.5
 

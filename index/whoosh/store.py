@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from index.errors import IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
-from index.schema import VERSION_FILE, build_schema, needs_rebuild, write_version
+from index.whoosh.schema import VERSION_FILE, build_schema, needs_rebuild, write_version
 
 CURRENT_FILE = "CURRENT"
 LOCK_NAME = "REINDEX"

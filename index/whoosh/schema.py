@@ -13,8 +13,9 @@ from pathlib import Path
 from whoosh import columns, fields, formats
 
 from archive.model import Dispatch, PartialDate
-from index.analysis import exact_index_analyzer, french_analyzer
 from index.fingerprints import SIGNATURE_BYTES, fingerprint
+from index.stored import date_key
+from index.whoosh.analysis import exact_index_analyzer, french_analyzer
 
 # 2: stories of versions (`story`, `inferred_date`, `facet_key`, `minhash`).
 # 3: no year/month/day terms (facets read columns); size and mtime as columns only.
@@ -50,7 +51,7 @@ def build_schema() -> fields.Schema:
         # proximity bonus search, and what ranks a dispatch holding the very word typed
         # above its variants. Not stored: filled from `title` and `body` (see `document`).
         # Stop words are indexed there at the position of the word after them (see
-        # index/analysis.py), so that « "Le Maire" » is not any « maire ».
+        # index/whoosh/analysis.py), so that « "Le Maire" » is not any « maire ».
         title_exact=_positional(TITLE_BOOST),
         body_exact=_positional(),
         # YYYYMMDD with 00 for an unknown month or day, 0 when undated: one sortable
@@ -72,7 +73,7 @@ def build_schema() -> fields.Schema:
         size=fields.COLUMN(columns.NumericColumn("Q")),
         mtime=fields.COLUMN(columns.NumericColumn("Q")),
         hash=fields.ID(stored=True, sortable=True),
-        # Versions of one story share this id (see index/stories.py): the smallest id
+        # Versions of one story share this id (see index/grouping.py): the smallest id
         # among them, the dispatch's own id when it has no other version.
         story=fields.ID(stored=True, sortable=True),
         # An undated dispatch in a dated story: the date its versions agree on (ISO).
@@ -147,19 +148,6 @@ class MinHashColumn(fields.COLUMN):
 
     def to_column_value(self, value: str | bytes) -> bytes:
         return value if isinstance(value, bytes) else fingerprint(value).column_value()
-
-
-def date_key(date: PartialDate | None) -> int:
-    if date is None:
-        return 0
-    return date.year * 10000 + (date.month or 0) * 100 + (date.day or 0)
-
-
-def date_from_key(key: int) -> PartialDate | None:
-    if not key:
-        return None
-    year, month, day = key // 10000, key // 100 % 100, key % 100
-    return PartialDate(year, month or None, (day or None) if month else None)
 
 
 def document(

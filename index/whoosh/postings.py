@@ -1,7 +1,7 @@
 """Posting lists and field lengths as NumPy arrays, read once per index generation.
 
-Matching, counting and ranking work on whole arrays (index/matching.py,
-index/scoring.py) rather than on Whoosh's matchers, which hand out one posting at a
+Matching, counting and ranking work on whole arrays (index/whoosh/matching.py,
+index/whoosh/scoring.py) rather than on Whoosh's matchers, which hand out one posting at a
 time. A term's postings are read block by block from Whoosh's own segment files: each
 block's document numbers are delta-coded, so one `cumsum` decodes it. Arrays are cached
 per generation and bounded by their total length, and a reindex never serves stale ones.
@@ -19,7 +19,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from index.cache import LruCache, array_bytes
-from index.whoosh_internals import block_values, lengths_column, next_block, read_block
+from index.whoosh.internals import block_values, lengths_column, next_block, read_block
 
 # The postings the cache holds, over all terms: 8 bytes each (≈ 64 MB), with the cost
 # of each entry counted too (see `CACHED_BYTES`).

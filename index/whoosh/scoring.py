@@ -3,14 +3,14 @@
 Whoosh scores one posting at a time, walking a tree of matchers in Python; on 34,000
 dispatches a query of common words spent most of its time there, since every match is
 scored. Here each term's scores are one vector operation over its cached postings
-(index/postings.py), and queries combine them as Whoosh's matchers do: a sum over the
+(index/whoosh/postings.py), and queries combine them as Whoosh's matchers do: a sum over the
 parts of AND and OR, the best of a word searched in title and body (`DisjunctionMax`),
 boosts multiplied in. The formula, idf, average lengths and length quantisation are
 Whoosh's own, so scores agree with Whoosh's to rounding (tests/test_scoring.py).
 
 A query this module does not know returns None, and the caller asks Whoosh.
 
-Given `among`, the documents the whole query matches (index/matching.py finds them
+Given `among`, the documents the whole query matches (index/whoosh/matching.py finds them
 with set operations, which is cheaper than scoring), each term is scored only in those
 documents: three common words at 341,000 dispatches hold a million postings between
 them and match a few thousand documents together. The scores are the same numbers,
@@ -24,13 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
-from index import lead
-from index import postings as pl
 from index.cache import LruCache
-from index.longqueries import AtLeast
-from index.matching import members
-from index.phrases import phrase_docs
-from index.whoosh_internals import field_b
+from index.whoosh import lead
+from index.whoosh import postings as pl
+from index.whoosh.internals import field_b
+from index.whoosh.longqueries import AtLeast
+from index.whoosh.matching import members
+from index.whoosh.phrases import phrase_docs
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ class Scorer:
             return found
         scores = found.scores.copy()
         for pair in q.bonus:
-            # Positions are read only in the documents already found (index/phrases.py).
+            # Positions are read only in the documents already found (index/whoosh/phrases.py).
             close = phrase_docs(self.searcher, pair.fieldname, pair.words, pair.slop, self.generation, among=found.docs)
             if close.size:
                 bonus = sum(self.term(pair.fieldname, word).score_of(close) for word in pair.words)

@@ -3,7 +3,7 @@ document shared by one story's versions (to collapse results and count stories),
 versions folded into a hit, each other version compared with the dispatch shown, and
 « Dépêches similaires » from other stories.
 
-How versions are grouped at reindex is in index/stories.py.
+How versions are grouped at reindex is in index/whoosh/stories.py.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from whoosh import query as wq
 
 from index.cache import LruCache
 from index.compare import Version
-from index.scoring import Scorer, firsts
 from index.stored import version_of
+from index.whoosh.scoring import Scorer, firsts
 
 # Key terms of a dispatch that « Dépêches similaires » searches for, drawn from its
 # first SIMILAR_CHARS characters: Whoosh analyses the whole text and weighs each of its

@@ -9,7 +9,7 @@ in five ways:
   through the analyzers once, instead of every occurrence through five generators. The
   cache holds both terms of a word, its exact form and its stem, and a text indexed
   twice (`body`, then `body_exact`) is split into words once. Stems have no positions
-  (index/schema.py): their terms are only counted.
+  (index/whoosh/schema.py): their terms are only counted.
   The next writer of a build takes the cache over (`words`): a worker's next segment,
   and the parent's rewrites of stories, which would otherwise analyse every word anew.
 - Postings are kept per term as they arrive, already in document order, instead of
@@ -55,9 +55,10 @@ from whoosh.util.numlists import delta_encode
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from index import whoosh_internals
-from index.analysis import exact_analyzer, exact_index_analyzer, french_analyzer, stem
-from index.schema import GapPositions, encode_gaps
+from index.french import stem
+from index.whoosh import internals
+from index.whoosh.analysis import exact_analyzer, exact_index_analyzer, french_analyzer
+from index.whoosh.schema import GapPositions, encode_gaps
 
 # Words whose term is cached, per writer; the cache starts again past this (news
 # vocabulary is mostly repeats, a few hundred thousand distinct words at most).
@@ -73,8 +74,8 @@ _COMPRESSION = 1
 # Pickle protocol of posting blocks (see `_write_term`).
 _PICKLE = pickle.DEFAULT_PROTOCOL
 # Postings a block holds (Whoosh's `W3Codec` default), and a term's row in the term table.
-_BLOCK_POSTINGS = whoosh_internals.postings_per_block()
-_TERM_INFO = whoosh_internals.term_info_row()
+_BLOCK_POSTINGS = internals.postings_per_block()
+_TERM_INFO = internals.term_info_row()
 
 
 @cache
@@ -91,7 +92,7 @@ class BulkSegmentWriter(SegmentWriter):
         """`words`: the word cache of a previous writer of the same schema (`words`)."""
         super().__init__(ix, codec=W3Codec(compression=_COMPRESSION), **kwargs)
         # The stored fields' column writer, which Whoosh creates at level 3.
-        whoosh_internals.set_stored_compression(self.perdocwriter, _COMPRESSION)
+        internals.set_stored_compression(self.perdocwriter, _COMPRESSION)
         self._postings: dict[str, dict[bytes, tuple[array, array, list]]] = {}
         self._lengths: dict[str, array] = {}
         self._terms: dict[str, tuple | None] = {} if words is None else words
@@ -117,13 +118,13 @@ class BulkSegmentWriter(SegmentWriter):
 
     def add_document(self, **fields) -> None:
         """`SegmentWriter.add_document`, for the fields of documents without boosts."""
-        whoosh_internals.check_writable(self)
+        internals.check_writable(self)
         perdocwriter = self.perdocwriter
         schema = self.schema
         docnum = self.docnum
         local = docnum - self.docbase
         names = sorted(name for name in fields if not name.startswith("_"))
-        whoosh_internals.check_fields(self, schema, names)
+        internals.check_fields(self, schema, names)
         perdocwriter.start_doc(docnum)
         try:
             for name in names:
@@ -158,7 +159,7 @@ class BulkSegmentWriter(SegmentWriter):
             perdocwriter.cancel_doc()
             raise
         perdocwriter.finish_doc()
-        whoosh_internals.mark_added(self)
+        internals.mark_added(self)
         self.docnum += 1
 
     def _analyse(self, tokenizer, which: int, field, value: str):
@@ -265,7 +266,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._runs = []
 
     def _flush_segment(self) -> None:
-        # Whoosh's private hook, called by `finalize_segment` (see index/whoosh_internals.py).
+        # Whoosh's private hook, called by `finalize_segment` (see index/internals.py).
         self.perdocwriter.close()
         assert not self.pool.current and not self.pool.runs, "postings went to the pool"
         schema, writer = self.schema, self.fieldwriter
@@ -288,15 +289,15 @@ class BulkSegmentWriter(SegmentWriter):
     def finish_segments(self) -> list:
         """Write the segment and return it (none when nothing was added), leaving the
         table of contents and the shared temporary folder to the parent's writer."""
-        if not whoosh_internals.has_added(self):
-            whoosh_internals.close_segment(self)
+        if not internals.has_added(self):
+            internals.close_segment(self)
             return []
-        return [whoosh_internals.finalize_segment(self)]
+        return [internals.finalize_segment(self)]
 
     def abandon(self) -> None:
         """Close the segment's files without touching what other writers share."""
         self._close_runs()
-        whoosh_internals.close_segment(self)
+        internals.close_segment(self)
 
     def cancel(self) -> None:
         self._close_runs()
@@ -366,7 +367,7 @@ def _write_term(fieldwriter, tbytes: bytes, docnums: array, weights: array, valu
 
     `fixed`: the size of the field's values (`Format.fixed_value_size`).
     """
-    postfile = whoosh_internals.postings_file(fieldwriter)
+    postfile = internals.postings_file(fieldwriter)
     start = postfile.tell()
     postfile.write(WHOOSH3_HEADER_MAGIC)
     count = len(docnums)
@@ -408,7 +409,7 @@ def _write_term(fieldwriter, tbytes: bytes, docnums: array, weights: array, valu
         postfile.write(data)
     row = _TERM_INFO.pack(0, total, count, 0 if minlength is None else length_to_byte(minlength),
                           length_to_byte(maxlength), maxweight, docnums[0], docnums[-1])
-    whoosh_internals.add_term_row(fieldwriter, tbytes, row + pack_long(start) + pack_int(postfile.tell() - start))
+    internals.add_term_row(fieldwriter, tbytes, row + pack_long(start) + pack_int(postfile.tell() - start))
 
 
 def _fast_analyzer(field):

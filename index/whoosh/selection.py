@@ -13,11 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
-from index import credits, facets, query, versions
+from index import facets
 from index.readings import RequestDates, request_dates
-from index.matching import matching as match_set
 from index.results import SearchRequest, Sort
-from index.scoring import Scored, Scorer
+from index.whoosh import credits
+from index.whoosh import query, versions
+from index.whoosh.matching import matching as match_set
+from index.whoosh.scoring import Scored, Scorer
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from collections import deque
 from html import escape
 
 from functools import lru_cache
-from typing import NamedTuple
 
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from index.analysis import TOKEN_PATTERN, exact_analyzer, french_analyzer
+from index.french import TOKEN_PATTERN
+from index.whoosh.analysis import exact_analyzer, french_analyzer
 
 SNIPPET_CHARS = 220
 # What one dispatch may cost a page, whatever its size (a text file may hold 8 MB): a
@@ -33,20 +33,6 @@ _SURROUND = 70
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 
 
-class Terms(NamedTuple):
-    """What to mark in a text: analysed `stems`, and `exact` forms (each kind is compared
-    with the same kind of term of the text's words). Named rather than a bare pair: a
-    query's terms travel from its parsing to every hit's snippet, and swapping the two
-    kinds marked the wrong words silently."""
-
-    stems: frozenset[str] = frozenset()
-    exact: frozenset[str] = frozenset()
-
-    def merged(self, other: Terms) -> Terms:
-        """Both sets of terms (a page showing partial matches marks their words too)."""
-        return Terms(self.stems | other.stems, self.exact | other.exact)
-
-
 def _plain(text: str) -> str:
     """Text of a snippet outside the matches, escaped; a snippet is one line: paragraph
     breaks inside it become spaces."""
@@ -59,7 +45,7 @@ class MarkFormatter(highlight.Formatter):
     between = " "
 
     def _text(self, text: str) -> str:
-        # Whoosh's hook for the text between matches (see index/whoosh_internals.py).
+        # Whoosh's hook for the text between matches (see index/whoosh/internals.py).
         return _plain(text)
 
     def format_token(self, text: str, token, replace: bool = False) -> str:

@@ -3,9 +3,9 @@
 The count, the date facets and date sorting need every match but no score. For the
 queries people type most (words, with `OU` or field prefixes) the set is computed from
 the posting lists with NumPy set operations, and each term's posting list is cached per
-index generation (index/postings.py), since a documentalist refining a search repeats
+index generation (index/whoosh/postings.py), since a documentalist refining a search repeats
 most words; phrases read positions only in the documents holding all their words
-(index/phrases.py). Anything else (exclusions alone, `Every`) is left to Whoosh.
+(index/whoosh/phrases.py). Anything else (exclusions alone, `Every`) is left to Whoosh.
 
 Large unions and intersections are marked in one boolean array per call, as long as the
 index, rather than sorted: at 341,000 dispatches, `np.unique` over the postings of a
@@ -19,9 +19,9 @@ import numpy as np
 from whoosh import query as wq
 
 from index.cache import LruCache, array_bytes
-from index.longqueries import AtLeast
-from index.phrases import phrase_docs
-from index.postings import postings
+from index.whoosh.longqueries import AtLeast
+from index.whoosh.phrases import phrase_docs
+from index.whoosh.postings import postings
 
 _EMPTY = np.empty(0, dtype=np.int64)
 # Sets that needed positions or Whoosh's matchers, per generation: bounded in bytes
@@ -39,7 +39,7 @@ DENSE_FROM = 4096
 def matching(searcher, q: wq.Query, generation: tuple, memo: dict | None = None) -> np.ndarray:
     """Sorted document numbers of the live documents matching `q`. With `memo` (a
     dict), the set of every sub-query met is kept there too, keyed by the sub-query:
-    ranking the matches needs their sizes (index/scoring.py)."""
+    ranking the matches needs their sizes (index/whoosh/scoring.py)."""
     found = _sets(searcher, q, generation, memo)
     if found is None:
         def ask_whoosh() -> np.ndarray:

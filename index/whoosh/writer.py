@@ -6,7 +6,7 @@ file), and a run with nothing to do writes nothing. A file whose size or mtime m
 read again and its dispatches' content hashes compared, so a touched but unchanged file
 does not count as a change.
 
-Versions of one story are grouped on the way (index/stories.py): a full build groups
+Versions of one story are grouped on the way (index/whoosh/stories.py): a full build groups
 everything before the new index is published; an update regroups what its changes reach
 in the same commit, so a run killed half-way never leaves stories out of step.
 """
@@ -17,29 +17,27 @@ import errno
 import os
 import time
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import replace
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh.writing import LockError
 
-from archive import Dispatch, UnreadableDispatch, read_file
-from index import forked, merging, stories
-from index.build import build_parallel
-from index.build_writer import BulkSegmentWriter
 from index.errors import IndexLocked, IndexMissing, IndexUnwritable
 from index.fingerprints import fingerprint
-from index.results import Failure, ReindexReport
-from index.scan import Scan, ScannedFile, compare, indexed, scan
-from index.schema import document
-from index.store import create_fresh, open_live, publish, reindex_lock, remove_stale
-from index.whoosh_internals import commit_segments
+from index.reindexing import Progress, count_changes, read_dispatches
+from index.results import ReindexReport
+from index.scan import Scan, ScannedFile, compare, scan
+from index.whoosh import forked, merging, stories
+from index.whoosh.build import build_parallel
+from index.whoosh.build_writer import BulkSegmentWriter
+from index.whoosh.column_values import indexed
+from index.whoosh.internals import commit_segments
+from index.whoosh.schema import document
+from index.whoosh.store import create_fresh, open_live, publish, reindex_lock, remove_stale
 
-Progress = Callable[[int, int], None]
-
-# A full build of this many files or more uses every core (index/build.py).
+# A full build of this many files or more uses every core (index/whoosh/build.py).
 PARALLEL_THRESHOLD = 2000
 BUILD_WORKERS = min(os.cpu_count() or 1, 2)
 # Segments are written as plain files, not one compound file: Whoosh memory-maps a
@@ -48,7 +46,7 @@ BUILD_WORKERS = min(os.cpu_count() or 1, 2)
 SEGMENT_OPTIONS = {"compound": False}
 WRITER_OPTIONS = {"limitmb": 256, **SEGMENT_OPTIONS}
 # The postings a build worker holds in memory before it spills them to a temporary
-# run file (index/build_writer.py): two workers at this size keep a build, parent
+# run file (index/whoosh/build_writer.py): two workers at this size keep a build, parent
 # included, under 1 GB.
 BUILD_LIMIT_MB = 160
 
@@ -94,27 +92,9 @@ def reindex(
     return report
 
 
-def _read(file: ScannedFile, report: ReindexReport) -> list[Dispatch]:
-    """The file's dispatches, with ids and paths under the file's index key."""
-    try:
-        reading = read_file(file.found.path, file.root)
-    except UnreadableDispatch as error:
-        report.failures.append(Failure(file.key, error.reason))
-        return []
-    report.failures.extend(Failure(p.path, p.reason) for p in reading.problems)
-    if file.key == file.found.relative:
-        return list(reading.dispatches)
-    prefix = file.key[: -len(file.found.relative)]
-    return [_renamed(d, prefix) for d in reading.dispatches]
-
-
 def _documents(file: ScannedFile, report: ReindexReport) -> list[dict]:
     """The file's documents as a full build writes them (each dispatch alone in its story)."""
-    return [document(dispatch, file.size, file.mtime) for dispatch in _read(file, report)]
-
-
-def _renamed(dispatch: Dispatch, prefix: str) -> Dispatch:
-    return replace(dispatch, id=prefix + dispatch.id, source_path=prefix + dispatch.source_path)
+    return [document(dispatch, file.size, file.mtime) for dispatch in read_dispatches(file, report)]
 
 
 def _build(index_dir: Path, files: list[ScannedFile], report: ReindexReport, progress: Progress | None) -> None:
@@ -139,7 +119,7 @@ def _fill(ix, files: list[ScannedFile], report: ReindexReport, progress: Progres
         writer = BulkSegmentWriter(ix, **WRITER_OPTIONS)
         try:
             for done, file in enumerate(files, start=1):
-                for dispatch in _read(file, report):
+                for dispatch in read_dispatches(file, report):
                     # Its MinHash signature is computed where it is indexed (MinHashColumn).
                     writer.add_document(**document(dispatch, file.size, file.mtime))
                     report.added += 1
@@ -162,7 +142,7 @@ def _fill(ix, files: list[ScannedFile], report: ReindexReport, progress: Progres
 
 def _rewrite(ix, rewrites: list[dict], words: dict) -> None:
     """Replace the regrouped documents: the second half is written in a forked child
-    (index/forked.py), the other core being idle by now. Its segment is listed after
+    (index/whoosh/forked.py), the other core being idle by now. Its segment is listed after
     the parent's, so documents get the numbers one writer would have given them.
     With the build's word cache, the rewrites analyse few words anew."""
     half = len(rewrites) // 2
@@ -208,7 +188,7 @@ def _update(ix, found: Scan, report: ReindexReport, progress: Progress | None) -
         known = {file.key for file in changed if file.key.encode("utf-8") in held.positions}
         if changed or gone:
             with ix.writer(timeout=1.0, **WRITER_OPTIONS) as writer:
-                # Small segments only: the build's large ones keep their files (index/merging.py).
+                # Small segments only: the build's large ones keep their files (index/whoosh/merging.py).
                 writer.mergetype = merging.merge_small
                 for key in gone:
                     report.removed += held.counts[key.encode("utf-8")]
@@ -217,10 +197,10 @@ def _update(ix, found: Scan, report: ReindexReport, progress: Progress | None) -
                 for done, file in enumerate(changed, start=1):
                     # A changed file that is now unreadable loses its old dispatches too:
                     # the index reflects the files, and the failure is in the report.
-                    dispatches = _read(file, report)
+                    dispatches = read_dispatches(file, report)
                     if file.key in known:
                         writer.delete_by_term("path", file.key)
-                    _count(hashes.of(file.key) if file.key in known else {}, dispatches, report)
+                    count_changes(hashes.of(file.key) if file.key in known else {}, dispatches, report)
                     added += [(dispatch, file, fingerprint(dispatch.body)) for dispatch in dispatches]
                     if progress:
                         progress(done, len(changed))
@@ -235,18 +215,6 @@ def _update(ix, found: Scan, report: ReindexReport, progress: Progress | None) -
                     writer.add_document(**doc)
         if progress and not changed:
             progress(0, 0)
-
-
-def _count(old: dict[str, str], dispatches: list[Dispatch], report: ReindexReport) -> None:
-    for dispatch in dispatches:
-        if dispatch.id not in old:
-            report.added += 1
-        elif old[dispatch.id] != dispatch.content_hash:
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    fresh = {dispatch.id for dispatch in dispatches}
-    report.removed += sum(1 for dispatch_id in old if dispatch_id not in fresh)
 
 
 class _Hashes:
