@@ -26,7 +26,7 @@ from index.opensearch.documents import source
 from index.opensearch.lock import reindex_lock
 from index.opensearch.mapping import MAPPING_VERSION, index_body
 from index.opensearch.reading import scan
-from index.reindexing import Progress, count_changes, read_dispatches
+from index.reindexing import Progress, read_changed, read_files
 from index.results import ReindexReport
 from index.scan import scan as scan_files
 
@@ -125,15 +125,13 @@ def _build(client, target: Target, old: str | None, found: list, report: Reindex
         signed = []
 
         def actions() -> Iterator[dict]:
-            for done, file in enumerate(found, start=1):
-                for dispatch in read_dispatches(file, report):
+            for file, dispatches in read_files(found, report, progress):
+                for dispatch in dispatches:
                     fp = fingerprint(dispatch.body)
                     if fp.signature is not None:
                         signed.append((dispatch.id, dispatch.date, fp.signature))
                     report.added += 1
                     yield {"_index": name, "_id": dispatch.id, "_source": source(dispatch, file.size, file.mtime, fp)}
-                if progress:
-                    progress(done, len(found))
 
         # Every action is on its own id: batches may be written in any order.
         bulk.write(client, actions(), concurrency=bulk.CONCURRENCY)
@@ -182,14 +180,8 @@ def _update(client, index: str, found: list, report: ReindexReport, progress: Pr
     removed: dict[str, str | None] = {doc_id: story for doc_id, (_, story, _) in old.items()}
     for key in gone:
         report.removed += known[key][2]
-    added = []
-    for done, file in enumerate(changed, start=1):
-        dispatches = read_dispatches(file, report)
-        before = {doc_id: held[0] for doc_id, held in old.items() if held[2] == file.key}
-        count_changes(before, dispatches, report)
-        added += [(dispatch, file, fingerprint(dispatch.body)) for dispatch in dispatches]
-        if progress:
-            progress(done, len(changed))
+    added = read_changed(changed, lambda file: {doc_id: held[0] for doc_id, held in old.items() if held[2] == file.key},
+                         report, progress)
     plan = stories.plan_update(client, index, removed, [(d.id, d.date, fp) for d, _, fp in added])
     fresh = {dispatch.id for dispatch, _, _ in added}
 

@@ -25,8 +25,7 @@ from whoosh import query as wq
 from whoosh.writing import LockError
 
 from index.errors import IndexLocked, IndexMissing, IndexUnwritable
-from index.fingerprints import fingerprint
-from index.reindexing import Progress, count_changes, read_dispatches
+from index.reindexing import Progress, read_changed, read_dispatches, read_files
 from index.results import ReindexReport
 from index.scan import Scan, ScannedFile, compare, scan
 from index.whoosh import forked, merging, stories
@@ -118,15 +117,13 @@ def _fill(ix, files: list[ScannedFile], report: ReindexReport, progress: Progres
     else:
         writer = BulkSegmentWriter(ix, **WRITER_OPTIONS)
         try:
-            for done, file in enumerate(files, start=1):
-                for dispatch in read_dispatches(file, report):
+            for file, dispatches in read_files(files, report, progress):
+                for dispatch in dispatches:
                     # Its MinHash signature is computed where it is indexed (MinHashColumn).
                     writer.add_document(**document(dispatch, file.size, file.mtime))
                     report.added += 1
                 if writer.memory > BUILD_LIMIT_MB * 2**20:
                     writer.spill()
-                if progress:
-                    progress(done, len(files))
         except BaseException:
             writer.cancel()
             raise
@@ -193,17 +190,15 @@ def _update(ix, found: Scan, report: ReindexReport, progress: Progress | None) -
                 for key in gone:
                     report.removed += held.counts[key.encode("utf-8")]
                     writer.delete_by_term("path", key)
-                added, hashes = [], _Hashes(searcher)
-                for done, file in enumerate(changed, start=1):
-                    # A changed file that is now unreadable loses its old dispatches too:
-                    # the index reflects the files, and the failure is in the report.
-                    dispatches = read_dispatches(file, report)
+                # A changed file that is now unreadable loses its old dispatches too: the
+                # index reflects the files, and the failure is in the report. (The
+                # searcher still sees them: it reads the index as committed.)
+                for file in changed:
                     if file.key in known:
                         writer.delete_by_term("path", file.key)
-                    count_changes(hashes.of(file.key) if file.key in known else {}, dispatches, report)
-                    added += [(dispatch, file, fingerprint(dispatch.body)) for dispatch in dispatches]
-                    if progress:
-                        progress(done, len(changed))
+                hashes = _Hashes(searcher)
+                added = read_changed(changed, lambda file: hashes.of(file.key) if file.key in known else {}, report,
+                                     progress)
                 removed = gone + [file.key for file in changed if file.key in known]
                 plan = stories.plan_update(searcher, removed, [(d.id, d.date, fp) for d, _, fp in added])
                 for dispatch, file, fp in added:
