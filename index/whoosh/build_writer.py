@@ -266,7 +266,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._runs = []
 
     def _flush_segment(self) -> None:
-        # Whoosh's private hook, called by `finalize_segment` (see index/internals.py).
+        # Whoosh's private hook, called by `finalize_segment` (see index/whoosh/internals.py).
         self.perdocwriter.close()
         assert not self.pool.current and not self.pool.runs, "postings went to the pool"
         schema, writer = self.schema, self.fieldwriter
