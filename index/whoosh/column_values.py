@@ -4,7 +4,8 @@ Whoosh's column readers return one value per call (a seek, a read and an unpack 
 for the three columns a no-op reindex compares, that was most of its time on a large
 archive. The two layouts our schema's columns use are read here in one read each, then
 cut with NumPy or slices; anything else goes through Whoosh's own iteration.
-tests/test_merging.py compares both ways on a real index.
+tests/test_merging.py compares both ways on a real index. `indexed` reads the files an
+index holds this way, for index/scan.py's comparison with the files found.
 """
 
 from __future__ import annotations
