@@ -15,12 +15,9 @@ INDEX = ROOT / "index"
 
 # What picks and exposes the engines.
 ENGINE_CHOOSERS = {"index/__init__.py", "index/backend.py"}
-# What the OpenSearch engine takes from the Whoosh engine: its query parser and the
-# query nodes and schema fields it parses into, its analyzer, and its highlighter.
-BORROWED = {
-    "index.whoosh.query", "index.whoosh.longqueries", "index.whoosh.phrases", "index.whoosh.schema",
-    "index.whoosh.analysis", "index.whoosh.snippets", "index.whoosh.hits",
-}
+# What the OpenSearch engine takes from the Whoosh engine: its query parser (read as
+# index/querytree.py's nodes), its analyzer, and its highlighter.
+BORROWED = {"index.whoosh.query", "index.whoosh.analysis", "index.whoosh.snippets", "index.whoosh.hits"}
 
 
 def imports(path: Path) -> set[str]:
@@ -58,10 +55,8 @@ def test_the_core_imports_neither_whoosh_nor_an_engine():
 def test_only_the_whoosh_engine_imports_whoosh():
     outside = [path for folder in ("index", "web") for path in (ROOT / folder).rglob("*.py")
                if not name(path).startswith("index/whoosh/")]
-    assert {name(path) for path in outside if any(under(m, "whoosh") for m in imports(path))} == {
-        # The parsed query's nodes, translated to the cluster's query DSL.
-        "index/opensearch/dsl.py",
-    }
+    # The OpenSearch engine reads the parsed query as index/querytree.py's plain nodes.
+    assert {name(path) for path in outside if any(under(m, "whoosh") for m in imports(path))} == set()
 
 
 def test_the_engines_borrow_only_the_text_layer_from_each_other():

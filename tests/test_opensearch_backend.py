@@ -5,6 +5,7 @@ tests/test_backends.py."""
 
 from __future__ import annotations
 
+import json
 from uuid import uuid4
 
 import pytest
@@ -76,3 +77,34 @@ def test_the_help_page_examples_find_the_same_on_both_backends(opensearch_cluste
                 assert {h.id: h.snippet for h in b.hits} == {h.id: h.snippet for h in a.hits}, example.query
     finally:
         opensearch_cluster.client().indices.delete(index=f"{name}-*", ignore_unavailable=True)
+
+
+
+def test_an_update_rereads_a_file_whose_dispatches_disagree_on_its_stamp(opensearch_cluster, tmp_path):
+    """An update compares each file's size and mtime with what every one of its
+    dispatches holds: a file whose last dispatch disagrees (a write cut short) is read
+    again, although its first one agrees, and the next run is a no-op."""
+    root = tmp_path / "archive"
+    root.mkdir()
+    lines = [{"id": f"d{n}", "date": "2011-03-0{n}", "title": f"Dépêche {n}", "body": f"Tripoli, le {n} mars."}
+             for n in (1, 2)]
+    (root / "two.jsonl").write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
+                                    encoding="utf-8")
+    (root / "one.txt").write_text("date 2011-03 Benghazi tient toujours.\n", encoding="utf-8")
+    name = f"test-{uuid4().hex[:12]}"
+    backend = Backend("opensearch", opensearch_url=",".join(opensearch_cluster.urls), opensearch_index=name)
+    client = opensearch_cluster.client()
+    try:
+        assert reindex_backend(backend, [root]).added == 3
+        (live,) = client.indices.get_alias(name=name)
+        noop = reindex_backend(backend, [root])
+        assert (noop.added, noop.updated, noop.removed, noop.unchanged) == (0, 0, 0, 3)
+        size = (root / "two.jsonl").stat().st_size
+        client.update(index=live, id="two.jsonl#d2", body={"doc": {"size": size + 1}}, refresh="true")
+        torn = reindex_backend(backend, [root])
+        assert (torn.added, torn.removed, torn.unchanged + torn.updated) == (0, 0, 3)
+        assert client.get(index=live, id="two.jsonl#d2")["_source"]["size"] == size
+        again = reindex_backend(backend, [root])
+        assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 3)
+    finally:
+        client.indices.delete(index=f"{name}-*", ignore_unavailable=True)

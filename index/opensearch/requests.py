@@ -20,20 +20,8 @@ from index.opensearch.dsl import translate
 from index.readings import RequestDates, request_dates
 from index.results import FacetValue, Facets, Histogram, SearchRequest
 from index.whoosh import query
-from index.whoosh.schema import build_schema
 
 CARDINALITY_PRECISION = 40_000
-_SCHEMA = None
-
-
-def schema():
-    """The Whoosh schema the query parser reads its analyzers from (no index is opened)."""
-    global _SCHEMA
-    if _SCHEMA is None:
-        _SCHEMA = build_schema()
-    return _SCHEMA
-
-
 @dataclass(frozen=True)
 class Plan:
     request: SearchRequest  # with the period put right when it was given backwards
@@ -51,12 +39,12 @@ class Plan:
 
 
 def plan(request: SearchRequest) -> Plan:
-    parsed = query.parse(request.query, schema(), exact=request.exact)
+    parsed = query.read(request.query, exact=request.exact)
     request, dates, notice = request_dates(request, (parsed.date_from, parsed.date_to), parsed.notice)
     named = [{"term": {"source_keys": wanted_key("sources", name)}} for name in (*request.sources, *parsed.sources)]
     named += [{"term": {"author_keys": wanted_key("authors", name)}} for name in (*request.authors, *parsed.authors)]
     span = date_clauses(dates.span)
-    full = {"bool": {"must": [translate(parsed.everything)], "filter": named + span}}
+    full = {"bool": {"must": [translate(parsed.tree)], "filter": named + span}}
     return Plan(request, parsed, notice, full, date_clauses(dates.filter), span, named, dates)
 
 

@@ -21,13 +21,14 @@ from index.export import BATCH
 from index.opensearch import requests
 from index.opensearch.connection import ClusterIndexMissing, ClusterNeedsRebuild, Target, answering, connect
 from index.opensearch.documents import HIT_FIELDS
-from index.opensearch.dsl import expanded, expansions, translate
+from index.opensearch.dsl import expanded, translate
 from index.opensearch.export import OpenSearchExport
 from index.opensearch.mapping import MAPPING_VERSION
 from index.opensearch.reading import scan
 from index.opensearch.suggest import suggest
 from index.opensearch.writer import _version, live_index
 from index.paging import MAX_PARTIAL_LISTED, Window, bounded
+from index.querytree import expansions
 from index.results import VERSIONS_SHOWN, Histogram, Offer, SearchHit, SearchRequest, SearchResult, Sort, Terms
 from index.stored import StoredDispatch, paragraphs, shown_date, version_of
 from index.whoosh import query
@@ -100,7 +101,7 @@ class OpenSearchIndex:
             body["post_filter"] = {"bool": {"filter": p.dates}}
         if grouped:
             body["collapse"] = _collapse()
-            if parsed.anything is not None:
+            if parsed.some_tree is not None:
                 # The stories listed in full, which partial matches leave out.
                 body["aggs"]["chosen"]["aggs"]["listed"] = {"terms": {"field": "story", "size": SHOWN_STORIES}}
         answer = self._search(body)
@@ -112,15 +113,15 @@ class OpenSearchIndex:
             found = answer["hits"]["hits"] if end <= WINDOW else self._deep(p, start, request.page_size)
             full = found[: window.listed - start]
         partials = _Partials()
-        if parsed.anything is not None and not window.capped:
+        if parsed.some_tree is not None and not window.capped:
             shown = [b["key"] for b in chosen.get("listed", {}).get("buckets", [])] if total <= SHOWN_STORIES else []
             partials = self._partial(p, window, shown)
         hits = [(hit, False) for hit in full] + [(hit, True) for hit in partials.on_page]
-        terms = query.highlighted(parsed.everything)
+        terms = parsed.marked
         if partials.on_page:
-            terms = terms.merged(query.highlighted(parsed.anything))
+            terms = terms.merged(parsed.some_marked)
         if request.with_snippets:
-            prefixes = expansions(parsed.everything) + expansions(parsed.anything)
+            prefixes = expansions(parsed.tree) + expansions(parsed.some_tree)
             terms = terms._replace(exact=terms.exact | expanded(prefixes, [hit["_source"]["body"] for hit, _ in hits]))
         return SearchResult(
             request=request,
@@ -145,8 +146,8 @@ class OpenSearchIndex:
         parsed = p.parsed
         if parsed.exact_query is None or not variants:
             return None
-        quoted = query.parse(parsed.exact_query, requests.schema())
-        body = {"query": {"bool": {"must": [translate(quoted.everything)], "filter": p.named + p.dates}}}
+        quoted = query.read(parsed.exact_query)
+        body = {"query": {"bool": {"must": [translate(quoted.tree)], "filter": p.named + p.dates}}}
         with answering(self.target):
             exact = int(self._client.count(index=self.target.index, body=body)["count"])
         if not exact or variants <= exact or variants < query.EXACT_OFFER_RATIO * exact:
@@ -166,8 +167,8 @@ class OpenSearchIndex:
         none of the `shown` stories: the page's share of them, their count, and how many
         the pages list."""
         grouped = p.request.collapse_versions
-        excluded = [translate(p.parsed.everything)] + ([{"terms": {"story": shown}}] if shown else [])
-        some = {"bool": {"must": [translate(p.parsed.anything)], "must_not": excluded, "filter": p.named + p.dates}}
+        excluded = [translate(p.parsed.tree)] + ([{"terms": {"story": shown}}] if shown else [])
+        some = {"bool": {"must": [translate(p.parsed.some_tree)], "must_not": excluded, "filter": p.named + p.dates}}
         wanted = window.partial_slice(MAX_PARTIAL_LISTED)
         first, last = wanted.start, wanted.stop
         body = {"query": some, "track_total_hits": True, "_source": HIT_FIELDS, "sort": ["_score", {"id": "asc"}],
@@ -233,9 +234,9 @@ class OpenSearchIndex:
             return None
         terms = Terms()
         if highlight.strip():
-            parsed = query.parse(highlight, requests.schema(), exact=exact)
-            terms = query.highlighted(parsed.everything)
-            terms = terms._replace(exact=terms.exact | expanded(expansions(parsed.everything), [doc["title"], doc["body"]]))
+            parsed = query.read(highlight, exact=exact)
+            terms = parsed.marked
+            terms = terms._replace(exact=terms.exact | expanded(expansions(parsed.tree), [doc["title"], doc["body"]]))
         versions_start = max(0, versions_start)
         shown, total = self._versions(doc, paragraphs(doc), versions_start, versions_limit)
         return stored_dispatch(doc, terms, shown, total, versions_start)

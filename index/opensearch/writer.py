@@ -37,6 +37,8 @@ from index.scan import scan as scan_files
 # deleted, and the next run writes it again.
 SHARDS = 1
 REPLICAS = 1
+# Files per page of the composite aggregation an update reads the index's files with.
+FILES_PAGE = 10_000
 # How long a rebuild waits for its replicas before giving up (the alias stays where it was).
 REPLICA_WAIT = 30 * 60
 
@@ -200,13 +202,30 @@ def _update(client, index: str, found: list, report: ReindexReport, progress: Pr
 
 
 def _known_files(client, index: str) -> dict[str, tuple[int, int, int]]:
-    """Per file the index holds: its size, mtime and dispatches, read from `_source`
-    (those three fields only) over one point in time."""
+    """Per file the index holds: its size, mtime and dispatches, from the columns (doc
+    values) of `path`, `size` and `mtime` by a composite aggregation, a page of buckets at
+    a time. Reading them from `_source` instead decompressed every document's text: 17 s
+    for a no-op at 34,103. A file whose dispatches disagree on size or mtime (a write cut
+    short) gets an impossible size, so the comparison rereads it."""
     known: dict[str, tuple[int, int, int]] = {}
-    for doc in scan(client, index, {"match_all": {}}, ["path", "size", "mtime"], page=5000):
-        entry = known.get(doc["path"])
-        known[doc["path"]] = (doc["size"], doc["mtime"], 1) if entry is None else (entry[0], entry[1], entry[2] + 1)
-    return known
+    sources = [{"path": {"terms": {"field": "path"}}}, {"size": {"terms": {"field": "size"}}},
+               {"mtime": {"terms": {"field": "mtime"}}}]
+    after = None
+    while True:
+        composite = {"size": FILES_PAGE, "sources": sources} | ({"after": after} if after else {})
+        answer = client.search(index=index, body={"size": 0, "track_total_hits": False,
+                                                  "aggs": {"files": {"composite": composite}}})
+        files_agg = answer["aggregations"]["files"]
+        for bucket in files_agg["buckets"]:
+            key = bucket["key"]
+            entry = known.get(key["path"])
+            if entry is None:
+                known[key["path"]] = (key["size"], key["mtime"], bucket["doc_count"])
+            else:
+                known[key["path"]] = (-1, -1, entry[2] + bucket["doc_count"])
+        after = files_agg.get("after_key")
+        if after is None or len(files_agg["buckets"]) < FILES_PAGE:
+            return known
 
 
 def _held(client, index: str, paths: list[str]) -> dict[str, tuple[str, str | None, str]]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from copy import copy
 from dataclasses import dataclass, replace
+from functools import cached_property
 from itertools import islice
 
 from whoosh import qparser, query
@@ -28,15 +29,17 @@ from whoosh.qparser import syntax
 from whoosh.query.compound import PreloadedOr
 
 from archive.model import PartialDate
-from index import readings
+from index import querytree, readings
 from index.cache import LruCache
 from index.french import FOLDED_STOP_WORDS
 from index.readings import reversed_period  # noqa: F401 - part of what this module offers
 from index.results import Offer, Terms
+from index.whoosh.as_tree import tree_of
 from index.whoosh.analysis import exact_sequence
 from index.whoosh.internals import expanded_words
 from index.whoosh.longqueries import PARENTHESES, QUOTED, AtLeast, at_least, quoted_bonus
 from index.whoosh.phrases import Sequence
+from index.whoosh.schema import build_schema
 
 # Upper-case only: « et », « ou » in lower case are ordinary (stop) words.
 _OPERATORS = qparser.OperatorsPlugin(
@@ -147,6 +150,27 @@ class ParsedQuery:
     @property
     def is_empty(self) -> bool:
         return isinstance(self.everything, query.Every)
+
+    # What another engine reads (index/querytree.py): the same queries as neutral trees,
+    # and the terms a page marks, so that no Whoosh class leaves the parser.
+    @cached_property
+    def tree(self) -> querytree.Node:
+        return tree_of(self.everything)
+
+    @cached_property
+    def some_tree(self) -> querytree.Node | None:
+        """`anything` as a tree: None when partial matches are not looked for."""
+        return None if self.anything is None else tree_of(self.anything)
+
+    @property
+    def marked(self) -> Terms:
+        """The terms a full match marks."""
+        return highlighted(self.everything)
+
+    @property
+    def some_marked(self) -> Terms:
+        """The terms a partial match marks."""
+        return Terms() if self.anything is None else highlighted(self.anything)
 
     def bounded(self, reader, generation: tuple | None = None) -> ParsedQuery:
         """The same queries with prefixes and wildcards expanded boundedly (`bounded`);
@@ -313,6 +337,18 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
         needed=everything.needed if isinstance(everything, AtLeast) else 0,
         words_searched=len(everything.subqueries) if isinstance(everything, AtLeast) else 0,
     )
+
+
+def read(text: str, exact: bool = False) -> ParsedQuery:
+    """`text` parsed against the archive's schema (its analyzers) with no index open:
+    how another engine reads the query language, through `ParsedQuery.tree`."""
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = build_schema()
+    return parse(text, _SCHEMA, exact=exact)
+
+
+_SCHEMA = None
 
 
 def _with_sequence(everything: query.Query, text: str) -> query.Query:
