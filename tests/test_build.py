@@ -229,7 +229,7 @@ def test_a_forked_child_dies_with_its_parent(tmp_path):
 
     import psutil
 
-    script = ("import time\nfrom index import forked\n"
+    script = ("import time\nfrom index.whoosh import forked\n"
               "wait = forked.start(lambda: time.sleep(60))\nprint('started', flush=True)\nwait()\n")
     parent = psutil.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert parent.stdout.readline().strip() == "started"

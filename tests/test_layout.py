@@ -71,3 +71,14 @@ def test_the_engines_borrow_only_the_text_layer_from_each_other():
 
 def test_index_never_imports_web():
     assert {name(p) for p in INDEX.rglob("*.py") if any(under(m, "web") for m in imports(p))} == set()
+
+
+def test_web_reads_only_the_public_surface_of_index():
+    """`web/` takes what `index/__init__.py` exports (`__all__`), never an engine's module;
+    and `index.evaluate`, imported only by `archive evaluate`, since it needs the
+    `evaluate` extra (ir-measures)."""
+    import index
+
+    web = sorted((ROOT / "web").rglob("*.py"))
+    used = {m for p in web for m in imports(p) if under(m, "index") and not under(m, "index.evaluate")}
+    assert used and {m for m in used if m != "index" and m.removeprefix("index.") not in index.__all__} == set()

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 from test_build import index_contents, write_archive
 
-from index import SearchRequest, open_index, reindex
+from index import SearchRequest, open_index, optimise, reindex
 from index.fingerprints import SIGNATURE_BYTES
-from index.whoosh import optimise
 from index.whoosh import writer as index_writer
 from index.whoosh.column_values import column_values, fixed_bytes
 from index.whoosh.internals import index_segments

@@ -17,8 +17,7 @@ from pathlib import Path
 import click
 
 from archive import PartialDate, UnreadableDispatch, read_file
-from index import ArchiveIndexError, Backend, SearchRequest, Sort, open_backend, reindex_backend
-from index.whoosh import optimise
+from index import ArchiveIndexError, Backend, SearchRequest, Sort, open_backend, optimise, reindex_backend
 from web.cli_errors import CommandFailed, FilesFailed, MissingExtra, index_errors, one_line, write_errors
 from web.cli_output import ProgressBar, as_json, plural, print_optimise, print_reindex, print_result
 
