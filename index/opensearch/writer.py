@@ -37,8 +37,9 @@ from index.scan import scan as scan_files
 # deleted, and the next run writes it again.
 SHARDS = 1
 REPLICAS = 1
-# Files per page of the composite aggregation an update reads the index's files with.
-FILES_PAGE = 10_000
+# Files per page of the composite aggregation an update reads the index's files with:
+# under OpenSearch's default `search.max_buckets` (65,535).
+FILES_PAGE = 60_000
 # How long a rebuild waits for its replicas before giving up (the alias stays where it was).
 REPLICA_WAIT = 30 * 60
 
@@ -205,14 +206,20 @@ def _known_files(client, index: str) -> dict[str, tuple[int, int, int]]:
     """Per file the index holds: its size, mtime and dispatches, from the columns (doc
     values) of `path`, `size` and `mtime` by a composite aggregation, a page of buckets at
     a time. Reading them from `_source` instead decompressed every document's text: 17 s
-    for a no-op at 34,103. A file whose dispatches disagree on size or mtime (a write cut
-    short) gets an impossible size, so the comparison rereads it."""
+    for a no-op at 34,103. Each page walks every document's columns, so the pages are as
+    large as the cluster allows (`search.max_buckets`): at 341,030 documents (323,832
+    files), 9.2 s in pages of 60,000 against 12.5–15 s in pages of 10,000. Reading the
+    columns hit by hit (`docvalue_fields`) took 5 s there, but 1.9 s against 0.2 s at
+    34,103 on an index of 27 segments (its cost grows with them). A file whose dispatches
+    disagree on size or mtime (a write cut short) gets an impossible size, so the
+    comparison reads it again."""
     known: dict[str, tuple[int, int, int]] = {}
+    page = _files_page(client)
     sources = [{"path": {"terms": {"field": "path"}}}, {"size": {"terms": {"field": "size"}}},
                {"mtime": {"terms": {"field": "mtime"}}}]
     after = None
     while True:
-        composite = {"size": FILES_PAGE, "sources": sources} | ({"after": after} if after else {})
+        composite = {"size": page, "sources": sources} | ({"after": after} if after else {})
         answer = client.search(index=index, body={"size": 0, "track_total_hits": False,
                                                   "aggs": {"files": {"composite": composite}}})
         files_agg = answer["aggregations"]["files"]
@@ -224,8 +231,17 @@ def _known_files(client, index: str) -> dict[str, tuple[int, int, int]]:
             else:
                 known[key["path"]] = (-1, -1, entry[2] + bucket["doc_count"])
         after = files_agg.get("after_key")
-        if after is None or len(files_agg["buckets"]) < FILES_PAGE:
+        if after is None or len(files_agg["buckets"]) < page:
             return known
+
+
+def _files_page(client) -> int:
+    """FILES_PAGE, or less when the cluster allows fewer buckets in one answer."""
+    settings = client.cluster.get_settings(include_defaults=True, flat_settings=True)
+    allowed = next((section["search.max_buckets"] for section in (settings.get("transient", {}),
+                    settings.get("persistent", {}), settings.get("defaults", {}))
+                    if "search.max_buckets" in section), FILES_PAGE)
+    return max(1, min(FILES_PAGE, int(allowed)))
 
 
 def _held(client, index: str, paths: list[str]) -> dict[str, tuple[str, str | None, str]]:
