@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from copy import copy
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import islice
 
 from whoosh import qparser, query
@@ -342,13 +342,12 @@ def parse(text: str, schema, exact: bool = False) -> ParsedQuery:
 def read(text: str, exact: bool = False) -> ParsedQuery:
     """`text` parsed against the archive's schema (its analyzers) with no index open:
     how another engine reads the query language, through `ParsedQuery.tree`."""
-    global _SCHEMA
-    if _SCHEMA is None:
-        _SCHEMA = build_schema()
-    return parse(text, _SCHEMA, exact=exact)
+    return parse(text, _archive_schema(), exact=exact)
 
 
-_SCHEMA = None
+@cache
+def _archive_schema():
+    return build_schema()
 
 
 def _with_sequence(everything: query.Query, text: str) -> query.Query:
