@@ -10,13 +10,13 @@ Each engine feeds the union-find (`Region`) from what it stores: Whoosh from its
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from archive.model import PartialDate
-from index.fingerprints import same_story, shingles
+from index.fingerprints import band_keys, same_story, shingles
 
 # In an LSH bucket larger than this (the same boilerplate body many times over), only
 # neighbours in the bucket are compared, not every pair.
@@ -76,6 +76,20 @@ class Region:
             return False
         self.union(self.add(a).id, self.add(b).id)
         return True
+
+    def regroup(self, members: list[Doc], broken: bool, signature: Callable[[Doc], np.ndarray | None]) -> None:
+        """A committed story an update touched, its surviving `members` in the region.
+        One that only gained members stays one story; one that lost a member (`broken`)
+        is linked again from its survivors' LSH pairs, each signature read as the engine
+        keeps it (`signature`: None for a text too short to have one)."""
+        if not broken:
+            for doc in members[1:]:
+                self.union(members[0].id, doc.id)
+            return
+        rows = [(doc, found) for doc in members if (found := signature(doc)) is not None]
+        if len(rows) > 1:
+            for i, j in candidate_pairs(band_keys(np.stack([found for _, found in rows]))):
+                self.link(rows[i][0], rows[j][0])
 
     def stamps(self) -> dict[str, Stamp]:
         members: dict[str, list[Doc]] = {}

@@ -86,11 +86,7 @@ def plan_update(client, index: str, removed: dict[str, str | None], added: list[
         members = [region.add(committed.setdefault(found["id"], _committed(found)))
                    for found in scan(client, index, {"term": {"story": story}}, _STORED)
                    if found["id"] not in removed]
-        if story in broken:
-            _relink(region, members)
-        else:  # intact: its members are still one story
-            for doc in members[1:]:
-                region.union(members[0].id, doc.id)
+        region.regroup(members, story in broken, lambda doc: _signature(region, doc))
     stamps = region.stamps()
     return Plan({doc.id: stamps[doc.id] for doc in new}, _changed(region, stamps))
 
@@ -101,16 +97,11 @@ def _committed(found: dict) -> Doc:
                body=found.get("body") or "")
 
 
-def _relink(region: Region, members: list[Doc]) -> None:
-    """Link the survivors of a story that lost a member, through their LSH pairs."""
-    rows = []
-    for doc in members:
-        hashes = region.shingles(doc)
-        if hashes.size >= MIN_SHARED:
-            rows.append((doc, minhash(hashes)))
-    if len(rows) > 1:
-        for i, j in candidate_pairs(band_keys(np.stack([signature for _, signature in rows]))):
-            region.link(rows[i][0], rows[j][0])
+def _signature(region: Region, doc: Doc) -> np.ndarray | None:
+    """A committed document's MinHash signature, from its text (the index keeps its band
+    terms, not the signature); None when it is too short to have one."""
+    hashes = region.shingles(doc)
+    return minhash(hashes) if hashes.size >= MIN_SHARED else None
 
 
 def _changed(region: Region, stamps: dict[str, Stamp] | None = None) -> dict[str, dict]:

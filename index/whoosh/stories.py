@@ -169,13 +169,16 @@ def plan_update(searcher, removed_paths: Iterable[str], added: list[tuple[str, P
             region.link(with_signature[i], with_signature[j])
     for story in (broken | joined) - {None}:
         members = [region.committed(n) for n in searcher.docs_for_query(wq.Term("story", story)) if n not in removed]
-        if story in broken:
-            _relink(region, members)
-        else:  # intact: its members are still one story
-            for doc in members[1:]:
-                region.union(members[0].id, doc.id)
+        region.regroup(members, story in broken, lambda doc: _stored_signature(region, doc))
     stamps = region.stamps()
     return Plan({doc.id: stamps[doc.id] for doc in new}, region.rewrites(stamps))
+
+
+def _stored_signature(region: _Region, doc: Doc) -> np.ndarray | None:
+    """A committed document's signature as its column holds it; None (all zeros there)
+    for a text too short to have one."""
+    found = region.signatures()[doc.docnum]
+    return found if found.any() else None
 
 
 def _band_candidates(bands: np.ndarray, added: np.ndarray) -> np.ndarray:
@@ -191,12 +194,3 @@ def _band_candidates(bands: np.ndarray, added: np.ndarray) -> np.ndarray:
     hit = np.concatenate([np.zeros(0, dtype=bool)] + [table[firsts[start : start + FILTER_ROWS] & mask].any(axis=1)
                                                      for start in range(0, len(firsts), FILTER_ROWS)])
     return np.flatnonzero(hit)
-
-
-def _relink(region: _Region, members: list[Doc]) -> None:
-    """Link the survivors of a story that lost a member, through their LSH pairs."""
-    signatures = region.signatures()
-    rows = [doc for doc in members if signatures[doc.docnum].any()]
-    if len(rows) > 1:
-        for i, j in candidate_pairs(band_keys(np.stack([signatures[doc.docnum] for doc in rows]))):
-            region.link(rows[i], rows[j])
