@@ -27,7 +27,9 @@ def app(index_dir: Path, seeds_dir: Path):
     """The web app over the seeds' index."""
     from web import create_app
 
-    return create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "ARCHIVE_ROOT": str(seeds_dir)})
+    app = create_app({"TESTING": True, "INDEX_DIR": str(index_dir), "ARCHIVE_ROOT": str(seeds_dir)})
+    yield app
+    app.extensions["archive_index"].close()
 
 
 @pytest.fixture

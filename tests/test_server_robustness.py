@@ -8,11 +8,15 @@ Work is counted (words looked up, terms compared, bytes held), never timed.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+import os
 import random
 import shutil
 import socket
 import tracemalloc
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,7 +24,7 @@ import pytest
 from bs4 import BeautifulSoup
 from servers import start, stop
 
-from index import reindex
+from index import SearchRequest, reindex
 from index.cache import LruCache, clear_caches
 from index.whoosh.search import open_index
 
@@ -338,3 +342,53 @@ def _fresh_caches():
     clear_caches()
     yield
     clear_caches()
+
+
+# --- Handles dropped without being closed ----------------------------------------------
+
+
+def _files_open_under(folder: Path) -> list[str]:
+    """This process's open files inside `folder` (from /proc/self/fd)."""
+    opened = []
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith(str(folder)):
+                opened.append(target)
+    return opened
+
+
+def _collect_cycles() -> list[str]:
+    """Collect garbage; the warnings it raised (an unclosed file finalized is one)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gc.collect()
+    return [str(w.message) for w in caught]
+
+
+def test_an_index_dropped_in_a_reference_cycle_closes_its_files_first(index_dir):
+    # A Flask app holds its index in reference cycles, which only the garbage collector
+    # frees, finalizing their objects in no set order: the searchers' files must be
+    # closed by the index before they are finalized as garbage themselves.
+    for _ in range(10):
+        archive = open_index(index_dir)
+        assert archive.search(SearchRequest(query="armée")).total
+        cycle: list = [archive]
+        cycle.append(cycle)
+        assert _files_open_under(index_dir)
+        del archive, cycle
+        assert _collect_cycles() == []
+        assert _files_open_under(index_dir) == []
+
+
+def test_an_export_dropped_unread_in_a_reference_cycle_closes_its_searcher(index_dir):
+    with open_index(index_dir) as archive:
+        for _ in range(10):
+            export = archive.export(SearchRequest(query="armée"))
+            assert export.total and not export.closed
+            cycle: list = [export]
+            cycle.append(cycle)
+            del export, cycle
+            assert _collect_cycles() == []
+        archive.close()
+        assert _files_open_under(index_dir) == []

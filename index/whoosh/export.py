@@ -12,6 +12,7 @@ if a reindex commits meanwhile.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import replace
@@ -37,6 +38,9 @@ class Export:
     def __init__(self, searcher, generation: tuple, request: SearchRequest, text: bool = False,
                  batch: int = BATCH) -> None:
         self._searcher = searcher
+        # An export dropped unread (a WSGI server that never closed it) still closes its
+        # searcher; by a finalizer, not `__del__`, for the reason given in search.py.
+        self._release = weakref.finalize(self, _close, searcher)
         try:
             request = replace(request, with_facets=False, with_snippets=False)
             chosen = selection.select(searcher, generation, request)
@@ -78,21 +82,21 @@ class Export:
         return rows
 
     def close(self) -> None:
-        searcher, self._searcher = getattr(self, "_searcher", None), None
-        if searcher is not None:
-            # A searcher is closed once only: Whoosh raises ReaderClosed the second time.
-            with suppress(ReaderClosed):
-                searcher.close()
+        self._searcher = None
+        self._release()  # once only: later calls do nothing
 
     @property
     def closed(self) -> bool:
         return self._searcher is None
-
-    def __del__(self) -> None:
-        self.close()  # an export dropped unread (a WSGI server that never closed it)
 
     def __enter__(self) -> Export:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _close(searcher) -> None:
+    # A searcher is closed once only: Whoosh raises ReaderClosed the second time.
+    with suppress(ReaderClosed):
+        searcher.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
@@ -61,6 +62,12 @@ class ArchiveIndex:
         # Every thread's open searcher, so that `close` can close them all.
         self._open: set[Searcher] = set()
         self._open_lock = threading.Lock()
+        # Closed when the handle is dropped without `close`, too, and not by `__del__`:
+        # a handle held in a reference cycle (a Flask app is one) is finalized by the
+        # garbage collector together with the searchers' files, in no set order, and
+        # files finalized first are left unclosed (ResourceWarning). A finalizer holds
+        # the searchers itself, so they are closed before anything of the cycle.
+        weakref.finalize(self, _close_all, self._open, self._open_lock)
         open_live(self.index_dir).close()  # fail early: IndexMissing, NeedsRebuild
         # A server reads ahead what its first queries need, for each generation it sees.
         self._warm = warm
@@ -70,10 +77,7 @@ class ArchiveIndex:
 
     def close(self) -> None:
         """Close the searchers of every thread (their segment files stay open until then)."""
-        with self._open_lock:
-            searchers, self._open = self._open, set()
-        for searcher in searchers:
-            _close(searcher)
+        _close_all(self._open, self._open_lock)
 
     def _forget(self, searcher: Searcher) -> None:
         with self._open_lock:
@@ -84,9 +88,6 @@ class ArchiveIndex:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self) -> None:
         self.close()
 
     def _searcher(self) -> tuple[Searcher, tuple]:
@@ -284,6 +285,15 @@ def _up_to_date(searcher: Searcher) -> bool:
         return not searcher.is_closed and searcher.up_to_date()
     except (OSError, ReaderClosed, EmptyIndexError):
         return False
+
+
+def _close_all(searchers: set[Searcher], lock: threading.Lock) -> None:
+    """Close the searchers of the set and empty it (in place: a finalizer holds it)."""
+    with lock:
+        closing = list(searchers)
+        searchers.clear()
+    for searcher in closing:
+        _close(searcher)
 
 
 def _close(searcher: Searcher) -> None:
