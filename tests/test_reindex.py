@@ -213,6 +213,22 @@ def test_a_missing_version_file_needs_a_rebuild(built):
         open_index(built)
 
 
+def test_an_index_whose_stored_schema_names_a_moved_module_still_opens(built, seeds_copy):
+    # Whoosh pickles the schema into each table of contents, naming the modules of our
+    # analysis classes. An index written before one of them moved (its schema version
+    # saying it fits) must still be searched and updated, not fail on ModuleNotFoundError.
+    (toc,) = built.glob("*.toc")
+    written = toc.read_bytes()
+    assert b"index.whoosh.analysis" in written
+    toc.write_bytes(written.replace(b"index.whoosh.analysis", b"index.whoosh.analysiX"))  # the same length
+    assert found(built, "Pompeo") == {SEED_002}
+    (seeds_copy / SEED_000).unlink()
+    assert counts(reindex(built, [seeds_copy])) == (0, 0, 1, 1, 0)
+    assert found(built, "Pompeo") == {SEED_002} and open_index(built).count() == 1
+    # Its next table of contents names the modules where they are now.
+    assert all(b"analysiX" not in toc.read_bytes() for toc in built.glob("*.toc"))
+
+
 def test_a_rebuild_replaces_the_index(built, seeds_copy):
     (seeds_copy / SEED_000).unlink()
     report = reindex(built, [seeds_copy], rebuild=True)

@@ -25,12 +25,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from whoosh import index as whoosh_index
 
 from index.results import Failure, ReindexReport
 from index.whoosh.build_writer import BulkSegmentWriter
 from index.whoosh.forked import die_with_parent, picklable
 from index.whoosh.internals import close_segment, commit_segments
+from index.whoosh.store import open_named
 
 Progress = Callable[[int, int], None]
 
@@ -146,7 +146,7 @@ def _work(location, n: int, share: list, documents: Callable, limitmb: int, opti
 
 
 def _index_share(location, share, documents, limitmb, options, messages, n, parent) -> _Outcome:
-    ix = whoosh_index.open_dir(*location)
+    ix = open_named(*location)
     local = ReindexReport()
     segments: list = []
     # `_lk=False`: the parent holds the index's lock for the whole build.

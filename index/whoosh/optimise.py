@@ -21,7 +21,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh.writing import LockError
 
 from index.errors import IndexLocked, IndexUnwritable
@@ -29,7 +28,7 @@ from index.results import ReindexReport
 from index.whoosh.build import build_parallel
 from index.whoosh.internals import index_segments
 from index.whoosh.schema import restored
-from index.whoosh.store import create_fresh, open_live, publish, reindex_lock, remove_stale
+from index.whoosh.store import create_fresh, open_live, open_named, publish, reindex_lock, remove_stale
 from index.whoosh.writer import BUILD_LIMIT_MB, BUILD_WORKERS, SEGMENT_OPTIONS
 
 # Documents per unit of work (what progress counts and workers share).
@@ -109,7 +108,7 @@ def _documents(run: _Run, report: ReindexReport) -> list[dict]:
     own reader of the live index (a reader's files are not shared across a fork)."""
     reader = _readers.get(run.location)
     if reader is None:
-        reader = _readers[run.location] = whoosh_index.open_dir(*run.location).reader()
+        reader = _readers[run.location] = open_named(*run.location).reader()
     columns = {name: reader.column_reader(name) for name in ("size", "mtime", "minhash", "facet_key")}
     docs = []
     for n in range(run.start, run.stop):

@@ -35,14 +35,31 @@ def current_name(index_dir: Path) -> str | None:
     return name or None
 
 
+def open_named(index_dir: Path | str, name: str) -> whoosh_index.Index:
+    """The index `name` in `index_dir`, read with the code's schema.
+
+    Whoosh stores the schema pickled in each index, naming the modules of our analysis
+    classes: read back, it would tie an index to where those classes lived when it was
+    written, and an index written before a module moved failed to open with
+    ModuleNotFoundError. Given a schema, Whoosh skips the pickled one; that the index
+    was written for this schema is what `schema-version.json` says (`needs_rebuild`).
+    """
+    return whoosh_index.open_dir(str(index_dir), indexname=name, schema=build_schema())
+
+
 def open_live(index_dir: Path) -> whoosh_index.Index:
     """The live index, or IndexMissing / NeedsRebuild with a message for a person."""
     name = current_name(index_dir)
-    if name is None or not whoosh_index.exists_in(str(index_dir), indexname=name):
+    if name is None:
         raise IndexMissing(index_dir)
+    try:
+        live = open_named(index_dir, name)
+    except whoosh_index.EmptyIndexError:
+        raise IndexMissing(index_dir) from None
     if needs_rebuild(index_dir):
+        live.close()
         raise NeedsRebuild(index_dir)
-    return whoosh_index.open_dir(str(index_dir), indexname=name)
+    return live
 
 
 def create_fresh(index_dir: Path) -> tuple[whoosh_index.Index, str]:
