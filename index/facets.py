@@ -3,8 +3,9 @@
 Whoosh's `groupedby` facets turn off top-k pruning and score every match; here the
 matching documents are gathered once (unscored) and counted with NumPy over an array of
 `facet_key` values (YYYYMMDD, 00 for an unknown month or day, 0 when undated) that is read
-once per index generation. `facet_key` is the dispatch's own date, or for an undated one
-the date inferred from the other versions of its story (index/grouping.py).
+once per index generation by each engine (index/whoosh/column_values.py). `facet_key` is
+the dispatch's own date, or for an undated one the date inferred from the other versions
+of its story (index/grouping.py).
 """
 
 from __future__ import annotations
@@ -14,24 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from archive.model import PartialDate
-from index.cache import LruCache
 from index.results import FacetValue, Facets, Histogram
-
-# A few generations: the live one, and the previous while threads move over.
-_date_keys: LruCache[np.ndarray] = LruCache(4)
-
-
-def date_keys(searcher, generation_key: tuple) -> np.ndarray:
-    """The `facet_key` of every document number of this searcher's reader (cached)."""
-
-    def read() -> np.ndarray:
-        reader = searcher.reader()
-        column = reader.column_reader("facet_key")
-        count = reader.doc_count_all()
-        return np.fromiter((column[n] for n in range(count)), dtype=np.int64, count=count)
-
-    return _date_keys.get(generation_key, read)
-
 
 @dataclass(frozen=True)
 class DateFilter:

@@ -18,10 +18,11 @@ from test_build import index_contents, write_archive
 from index import SearchRequest, open_index, optimise, reindex
 from index.fingerprints import SIGNATURE_BYTES
 from index.whoosh import writer as index_writer
-from index.whoosh.column_values import column_values, fixed_bytes
+from index.whoosh.column_values import column_values, date_keys, fixed_bytes
 from index.whoosh.internals import index_segments
 from index.whoosh.merging import FACTOR, LARGE_DOCS, plan, tier
 from index.whoosh.store import open_live
+from index.whoosh.versions import story_codes
 
 pytestmark = pytest.mark.slow
 
@@ -219,6 +220,17 @@ def test_whole_columns_read_as_whoosh_reads_them(copied):
                 assert column_values(leaf, name) == list(leaf.column_reader(name)), name
             assert fixed_bytes(leaf, "minhash") == b"".join(leaf.column_reader("minhash"))
             assert len(fixed_bytes(leaf, "minhash")) == leaf.doc_count_all() * SIGNATURE_BYTES
+    # What searches read of the whole index, segment after segment, by document number.
+    with open_live(index_dir).searcher() as searcher:
+        reader = searcher.reader()
+        assert date_keys(searcher, ("merging",)).tolist() == list(reader.column_reader("facet_key"))
+        codes = story_codes(searcher, ("merging",))
+        stories = list(reader.column_reader("story"))
+        assert len(codes) == len(stories) == reader.doc_count_all()
+        assert len(set(stories)) < len(stories)  # versions share a story
+        # One code per story, numbered in order of first appearance, the same for each version.
+        first_seen = {story: n for n, story in enumerate(dict.fromkeys(stories))}
+        assert codes.tolist() == [first_seen[story] for story in stories]
 
 
 def test_an_archive_emptied_and_filled_again(tmp_path, seeds_dir):

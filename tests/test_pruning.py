@@ -24,6 +24,7 @@ from bench.queries import make_queries
 from index import SearchRequest, open_index, reindex
 from index import facets
 from index.whoosh import partial, query, versions
+from index.whoosh.column_values import date_keys
 from index.whoosh.matching import intersection, matching, union
 from index.whoosh.scoring import Scored, Scorer
 from textdata import wikipedia_records
@@ -66,7 +67,7 @@ def exhaustive(handle, req: SearchRequest) -> dict:
     parsed = query.parse(req.query, searcher.schema).bounded(searcher.reader())
     scorer = Scorer(searcher, generation, matching)
     full = scorer.score(parsed.everything)
-    keys = facets.date_keys(searcher, generation)
+    keys = date_keys(searcher, generation)
     codes = versions.story_codes(searcher, generation)
     chosen = PartialDate(req.year) if req.year else None
     period = facets.date_filter((chosen, chosen), (parsed.date_from, parsed.date_to))
@@ -223,7 +224,7 @@ def test_partial_matches_are_those_of_scoring_every_document(handle, records):
     """Partial matches skip the documents holding only common words when the best
     found already outscore them (MaxScore): the same page as scoring them all."""
     searcher, generation = handle._searcher()
-    keys = facets.date_keys(searcher, generation)
+    keys = date_keys(searcher, generation)
     codes = versions.story_codes(searcher, generation)
     rng = np.random.default_rng(6)
     hidden = np.zeros(keys.size, dtype=bool)

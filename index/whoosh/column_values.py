@@ -5,7 +5,9 @@ for the three columns a no-op reindex compares, that was most of its time on a l
 archive. The two layouts our schema's columns use are read here in one read each, then
 cut with NumPy or slices; anything else goes through Whoosh's own iteration.
 tests/test_merging.py compares both ways on a real index. `indexed` reads the files an
-index holds this way, for index/scan.py's comparison with the files found.
+index holds this way, for index/scan.py's comparison with the files found, and
+`date_keys` the date of every document, which each index generation's first query needs
+(1 s value by value at 341,000 dispatches, 0.04 s this way).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from itertools import compress
 import numpy as np
 from whoosh import columns
 
+from index.cache import LruCache
 from index.scan import Indexed
 from index.whoosh.internals import fixed_column_bytes, numeric_column, var_bytes_column
 
@@ -49,6 +52,27 @@ def numbers(segment_reader, name: str) -> np.ndarray:
     if array is None:
         array = np.array(list(segment_reader.column_reader(name)), dtype=np.int64)
     return array.astype(np.int64)
+
+
+def every_number(reader, name: str) -> np.ndarray:
+    """`numbers` over every segment of `reader`, indexed by document number."""
+    parts = [numbers(leaf, name) for leaf, _ in reader.leaf_readers()]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def every_value(reader, name: str) -> list:
+    """`column_values` over every segment of `reader`, indexed by document number."""
+    return [value for leaf, _ in reader.leaf_readers() for value in column_values(leaf, name)]
+
+
+# A few generations: the live one, and the previous while threads move over.
+_date_keys: LruCache[np.ndarray] = LruCache(4)
+
+
+def date_keys(searcher, generation_key: tuple) -> np.ndarray:
+    """The `facet_key` of every document number of this searcher's reader (cached), what
+    date filters and facets count with (index/facets.py)."""
+    return _date_keys.get(generation_key, lambda: every_number(searcher.reader(), "facet_key"))
 
 
 def fixed_bytes(segment_reader, name: str) -> bytes | None:

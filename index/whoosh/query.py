@@ -32,7 +32,6 @@ from archive.model import PartialDate
 from index import querytree, readings
 from index.cache import LruCache
 from index.french import FOLDED_STOP_WORDS
-from index.readings import reversed_period  # noqa: F401 - part of what this module offers
 from index.results import Offer, Terms
 from index.whoosh.as_tree import tree_of
 from index.whoosh.analysis import exact_sequence

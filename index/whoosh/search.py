@@ -29,6 +29,7 @@ from index.paging import MAX_PARTIAL_LISTED, Window, bounded
 from index.results import VERSIONS_SHOWN, Facets, Histogram, Offer, SearchHit, SearchRequest, SearchResult, Terms
 from index.stored import StoredDispatch, paragraphs
 from index.whoosh import credits, export as exporting, pages, permalinks, postings, query, selection, versions
+from index.whoosh.column_values import date_keys
 from index.whoosh.hits import hit_of, stored_dispatch
 from index.whoosh.matching import matching as match_set
 from index.whoosh.offers import exact_offer
@@ -132,7 +133,7 @@ class ArchiveIndex:
         try:
             with open_live(self.index_dir).searcher(weighting=WEIGHTING) as searcher:
                 generation = (current_name(self.index_dir), searcher.reader().generation())
-                facets.date_keys(searcher, generation)
+                date_keys(searcher, generation)
                 versions.story_codes(searcher, generation)
                 # The exact forms' lengths too: every unquoted word also scores its
                 # exact form (query.EXACT_BOOST), and reading a field's lengths takes
@@ -250,7 +251,7 @@ class ArchiveIndex:
             parsed = query.parse(highlight, searcher.schema, exact=exact).bounded(searcher.reader(), generation)
             terms = query.highlighted(parsed.everything)
         versions_start = max(0, versions_start)
-        shown, total = versions.compared(searcher, docnum, paragraphs(fields), facets.date_keys(searcher, generation),
+        shown, total = versions.compared(searcher, docnum, paragraphs(fields), date_keys(searcher, generation),
                                          versions_start, versions_limit)
         return stored_dispatch(fields, terms, shown, total, versions_start)
 

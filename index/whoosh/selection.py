@@ -18,6 +18,7 @@ from index.readings import RequestDates, request_dates
 from index.results import SearchRequest, Sort
 from index.whoosh import credits
 from index.whoosh import query, versions
+from index.whoosh.column_values import date_keys
 from index.whoosh.matching import matching as match_set
 from index.whoosh.scoring import Scored, Scorer
 
@@ -56,7 +57,7 @@ def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
     request, dates, notice = request_dates(request, (parsed.date_from, parsed.date_to), parsed.notice)
     date_filter = dates.filter
     everything = parsed.everything
-    keys = facets.date_keys(searcher, generation)
+    keys = date_keys(searcher, generation)
     # Sources and authors asked for, in the URL and in the query (`source:AFP`).
     named = credits.allowed(searcher, generation, {
         "sources": (*request.sources, *parsed.sources), "authors": (*request.authors, *parsed.authors),

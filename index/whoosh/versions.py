@@ -14,6 +14,7 @@ from whoosh import query as wq
 from index.cache import LruCache
 from index.compare import Version
 from index.stored import version_of
+from index.whoosh.column_values import every_value
 from index.whoosh.scoring import Scorer, firsts
 
 # Key terms of a dispatch that « Dépêches similaires » searches for, drawn from its
@@ -32,8 +33,8 @@ def story_codes(searcher, generation_key: tuple) -> np.ndarray:
 
     def read() -> np.ndarray:
         numbers: dict[str, int] = {}
-        stories = searcher.reader().column_reader("story")
-        return np.fromiter((numbers.setdefault(s, len(numbers)) for s in stories), dtype=np.int64)
+        stories = every_value(searcher.reader(), "story")
+        return np.fromiter((numbers.setdefault(s, len(numbers)) for s in stories), dtype=np.int64, count=len(stories))
 
     return _codes.get(generation_key, read)
 
