@@ -4,6 +4,7 @@ indexes of small crafted archives and the real app."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -136,3 +137,37 @@ def test_date_order_reaches_every_result_and_relevance_says_where_it_stops(stori
     assert ranked.pages == 2
     assert "s’arrête aux 5 premiers résultats" in ranked.notice
     assert "triez par date" in ranked.notice
+
+
+def test_the_empty_query_counts_each_generation_afresh(make_archive, tmp_path):
+    """The empty query's counts and date order are kept per index generation: an update
+    committed under an open handle is counted at once, not the archive as it was."""
+    files = {f"u{n}.txt": dispatch(f"2019-12-{n + 1:02d}", f"Seule {n}", body(200 + n)) for n in range(6)}
+    root = make_archive(files)
+    reindex(tmp_path / "index", [root])
+    with open_index(tmp_path / "index") as handle:
+        before = handle.search(SearchRequest(query="", sort=Sort.NEWEST))
+        assert (before.total, before.dispatches) == (6, 6)
+        assert [hit.id for hit in before.hits][:2] == ["u5.txt", "u4.txt"]
+        assert {f.value: f.count for f in before.facets.years} == {"2019": 6}
+        (root / "u0.txt").unlink()
+        (root / "new.txt").write_text(dispatch("2020-01-05", "Nouvelle", body(300)), encoding="utf-8")
+        (root / "again.txt").write_text(dispatch("2020-01-06", "Nouvelle (suite)", body(300)), encoding="utf-8")
+        reindex(tmp_path / "index", [root])
+        after = handle.search(SearchRequest(query="", sort=Sort.NEWEST))
+        assert (after.total, after.dispatches) == (6, 7)  # one story of two versions came
+        assert [hit.id for hit in after.hits][:2] == ["again.txt", "u5.txt"]  # its newest version
+        assert {f.value: f.count for f in after.facets.years} == {"2019": 5, "2020": 1}
+        oldest = handle.search(SearchRequest(query="", sort=Sort.OLDEST, collapse_versions=False))
+        assert [hit.id for hit in oldest.hits] == ["u1.txt", "u2.txt", "u3.txt", "u4.txt", "u5.txt", "new.txt",
+                                                   "again.txt"]
+        # Sources too: a file of dispatches credited to an agency.
+        assert handle.search(SearchRequest(query="")).facets.sources == ()
+        records = [{"title": f"Dépêche {n}", "body": body(400 + n), "date": f"2021-02-0{n + 1}", "source": "AFP"}
+                   for n in range(3)]
+        (root / "agence.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                           encoding="utf-8")
+        reindex(tmp_path / "index", [root])
+        credited = handle.search(SearchRequest(query=""))
+        assert {f.value: f.count for f in credited.facets.sources} == {"AFP": 3}
+        assert (credited.total, credited.dispatches) == (9, 10)

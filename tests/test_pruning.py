@@ -22,8 +22,9 @@ from archive.model import PartialDate
 from bench.corpus import materialise
 from bench.queries import make_queries
 from index import SearchRequest, open_index, reindex
+from index.results import Sort
 from index import facets
-from index.whoosh import partial, query, versions
+from index.whoosh import partial, query, selection, versions
 from index.whoosh.column_values import date_keys
 from index.whoosh.matching import intersection, matching, union
 from index.whoosh.scoring import Scored, Scorer
@@ -257,3 +258,63 @@ def _pruned(scorer: Scorer, q, keep, room: int, codes) -> bool:
     among = partial._essential(scorer, words, near, excluded, keep, room, codes)
     every = union([scorer.docs(word) for word in words], scorer.searcher.reader().doc_count_all())
     return among is not None and among.size < every.size
+
+
+def plain_date_order(docs: list[int], keys: np.ndarray, oldest: bool, codes: np.ndarray | None) -> list[int]:
+    """Newest (or oldest) first, undated last, then by number; a story at its first."""
+    ranked = sorted(docs, key=lambda d: (keys[d] == 0, keys[d] if oldest else -keys[d], d))
+    if codes is not None:
+        seen: set[int] = set()
+        ranked = [d for d in ranked if not (int(codes[d]) in seen or seen.add(int(codes[d])))]
+    return ranked
+
+
+def test_date_orders_are_those_of_sorting_the_dates(handle):
+    """Large sets are taken in the index's whole date order (kept per generation) and
+    pages group only the head of it: the same lists as sorting every date."""
+    searcher, generation = handle._searcher()
+    keys = date_keys(searcher, generation)
+    codes = versions.story_codes(searcher, generation)
+    live = np.fromiter(searcher.reader().all_doc_ids(), dtype=np.int64)
+    rng = np.random.default_rng(11)
+    sets = {"all": live, "half": np.sort(rng.choice(live, live.size // 2, replace=False)),
+            "a twentieth": np.sort(rng.choice(live, live.size // 20, replace=False))}
+    assert sets["all"].size * selection.WHOLE_ORDER_FROM >= keys.size > sets["a twentieth"].size * selection.WHOLE_ORDER_FROM
+    assert len(set(codes[live].tolist())) < live.size  # stories of several versions
+    # The same documents with a tenth undated and a tenth dated by their year only.
+    vaguer = keys.copy()
+    vaguer[rng.choice(keys.size, keys.size // 10, replace=False)] = 0
+    years = rng.choice(keys.size, keys.size // 10, replace=False)
+    vaguer[years] = vaguer[years] // 10000 * 10000
+    for dates, key in ((keys, generation), (vaguer, ("vaguer dates",))):
+        for name, kept in sets.items():
+            for sort in (Sort.NEWEST, Sort.OLDEST):
+                for grouped in (codes, None):
+                    expected = plain_date_order(kept.tolist(), dates, sort is Sort.OLDEST, grouped)
+                    assert selection.by_date(kept, dates, sort, grouped, key).tolist() == expected, (name, sort)
+                    for limit in (1, 10, 300, len(expected) + 5):
+                        got = selection.by_date(kept, dates, sort, grouped, key, limit=limit).tolist()
+                        assert got == expected[:limit], (name, sort, limit)
+
+
+def test_the_empty_query_counts_are_those_of_counting_every_document(handle):
+    """What the empty query counts is kept per generation: the same as counting it."""
+    searcher, generation = handle._searcher()
+    keys = date_keys(searcher, generation)
+    codes = versions.story_codes(searcher, generation)
+    live = list(searcher.reader().all_doc_ids())
+    first: dict[int, int] = {}
+    for doc in sorted(live, key=lambda d: (keys[d] == 0, keys[d], d)):
+        first.setdefault(int(codes[doc]), doc)
+    for _ in range(2):  # computed, then read back
+        for grouped, units in ((True, list(first.values())), (False, live)):
+            found = handle.search(SearchRequest(query="", collapse_versions=grouped, sort=Sort.NEWEST))
+            years: dict[str, int] = {}
+            for doc in units:
+                if keys[doc]:
+                    years[f"{keys[doc] // 10000:04d}"] = years.get(f"{keys[doc] // 10000:04d}", 0) + 1
+            assert found.total == len(units) and found.dispatches == len(live)
+            assert {f.value: f.count for f in found.facets.years} == years
+            assert found.facets.undated == sum(1 for doc in units if not keys[doc])
+            newest = plain_date_order(live, keys, False, codes if grouped else None)[:10]
+            assert [hit.id for hit in found.hits] == [searcher.stored_fields(d)["id"] for d in newest]

@@ -85,11 +85,20 @@ def allowed(searcher, generation_key: tuple, wanted: dict[str, Sequence[str]]) -
     return mask
 
 
+# The counts over every live document, per (generation, field, grouped): the empty query's.
+_whole_counts: LruCache[tuple[FacetValue, ...]] = LruCache(8)
+
+
 def count(names_table: NameTable, docnums: np.ndarray, keys: np.ndarray, codes: np.ndarray | None,
-          date_filter, limit: int = FACET_LIMIT) -> tuple[FacetValue, ...]:
+          date_filter, limit: int = FACET_LIMIT, whole: tuple | None = None) -> tuple[FacetValue, ...]:
     """How many of the matching `docnums` (every version) hold each name: dispatches,
     or grouped (story `codes`) stories, each at its first version holding the name;
-    those in the `date_filter`'s period. The `limit` most frequent names."""
+    those in the `date_filter`'s period. The `limit` most frequent names. `whole`:
+    (generation, field) when `docnums` is every live document, whose count without a
+    date filter is then made once for the generation."""
+    if whole is not None and not date_filter.active:
+        return _whole_counts.get((*whole, codes is not None, limit),
+                                 lambda: count(names_table, docnums, keys, codes, date_filter, limit))
     inside = np.zeros(keys.size, dtype=bool)
     inside[docnums] = True
     chosen = inside[names_table.docs]

@@ -53,7 +53,7 @@ def full_page(searcher, chosen: Selection, window: Window) -> list[Candidate]:
         results = searcher.search(chosen.everything, filter=allowed, limit=end,
                                   collapse="story" if codes is not None else None)
         return [Candidate(hit.docnum, hit.score, False) for hit in results[start:end]]
-    ranked = selection.by_date(kept, chosen.keys, request.sort, codes)
+    ranked = selection.by_date(kept, chosen.keys, request.sort, codes, chosen.generation, limit=end)
     return [Candidate(int(docnum), 0.0, False) for docnum in ranked[start:end]]
 
 

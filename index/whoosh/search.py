@@ -189,11 +189,12 @@ class ArchiveIndex:
         source or an author counts what a click on it gives: inside every filter."""
         counted = chosen.units
         if chosen.date_filter.active:
-            counted = versions.counted(chosen.matching, chosen.keys, chosen.codes, chosen.dates.span)
+            counted = versions.counted(chosen.matching, chosen.keys, chosen.codes, chosen.dates.span, chosen.whole)
         found = facets.count(chosen.keys, counted, chosen.dates.period)
+        whole = chosen.whole
         return replace(found, **{
             field: credits.count(credits.table(searcher, generation, field), chosen.matching, chosen.keys, chosen.codes,
-                                 chosen.date_filter)
+                                 chosen.date_filter, whole=None if whole is None else (whole, field))
             for field in FIELDS
         })
 

@@ -14,6 +14,7 @@ import numpy as np
 from whoosh import query as wq
 
 from index import facets
+from index.cache import LruCache
 from index.readings import RequestDates, request_dates
 from index.results import SearchRequest, Sort
 from index.whoosh import credits
@@ -51,6 +52,17 @@ class Selection:
     def date_filter(self) -> facets.DateFilter:
         return self.dates.filter
 
+    @property
+    def generation(self) -> tuple:
+        return self.scorer.generation
+
+    @property
+    def whole(self) -> tuple | None:
+        """The generation when the matches are every live document (the empty query, no
+        source or author asked for): what is counted of them is kept per generation."""
+        every = isinstance(self.everything, wq.Every) and self.named is None
+        return self.generation if every else None
+
 
 def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
     parsed = query.parse(request.query, searcher.schema, exact=request.exact).bounded(searcher.reader(), generation)
@@ -76,7 +88,8 @@ def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
     # Grouped, a story counts once, at its first version (versions.counted): days
     # add up to their month, and a facet's number is what a click on it gives.
     codes = versions.story_codes(searcher, generation) if request.collapse_versions else None
-    units = versions.counted(matching, keys, codes, date_filter)
+    whole = generation if every and named is None else None  # as Selection.whole says
+    units = versions.counted(matching, keys, codes, date_filter, whole)
     in_period = versions.counted(matching, keys, None, date_filter)
     # Under a date filter, a story is shown by its first version (in the period);
     # otherwise by its best one among all the matches.
@@ -85,13 +98,49 @@ def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
                      codes, units, in_period, kept)
 
 
-def by_date(kept: np.ndarray, keys: np.ndarray, sort: Sort, codes: np.ndarray | None) -> np.ndarray:
+def by_date(kept: np.ndarray, keys: np.ndarray, sort: Sort, codes: np.ndarray | None, generation: tuple,
+            limit: int | None = None) -> np.ndarray:
     """`kept` newest or oldest first, undated dispatches last either way, then in
-    document order; with story `codes`, each story's first document only."""
-    order = keys[kept]
-    newer = -order if sort is not Sort.OLDEST else order
-    ranked = kept[np.lexsort((kept, newer, order == 0))]
-    return versions.first_of_each(ranked, codes) if codes is not None else ranked
+    document order; with story `codes`, each story's first document only. `limit`: only
+    the first so many are wanted (a page), and only enough of the order is grouped."""
+    ranked = _in_date_order(kept, keys, sort, generation)
+    if codes is None:
+        return ranked if limit is None else ranked[:limit]
+    if limit is None:
+        return versions.first_of_each(ranked, codes)
+    # A story's first document in a prefix of the order is its first in the whole
+    # order: a prefix holding `limit` stories is enough.
+    size = max(4 * limit, 1024)
+    while True:
+        found = versions.first_of_each(ranked[:size], codes)
+        if found.size >= limit or size >= ranked.size:
+            return found[:limit]
+        size *= 4
+
+
+# From a set this large against the index (1/8 of it), the documents are taken in the
+# index's whole date order, filtered, rather than sorted: the empty query's page spent
+# 30 of its 70 ms sorting 340,000 dates.
+WHOLE_ORDER_FROM = 8
+# The whole order per generation and direction: the live one and the previous.
+_date_orders: LruCache[np.ndarray] = LruCache(4)
+
+
+def _in_date_order(kept: np.ndarray, keys: np.ndarray, sort: Sort, generation: tuple) -> np.ndarray:
+    if kept.size * WHOLE_ORDER_FROM < keys.size:
+        return _date_sorted(kept, keys, sort)
+    order = _date_orders.get((generation, sort is Sort.OLDEST),
+                             lambda: _date_sorted(np.arange(keys.size, dtype=np.int64), keys, sort))
+    order.flags.writeable = False  # shared by every request of the generation
+    inside = np.zeros(keys.size, dtype=bool)
+    inside[kept] = True
+    return order[inside[order]]
+
+
+def _date_sorted(docnums: np.ndarray, keys: np.ndarray, sort: Sort) -> np.ndarray:
+    dated = keys[docnums]
+    newer = -dated if sort is not Sort.OLDEST else dated
+    return docnums[np.lexsort((docnums, newer, dated == 0))]
 
 
 def ordered(searcher, selection: Selection) -> np.ndarray:
@@ -109,5 +158,5 @@ def ordered(searcher, selection: Selection) -> np.ndarray:
         results = searcher.search(selection.everything, filter=allowed, limit=None,
                                   collapse="story" if codes is not None else None)
         return np.fromiter((hit.docnum for hit in results), dtype=np.int64)
-    return by_date(kept, selection.keys, request.sort, codes)
+    return by_date(kept, selection.keys, request.sort, codes, selection.generation)
 

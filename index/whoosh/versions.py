@@ -69,11 +69,29 @@ def first_versions(docnums: np.ndarray, keys: np.ndarray, codes: np.ndarray) -> 
     return found
 
 
-def counted(docnums: np.ndarray, keys: np.ndarray, codes: np.ndarray | None, date_filter) -> np.ndarray:
+# Every story's first version, per generation: what the empty query counts.
+_every_first: LruCache[np.ndarray] = LruCache(4)
+
+
+def counted(docnums: np.ndarray, keys: np.ndarray, codes: np.ndarray | None, date_filter,
+            whole: tuple | None = None) -> np.ndarray:
     """What a total counts among the matching `docnums`: each dispatch, or grouped (with
-    story `codes`) each story's first version; those in the `date_filter`'s period."""
-    units = docnums if codes is None else first_versions(docnums, keys, codes)
+    story `codes`) each story's first version; those in the `date_filter`'s period.
+    `whole`: the generation, when `docnums` is every live document (the empty query),
+    whose first versions are then found once for the generation."""
+    if codes is None:
+        units = docnums
+    elif whole is not None:
+        units = _every_first.get(whole, lambda: _read_only(first_versions(docnums, keys, codes)))
+    else:
+        units = first_versions(docnums, keys, codes)
     return units[date_filter.mask(keys[units])] if date_filter.active else units
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """An array shared by every request of a generation: writing to it is a bug."""
+    array.flags.writeable = False
+    return array
 
 
 def other_versions(searcher, docnum: int, pool: np.ndarray, codes: np.ndarray, keys: np.ndarray) -> tuple[str, ...]:
