@@ -9,11 +9,9 @@ import io
 import json
 import tracemalloc
 from pathlib import Path
-
 from urllib.parse import quote
 
 import pytest
-from flask import url_for
 
 from exportdata import write_archive
 from index import Export, reindex

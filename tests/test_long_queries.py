@@ -109,7 +109,6 @@ def test_quotes_in_a_long_query_rank_rather_than_require(headlines, make_archive
 
 
 def test_a_quoted_phrase_found_as_it_stands_ranks_first(make_archive, tmp_path):
-    words = "le ministre annonce une réforme des retraites pour les cheminots"
     files = {
         "cited.txt": dispatch("2020-01-01", "Cité",
                               "Il a dit : une réforme des retraites. Le ministre annonce pour les cheminots."),

@@ -11,7 +11,6 @@ import csv
 import io
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
