@@ -17,7 +17,7 @@ from its module (`from index.cache import clear_caches`).
 
 from index.backend import Backend, open_backend, reindex_backend
 from index.errors import (
-    ArchiveIndexError, IndexLocked, IndexMissing, NeedsRebuild, SearchUnavailable, Unsupported,
+    ArchiveIndexError, IndexDamaged, IndexLocked, IndexMissing, NeedsRebuild, SearchUnavailable, Unsupported,
 )
 from index.compare import Version
 from index.export import ExportRow
@@ -63,6 +63,7 @@ __all__ = [
     "Version",
     # Errors, each with a message a person can act on.
     "ArchiveIndexError",
+    "IndexDamaged",
     "IndexLocked",
     "IndexMissing",
     "NeedsRebuild",

@@ -23,6 +23,15 @@ class NeedsRebuild(ArchiveIndexError):
         )
 
 
+class IndexDamaged(NeedsRebuild):
+    """The index's files cannot be read (a truncated copy, a disk fault): only a rebuild
+    from the archive's files mends it, as for an index of another version."""
+
+    def __init__(self, index_dir: Path, reason: str) -> None:
+        ArchiveIndexError.__init__(
+            self, f"l’index dans {index_dir} est illisible ({reason}) : lancez « archive reindex --rebuild »")
+
+
 class IndexLocked(ArchiveIndexError):
     def __init__(self, index_dir: Path, waited: float) -> None:
         super().__init__(

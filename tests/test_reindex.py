@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from index import NeedsRebuild, SearchRequest, open_index, reindex
+from index import IndexDamaged, NeedsRebuild, SearchRequest, open_index, reindex
 from index.whoosh.schema import SCHEMA_VERSION, VERSION_FILE, needs_rebuild
 
 SEED_000 = "000_4375ea2097648a51.txt"
@@ -227,6 +227,20 @@ def test_an_index_whose_stored_schema_names_a_moved_module_still_opens(built, se
     assert found(built, "Pompeo") == {SEED_002} and open_index(built).count() == 1
     # Its next table of contents names the modules where they are now.
     assert all(b"analysiX" not in toc.read_bytes() for toc in built.glob("*.toc"))
+
+
+@pytest.mark.parametrize("damage", ["cut short", "garbled"])
+def test_an_unreadable_index_asks_for_a_rebuild_which_mends_it(built, seeds_copy, damage):
+    (toc,) = built.glob("*.toc")
+    written = toc.read_bytes()
+    # A copy cut short, or bytes overwritten past the header (a disk fault).
+    toc.write_bytes(written[:40] if damage == "cut short" else written[:40] + bytes(len(written) - 40))
+    with pytest.raises(IndexDamaged, match=r"illisible .*archive reindex --rebuild"):
+        open_index(built)
+    with pytest.raises(NeedsRebuild):  # an update cannot mend it: a damaged index needs a rebuild
+        reindex(built, [seeds_copy])
+    assert counts(reindex(built, [seeds_copy], rebuild=True)) == (2, 0, 0, 0, 0)
+    assert found(built, "Pompeo") == {SEED_002}
 
 
 def test_a_rebuild_replaces_the_index(built, seeds_copy):

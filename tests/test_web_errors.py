@@ -3,6 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
+from index import reindex
 from web import create_app
 
 CSP = (
@@ -81,6 +82,25 @@ def test_unexpected_errors_are_a_500_page(index_dir):
     assert response.status_code == 500
     assert b"secret detail" not in response.data
     assert "Erreur interne" in response.get_data(as_text=True)
+
+
+def test_an_unreadable_index_is_a_french_503_until_it_is_rebuilt(tmp_path, seeds_dir):
+    directory = tmp_path / "index"
+    reindex(directory, [seeds_dir])
+    (toc,) = directory.glob("*.toc")
+    toc.write_bytes(toc.read_bytes()[:40])
+    app = create_app({"TESTING": True, "INDEX_DIR": str(directory), "WARM_CACHES": False})
+    client = app.test_client()
+    page = client.get("/?q=combats")
+    assert page.status_code == 503
+    text = " ".join(BeautifulSoup(page.get_data(as_text=True), "html.parser").select_one(".error-message").text.split())
+    assert text == "L’index de l’archive est illisible : lancez « archive reindex --rebuild »."
+    assert client.get("/api/search?q=combats").get_json() == {
+        "error": "L’index de l’archive est illisible : lancez « archive reindex --rebuild »."}
+    # Mended without a restart.
+    reindex(directory, [seeds_dir], rebuild=True)
+    assert client.get("/api/search?q=combats").get_json()["total"] == 1
+    app.extensions["archive_index"].close()
 
 
 def test_configuration_order(monkeypatch, index_dir, tmp_path):

@@ -12,7 +12,7 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from index import IndexMissing, NeedsRebuild, SearchUnavailable, Unsupported
+from index import IndexDamaged, IndexMissing, NeedsRebuild, SearchUnavailable, Unsupported
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ MESSAGES = {
 }
 UNAVAILABLE = {
     IndexMissing: "L’archive n’est pas encore indexée : lancez « archive reindex ».",
+    # Before NeedsRebuild, which it is a case of: the first kind that matches speaks.
+    IndexDamaged: "L’index de l’archive est illisible : lancez « archive reindex --rebuild ».",
     NeedsRebuild: "L’index a été écrit par une autre version : lancez « archive reindex --rebuild ».",
     SearchUnavailable: "Le moteur de recherche de l’archive ne répond pas pour le moment : réessayez dans un instant.",
 }

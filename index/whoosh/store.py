@@ -10,7 +10,9 @@ through Whoosh's own atomic commit (segments first, then the table of contents).
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
+import struct
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,8 +21,9 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 
-from index.errors import IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
+from index.errors import IndexDamaged, IndexLocked, IndexMissing, IndexUnwritable, NeedsRebuild
 from index.whoosh.schema import VERSION_FILE, build_schema, needs_rebuild, write_version
 
 CURRENT_FILE = "CURRENT"
@@ -44,7 +47,27 @@ def open_named(index_dir: Path | str, name: str) -> whoosh_index.Index:
     ModuleNotFoundError. Given a schema, Whoosh skips the pickled one; that the index
     was written for this schema is what `schema-version.json` says (`needs_rebuild`).
     """
-    return whoosh_index.open_dir(str(index_dir), indexname=name, schema=build_schema())
+    try:
+        return whoosh_index.open_dir(str(index_dir), indexname=name, schema=build_schema())
+    except whoosh_index.EmptyIndexError:
+        raise
+    except (whoosh_index.IndexError, EOFError, ValueError, struct.error, pickle.UnpicklingError,
+            AssertionError) as error:
+        # What Whoosh raises on a table of contents cut short or garbled (its generation
+        # number checked by an `assert`).
+        _close_files_left_open(error)
+        raise IndexDamaged(Path(index_dir), f"sa table des matières est tronquée ou altérée : {error}") from error
+
+
+def _close_files_left_open(error: BaseException) -> None:
+    """Close the files a failed read left open in its frames: Whoosh closes the table of
+    contents only once it is read, and the error would keep it open until collected."""
+    frame = error.__traceback__
+    while frame is not None:
+        for value in frame.tb_frame.f_locals.values():
+            if isinstance(value, StructFile) and not value.is_closed:
+                value.close()
+        frame = frame.tb_next
 
 
 def open_live(index_dir: Path) -> whoosh_index.Index:
