@@ -111,20 +111,30 @@ def test_an_update_rereads_a_file_whose_dispatches_disagree_on_its_stamp(opensea
 
 
 def test_an_update_reads_every_file_in_pages_the_cluster_allows(opensearch_cluster, make_archive):
-    """The files the index holds are read in pages of buckets no larger than the
-    cluster's `search.max_buckets`: lowered to 2, three files take two pages, and a
-    no-op still finds each of them unchanged."""
-    root = make_archive({f"{n}.txt": f"date 2011-03 Dépêche {n} de Benghazi.\n" for n in ("a", "b", "c")})
+    """The files the index holds are read in ranges of paths holding a page of buckets
+    no larger than the cluster's `search.max_buckets` each: lowered to 2, a no-op finds
+    each of five files unchanged; then, with files gone from the disk, a range holds
+    more than a page and is paged within itself, and each change is found."""
+    root = make_archive({f"{n}.txt": f"date 2011-03 Dépêche {n} de Benghazi.\n" for n in "abcde"})
     name = f"test-{uuid4().hex[:12]}"
     backend = Backend("opensearch", opensearch_url=",".join(opensearch_cluster.urls), opensearch_index=name)
     client = opensearch_cluster.client()
     try:
-        assert reindex_backend(backend, [root]).added == 3
+        assert reindex_backend(backend, [root]).added == 5
         client.cluster.put_settings(body={"persistent": {"search.max_buckets": 2}})
         try:
             noop = reindex_backend(backend, [root])
+            assert (noop.added, noop.updated, noop.removed, noop.unchanged) == (0, 0, 0, 5)
+            # On disk a, c, e, f: the ranges are [.., e) and [e, ..), the first holding
+            # four files of the index.
+            (root / "b.txt").unlink()
+            (root / "d.txt").unlink()
+            (root / "f.txt").write_text("date 2011-04 Dépêche f de Syrte.\n", encoding="utf-8")
+            update = reindex_backend(backend, [root])
+            assert (update.added, update.updated, update.removed, update.unchanged) == (1, 0, 2, 3)
+            again = reindex_backend(backend, [root])
+            assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 4)
         finally:
             client.cluster.put_settings(body={"persistent": {"search.max_buckets": None}})
-        assert (noop.added, noop.updated, noop.removed, noop.unchanged) == (0, 0, 0, 3)
     finally:
         client.indices.delete(index=f"{name}-*", ignore_unavailable=True)
