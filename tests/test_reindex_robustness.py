@@ -184,9 +184,9 @@ def test_a_crashed_reindex_has_its_own_exit_code_and_keeps_its_traceback(tmp_pat
     root.mkdir()
     (root / "a.txt").write_text(dispatch(1))
     assert archive("reindex", "--index", str(index_dir), str(root)).returncode == 0
-    # A damaged table of contents: Whoosh fails in a way the program does not expect.
-    for toc in index_dir.glob("*.toc"):
-        toc.write_bytes(b"garbage")
+    # A damaged column of the files' paths: Whoosh fails in a way the program does not expect.
+    for column in index_dir.glob("*.path.col"):
+        column.write_bytes(b"garbage")
     (root / "b.txt").write_text(dispatch(2))
     crashes = tmp_path / "tmp"
     crashes.mkdir()
@@ -195,13 +195,21 @@ def test_a_crashed_reindex_has_its_own_exit_code_and_keeps_its_traceback(tmp_pat
     assert crashed.returncode == 5
     lines = crashed.stderr.decode().strip().splitlines()
     assert "Traceback" not in crashed.stderr.decode()
-    assert lines[-1].startswith("Erreur : la réindexation s’est arrêtée sur une erreur inattendue (IndexError: ")
+    assert lines[-1].startswith("Erreur : la réindexation s’est arrêtée sur une erreur inattendue (ValueError: ")
     written = list(crashes.iterdir())
     assert len(written) == 1 and lines[-1].endswith(f"la trace est dans {written[0]}")
     assert written[0].read_text().startswith("Traceback (most recent call last):")
     debug = archive("reindex", "--debug", "--index", str(index_dir), str(root), env=env)
     assert debug.returncode == 5
     assert debug.stderr.decode().startswith("Traceback (most recent call last):")
+    assert len(list(crashes.iterdir())) == 1
+    # A damaged table of contents is expected: it says what mends it, and exits 4.
+    for toc in index_dir.glob("*.toc"):
+        toc.write_bytes(b"garbage")
+    damaged = archive("reindex", "--index", str(index_dir), str(root), env=env)
+    assert damaged.returncode == 4 and "Traceback" not in damaged.stderr.decode()
+    assert damaged.stderr.decode().strip().splitlines()[-1].startswith(f"Erreur : l’index dans {index_dir} est illisible")
+    assert damaged.stderr.decode().strip().endswith("lancez « archive reindex --rebuild »")
     assert len(list(crashes.iterdir())) == 1
 
 
