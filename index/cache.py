@@ -27,6 +27,13 @@ ENTRY_BYTES = 300
 ARRAY_BYTES = 200
 
 
+def shared(array: np.ndarray) -> np.ndarray:
+    """`array` made read-only: a cached array is shared by every request of a generation,
+    and writing to it is a bug that should fail where it is made."""
+    array.flags.writeable = False
+    return array
+
+
 def array_bytes(*arrays: np.ndarray) -> int:
     """What an entry holding these arrays costs: their data, their headers, the entry."""
     return ENTRY_BYTES + sum(ARRAY_BYTES + int(a.nbytes) for a in arrays)

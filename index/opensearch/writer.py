@@ -213,9 +213,10 @@ def _known_files(client, index: str, paths: list[str]) -> dict[str, tuple[int, i
     range is asked for apart: every document is walked once. At 341,030 documents
     (323,832 files, 3 nodes), paging one aggregation over the whole index took 23–27 s
     (six pages of 60,000), ranges 4.5–4.7 s. A range holding more files than a page
-    (files gone from the disk) is paged within itself. Reading the columns hit by hit (`docvalue_fields`) cost more
-    the more segments the index has. A file whose dispatches disagree on size or mtime
-    (a write cut short) gets an impossible size, so the comparison reads it again."""
+    (files gone from the disk) is paged within itself. Reading the columns hit by hit
+    (`docvalue_fields`) cost more the more segments the index has. A file whose
+    dispatches disagree on size or mtime (a write cut short) gets an impossible size, so
+    the comparison reads it again."""
     known: dict[str, tuple[int, int, int]] = {}
     page = _files_page(client)
     # Lucene orders keywords by their UTF-8 bytes: so are the ranges' bounds.

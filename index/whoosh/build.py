@@ -25,7 +25,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-
 from index.results import Failure, ReindexReport
 from index.whoosh.build_writer import BulkSegmentWriter
 from index.whoosh.forked import die_with_parent, picklable

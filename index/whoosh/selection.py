@@ -14,7 +14,7 @@ import numpy as np
 from whoosh import query as wq
 
 from index import facets
-from index.cache import LruCache
+from index.cache import LruCache, shared
 from index.readings import RequestDates, request_dates
 from index.results import SearchRequest, Sort
 from index.whoosh import credits
@@ -130,8 +130,7 @@ def _in_date_order(kept: np.ndarray, keys: np.ndarray, sort: Sort, generation: t
     if kept.size * WHOLE_ORDER_FROM < keys.size:
         return _date_sorted(kept, keys, sort)
     order = _date_orders.get((generation, sort is Sort.OLDEST),
-                             lambda: _date_sorted(np.arange(keys.size, dtype=np.int64), keys, sort))
-    order.flags.writeable = False  # shared by every request of the generation
+                             lambda: shared(_date_sorted(np.arange(keys.size, dtype=np.int64), keys, sort)))
     inside = np.zeros(keys.size, dtype=bool)
     inside[kept] = True
     return order[inside[order]]

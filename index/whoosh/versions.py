@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from whoosh import query as wq
 
-from index.cache import LruCache
+from index.cache import LruCache, shared
 from index.compare import Version
 from index.stored import version_of
 from index.whoosh.column_values import every_value
@@ -82,16 +82,10 @@ def counted(docnums: np.ndarray, keys: np.ndarray, codes: np.ndarray | None, dat
     if codes is None:
         units = docnums
     elif whole is not None:
-        units = _every_first.get(whole, lambda: _read_only(first_versions(docnums, keys, codes)))
+        units = _every_first.get(whole, lambda: shared(first_versions(docnums, keys, codes)))
     else:
         units = first_versions(docnums, keys, codes)
     return units[date_filter.mask(keys[units])] if date_filter.active else units
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    """An array shared by every request of a generation: writing to it is a bug."""
-    array.flags.writeable = False
-    return array
 
 
 def other_versions(searcher, docnum: int, pool: np.ndarray, codes: np.ndarray, keys: np.ndarray) -> tuple[str, ...]:
