@@ -43,6 +43,9 @@ class Selection:
     units: np.ndarray
     in_period: np.ndarray
     kept: np.ndarray
+    # The generation when the matches are every live document (the empty query, no
+    # source or author asked for): what is counted of them is kept per generation.
+    whole: tuple | None
 
     @property
     def everything(self):
@@ -55,13 +58,6 @@ class Selection:
     @property
     def generation(self) -> tuple:
         return self.scorer.generation
-
-    @property
-    def whole(self) -> tuple | None:
-        """The generation when the matches are every live document (the empty query, no
-        source or author asked for): what is counted of them is kept per generation."""
-        every = isinstance(self.everything, wq.Every) and self.named is None
-        return self.generation if every else None
 
 
 def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
@@ -88,14 +84,14 @@ def select(searcher, generation: tuple, request: SearchRequest) -> Selection:
     # Grouped, a story counts once, at its first version (versions.counted): days
     # add up to their month, and a facet's number is what a click on it gives.
     codes = versions.story_codes(searcher, generation) if request.collapse_versions else None
-    whole = generation if every and named is None else None  # as Selection.whole says
+    whole = generation if every and named is None else None
     units = versions.counted(matching, keys, codes, date_filter, whole)
     in_period = versions.counted(matching, keys, None, date_filter)
     # Under a date filter, a story is shown by its first version (in the period);
     # otherwise by its best one among all the matches.
     kept = units if codes is not None and date_filter.active else in_period
     return Selection(request, parsed, notice, dates, keys, scorer, scored, matching, unfiltered, named,
-                     codes, units, in_period, kept)
+                     codes, units, in_period, kept, whole)
 
 
 def by_date(kept: np.ndarray, keys: np.ndarray, sort: Sort, codes: np.ndarray | None, generation: tuple,

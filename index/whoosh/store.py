@@ -50,7 +50,7 @@ def open_named(index_dir: Path | str, name: str) -> whoosh_index.Index:
     try:
         return whoosh_index.open_dir(str(index_dir), indexname=name, schema=build_schema())
     except whoosh_index.EmptyIndexError:
-        raise
+        raise  # no index at all (IndexMissing to the caller), though Whoosh's IndexError
     except (whoosh_index.IndexError, EOFError, ValueError, struct.error, pickle.UnpicklingError,
             AssertionError) as error:
         # What Whoosh raises on a table of contents cut short or garbled (its generation
